@@ -1,0 +1,10 @@
+"""POST /my/logins/direct — DirectLogin (unversioned, and under every version prefix as newer OBP)."""
+from chalicelib.api.routing import Request, endpoint
+from chalicelib.services import directlogin
+
+
+@endpoint("POST", "/my/logins/direct", since=None, status=201)
+@endpoint("POST", "/my/logins/direct", since="1.4.0", status=201)
+def direct_login(req: Request):
+    token = directlogin.login(req.headers.get("directlogin"), req.headers.get("authorization"))
+    return {"token": token}

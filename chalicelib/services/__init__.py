@@ -1,0 +1,1 @@
+"""The rules: roles, ownership, state transitions, money. No Chalice, no PynamoDB here."""

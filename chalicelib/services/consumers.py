@@ -1,0 +1,78 @@
+"""Consumers (apps): registration by an admin, and enabling / disabling."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from chalicelib import crypto
+from chalicelib.errors import ApiError
+from chalicelib.services.access import Caller, require_any_role
+from chalicelib.store import consumers as consumer_store
+
+
+@dataclass(frozen=True)
+class NewConsumer:
+    app_name: str
+    app_type: str = ""
+    description: str = ""
+    developer_email: str = ""
+    redirect_url: str = ""
+    company: str = ""
+    client_certificate: str = ""
+    enabled: bool = True
+    created_by_user_id: str = ""
+
+
+def register(new: NewConsumer, created_by_user_id: str, key: str | None = None):
+    """Store a consumer. Returns (record, key, secret); the secret is kept only as a hash."""
+    key = key or crypto.new_key()
+    secret = crypto.new_key()
+    record = consumer_store.new_consumer_record(
+        consumer_id=str(uuid.uuid4()),
+        key=key,
+        secret_hash=crypto.hash_token(secret),
+        app_name=new.app_name,
+        app_type=new.app_type,
+        description=new.description,
+        developer_email=new.developer_email,
+        redirect_url=new.redirect_url,
+        company=new.company,
+        client_certificate=new.client_certificate,
+        enabled=new.enabled,
+        created_by_user_id=new.created_by_user_id or created_by_user_id,
+    )
+    consumer_store.create_consumer(record)
+    return record, key, secret
+
+
+def create_consumer(caller: Caller, new: NewConsumer):
+    """POST /management/consumers (CanCreateConsumer)."""
+    require_any_role(caller, ["CanCreateConsumer"])
+    return register(new, caller.user_id)
+
+
+def get_consumer(caller: Caller, consumer_id: str):
+    require_any_role(caller, ["CanGetConsumers"])
+    consumer = consumer_store.get_consumer(consumer_id)
+    if consumer is None:
+        raise ApiError("OBP-30019", f"Current ConsumerId({consumer_id})", status=404)
+    return consumer
+
+
+def set_enabled(caller: Caller, consumer_id: str, enabled: bool):
+    """PUT /management/consumers/CONSUMER_ID (CanEnableConsumers / CanDisableConsumers)."""
+    require_any_role(caller, ["CanEnableConsumers" if enabled else "CanDisableConsumers"])
+    consumer = consumer_store.get_consumer(consumer_id)
+    if consumer is None:
+        raise ApiError("OBP-30019", f"Current ConsumerId({consumer_id})", status=404)
+    consumer_store.set_enabled(consumer, enabled)
+    return consumer_store.get_consumer(consumer_id)
+
+
+def ensure_consumer(key: str, app_name: str, created_by_user_id: str):
+    """The bootstrap consumer with a chosen key (idempotent). Returns the record."""
+    existing = consumer_store.get_consumer_by_key(key)
+    if existing is not None:
+        return existing
+    record, _, _ = register(NewConsumer(app_name=app_name, app_type="Confidential", description=app_name), created_by_user_id, key=key)
+    return record

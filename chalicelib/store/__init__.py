@@ -1,0 +1,1 @@
+"""Data access: the only package that imports PynamoDB. See base.py for the table layout."""

@@ -1,0 +1,47 @@
+"""Account access: which user holds which view on which account (OBP's AccountAccess rows).
+
+Keys:
+  USER#<user_id> / ACCESS#<bank_id>#<account_id>#<view_id>     one access; gsi1 lists an
+      account's accesses: ACCESS#<bank_id>#<account_id> / <view_id>#<user_id>
+The accounts capability writes these; the user side is read by /users/current and consents.
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute
+
+from chalicelib.store.base import Entity
+from chalicelib.store.users import user_pk
+
+_PREFIX = "ACCESS#"
+
+
+class AccountAccessRecord(Entity, discriminator="AccountAccess"):
+    user_id = UnicodeAttribute()
+    bank_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    view_id = UnicodeAttribute()
+
+    @staticmethod
+    def keys(user_id: str, bank_id: str, account_id: str, view_id: str) -> dict:
+        return {
+            "pk": user_pk(user_id),
+            "sk": f"{_PREFIX}{bank_id}#{account_id}#{view_id}",
+            "gsi1pk": f"{_PREFIX}{bank_id}#{account_id}",
+            "gsi1sk": f"{view_id}#{user_id}",
+        }
+
+
+def new_access(user_id: str, bank_id: str, account_id: str, view_id: str) -> AccountAccessRecord:
+    return AccountAccessRecord(
+        **AccountAccessRecord.keys(user_id, bank_id, account_id, view_id),
+        user_id=user_id, bank_id=bank_id, account_id=account_id, view_id=view_id,
+    )
+
+
+def list_user_access(user_id: str, bank_id: str | None = None) -> list[AccountAccessRecord]:
+    prefix = _PREFIX if bank_id is None else f"{_PREFIX}{bank_id}#"
+    return list(AccountAccessRecord.query(user_pk(user_id), AccountAccessRecord.sk.startswith(prefix)))
+
+
+def list_account_access(bank_id: str, account_id: str) -> list[AccountAccessRecord]:
+    return list(AccountAccessRecord.gsi1.query(f"{_PREFIX}{bank_id}#{account_id}"))

@@ -1,0 +1,155 @@
+"""Users, their entitlements (roles) and their DirectLogin tokens.
+
+Keys:
+  USER#<user_id> / PROFILE                  the user
+  USER#<user_id> / ROLE#<bank_id>#<role>    one entitlement (bank_id "" for system roles)
+  UNIQUE#USERNAME#<username> / UNIQUE       username -> user_id guard
+  TOKEN#<sha256(token)> / TOKEN             a DirectLogin token (expires by TTL and by check)
+Profile and entitlements sort together, so `load_user_with_roles` is one Query.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from chalicelib.errors import ApiError
+from chalicelib.store.base import Entity, get_item, put_unique, resolve_unique, transaction
+
+USERNAME = "USERNAME"
+_ROLE_PREFIX = "ROLE#"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+class UserRecord(Entity, discriminator="User"):
+    user_id = UnicodeAttribute()
+    username = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    first_name = UnicodeAttribute(default="")
+    last_name = UnicodeAttribute(default="")
+    provider = UnicodeAttribute()
+    provider_id = UnicodeAttribute()
+    password_hash = UnicodeAttribute(null=True)
+    bad_login_attempts = NumberAttribute(default=0)
+    last_failure_at = UTCDateTimeAttribute(null=True)
+    is_super_admin = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+
+
+class EntitlementRecord(Entity, discriminator="Entitlement"):
+    entitlement_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    bank_id = UnicodeAttribute(default="")
+    role_name = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def sort_key(bank_id: str, role_name: str) -> str:
+        return f"{_ROLE_PREFIX}{bank_id}#{role_name}"
+
+
+class TokenRecord(Entity, discriminator="Token"):
+    user_id = UnicodeAttribute()
+    consumer_id = UnicodeAttribute()
+    expires = UTCDateTimeAttribute()
+
+
+def new_user_record(**fields) -> UserRecord:
+    return UserRecord(pk=user_pk(fields["user_id"]), sk="PROFILE", created_at=datetime.now(timezone.utc), **fields)
+
+
+def create_user(user: UserRecord, entitlements: list[EntitlementRecord] = ()) -> None:
+    """Insert a user with its username guard (and initial roles) in one transaction.
+    Raises ApiError 409 when the username is taken."""
+    try:
+        with transaction() as tx:
+            put_unique(tx, USERNAME, user.username, user.user_id)
+            tx.save(user, condition=UserRecord.pk.does_not_exist())
+            for ent in entitlements:
+                tx.save(ent, condition=EntitlementRecord.pk.does_not_exist())
+    except TransactWriteError as err:
+        raise ApiError("OBP-10001", "User with the same username already exists.", status=409) from err
+
+
+def get_user(user_id: str) -> UserRecord | None:
+    return get_item(UserRecord, user_pk(user_id), "PROFILE")
+
+
+def find_user_id_by_username(username: str) -> str | None:
+    return resolve_unique(USERNAME, username)
+
+
+def load_user_with_roles(user_id: str) -> tuple[UserRecord | None, list[EntitlementRecord]]:
+    """The profile and every entitlement of a user in one strongly consistent Query."""
+    user, roles = None, []
+    for item in Entity.query(
+        user_pk(user_id), Entity.sk.between("PROFILE", _ROLE_PREFIX + "\uffff"), consistent_read=True
+    ):
+        if isinstance(item, UserRecord):
+            user = item
+        elif isinstance(item, EntitlementRecord):
+            roles.append(item)
+    return user, roles
+
+
+def list_entitlements(user_id: str) -> list[EntitlementRecord]:
+    return list(EntitlementRecord.query(user_pk(user_id), EntitlementRecord.sk.startswith(_ROLE_PREFIX)))
+
+
+def new_entitlement(entitlement_id: str, user_id: str, bank_id: str, role_name: str) -> EntitlementRecord:
+    return EntitlementRecord(
+        pk=user_pk(user_id),
+        sk=EntitlementRecord.sort_key(bank_id, role_name),
+        entitlement_id=entitlement_id,
+        user_id=user_id,
+        bank_id=bank_id,
+        role_name=role_name,
+        created_at=datetime.now(timezone.utc),
+    )
+
+
+def add_entitlement(ent: EntitlementRecord) -> None:
+    """Insert; raises ApiError OBP-30216 when the user already holds the role at that bank."""
+    try:
+        with transaction() as tx:
+            tx.save(ent, condition=EntitlementRecord.pk.does_not_exist())
+    except TransactWriteError as err:
+        raise ApiError("OBP-30216") from err
+
+
+def delete_entitlement(ent: EntitlementRecord) -> None:
+    with transaction() as tx:
+        tx.delete(ent)
+
+
+def record_bad_login(user: UserRecord) -> int:
+    """Atomically count one more failed login; returns the new count."""
+    user.update(actions=[
+        UserRecord.bad_login_attempts.add(1), UserRecord.last_failure_at.set(datetime.now(timezone.utc)),
+    ])
+    return int(user.bad_login_attempts)
+
+
+def reset_bad_logins(user: UserRecord) -> None:
+    if user.bad_login_attempts:
+        try:
+            user.update(actions=[UserRecord.bad_login_attempts.set(0)], condition=UserRecord.pk.exists())
+        except UpdateError:
+            pass
+
+
+def save_token(token_hash: str, user_id: str, consumer_id: str, expires: datetime) -> None:
+    record = TokenRecord(
+        pk=f"TOKEN#{token_hash}", sk="TOKEN", user_id=user_id, consumer_id=consumer_id,
+        expires=expires, expires_at=expires,
+    )
+    record.save(condition=TokenRecord.pk.does_not_exist())
+
+
+def get_token(token_hash: str) -> TokenRecord | None:
+    return get_item(TokenRecord, f"TOKEN#{token_hash}", "TOKEN")
+

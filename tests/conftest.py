@@ -1,0 +1,92 @@
+"""Test set-up: fake AWS credentials, moto in-process, the table and queues built from infra/,
+and the guard that fails any test in which a request issues a DynamoDB Scan."""
+from __future__ import annotations
+
+import os
+
+# Before anything creates a botocore client: moto must be imported first (chalice-notes §1).
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "OBP_STAGE": "test",
+    "OBP_HOSTNAME": "http://127.0.0.1:8000",
+})
+for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_PROFILE"):
+    os.environ.pop(_var, None)
+
+import moto  # noqa: E402,F401
+import boto3  # noqa: E402
+import botocore.client  # noqa: E402
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib import aws as aws_clients  # noqa: E402
+from chalicelib.settings import get_settings, reload_settings  # noqa: E402
+from scripts.aws_resources import create_all  # noqa: E402
+from tests.support import Api, DynamoCalls  # noqa: E402
+
+DYNAMO_CALLS = DynamoCalls()
+_original_make_api_call = botocore.client.BaseClient._make_api_call
+
+
+def _recording_make_api_call(self, operation_name, api_params):
+    if self.meta.service_model.service_name == "dynamodb":
+        DYNAMO_CALLS.record(operation_name, api_params)
+    return _original_make_api_call(self, operation_name, api_params)
+
+
+botocore.client.BaseClient._make_api_call = _recording_make_api_call
+
+
+@pytest.fixture(autouse=True)
+def _settings_and_scan_guard():
+    reload_settings()
+    DYNAMO_CALLS.reset()
+    yield
+    scans = [op for op, _ in DYNAMO_CALLS.calls if op == "Scan"]
+    assert not scans, "a DynamoDB Scan was issued; no Scan is allowed on a request path"
+
+
+@pytest.fixture
+def aws():
+    """A fresh in-process AWS with every table and queue of infra/resources.yaml."""
+    with mock_aws():
+        aws_clients.reset()
+        settings = get_settings()
+        create_all(boto3.client("dynamodb"), boto3.client("sqs"), table_name=settings.table_name)
+        boto3.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
+        DYNAMO_CALLS.reset()
+        yield
+        aws_clients.reset()
+
+
+@pytest.fixture
+def dynamo_calls():
+    return DYNAMO_CALLS
+
+
+@pytest.fixture
+def chalice_app(aws):
+    from app import app
+
+    return app
+
+
+@pytest.fixture
+def api(chalice_app):
+    from chalice.test import Client
+
+    with Client(chalice_app) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+def admin(api):
+    """The bootstrap super admin and consumer, logged in: an AuthedApi."""
+    from scripts.bootstrap import bootstrap
+
+    creds = bootstrap(username="admin", password="Admin-Passw0rd!", email="admin@example.com", consumer_key="testconsumerkey")
+    return api.login(creds.username, creds.password, creds.consumer_key)
