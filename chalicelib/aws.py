@@ -23,6 +23,5 @@ def queue_url(queue_name: str) -> str:
 
 
 def reset() -> None:
-    """Forget clients and queue URLs (tests start a fresh moto backend per test)."""
-    client.cache_clear()
+    """Forget queue URLs (tests start a fresh moto backend per test; clients stay valid)."""
     queue_url.cache_clear()

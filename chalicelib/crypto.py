@@ -15,8 +15,8 @@ import secrets
 
 from chalicelib.settings import get_settings
 
-# scrypt cost: 2^14 * 8 * 128 bytes = 16 MiB of memory per hash.
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+# scrypt cost: N (default 2^14) * r=8 * 128 bytes = 16 MiB of memory per hash.
+_SCRYPT_R, _SCRYPT_P = 8, 1
 
 
 def _b64(raw: bytes) -> str:
@@ -49,8 +49,9 @@ def hash_token(token: str) -> str:
 
 def hash_password(password: str) -> str:
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+    n = get_settings().password_scrypt_n
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
+    return f"scrypt${n}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -64,6 +65,12 @@ def verify_password(password: str, stored: str) -> bool:
         password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(_unb64(digest))
     )
     return hmac.compare_digest(candidate, _unb64(digest))
+
+
+def spend_password_check(password: str) -> None:
+    """Do the work of a password check against nothing, so an unknown username takes as long as
+    a wrong password (no user enumeration by timing)."""
+    hashlib.scrypt(password.encode(), salt=b"\0" * 16, n=get_settings().password_scrypt_n, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
 
 
 def _derived_key(purpose: str) -> bytes:

@@ -69,6 +69,8 @@ class Settings:
     # Consents.
     consent_max_ttl_seconds: int
     consent_otp_ttl_seconds: int
+    # scrypt work factor for new password hashes (each hash records its own, so it can change).
+    password_scrypt_n: int
 
     @property
     def is_local(self) -> bool:
@@ -113,6 +115,7 @@ def _load() -> Settings:
         otp_transport=_env("OBP_OTP_TRANSPORT", "SMS").upper(),
         consent_max_ttl_seconds=_env_int("OBP_CONSENT_MAX_TTL_SECONDS", 3600),
         consent_otp_ttl_seconds=_env_int("OBP_CONSENT_OTP_TTL_SECONDS", 600),
+        password_scrypt_n=_env_int("OBP_PASSWORD_SCRYPT_N", 2**14),
     )
 
 

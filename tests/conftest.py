@@ -13,12 +13,13 @@ os.environ.update({
     "AWS_REGION": "us-east-1",
     "OBP_STAGE": "test",
     "OBP_HOSTNAME": "http://127.0.0.1:8000",
+    # A lighter scrypt work factor keeps the suite fast; tests/unit/test_crypto.py checks the default.
+    "OBP_PASSWORD_SCRYPT_N": "1024",
 })
 for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_PROFILE"):
     os.environ.pop(_var, None)
 
 import moto  # noqa: E402,F401
-import boto3  # noqa: E402
 import botocore.client  # noqa: E402
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -56,8 +57,8 @@ def aws():
     with mock_aws():
         aws_clients.reset()
         settings = get_settings()
-        create_all(boto3.client("dynamodb"), boto3.client("sqs"), table_name=settings.table_name)
-        boto3.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
+        create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"), table_name=settings.table_name)
+        aws_clients.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
         DYNAMO_CALLS.reset()
         yield
         aws_clients.reset()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping
@@ -98,7 +99,10 @@ class Request:
         self.method = chalice_request.method
         self.headers: dict[str, str] = {k.lower(): v for k, v in (chalice_request.headers or {}).items()}
         self.query: dict[str, str] = dict(chalice_request.query_params or {})
-        self.request_id = (chalice_request.context or {}).get("requestId", "")
+        context = chalice_request.context or {}
+        # API Gateway's request id; chalice local has none, so make one for the log line.
+        self.request_id = context.get("requestId") or str(uuid.uuid4())
+        self.path = context.get("path") or chalice_request.path
         self._caller: Caller | None = None
         self._resolved = False
 
@@ -264,7 +268,7 @@ def _dispatch(app, route: str, params: Mapping[str, str]):
     except ApiError as error:
         return _response((chosen.error_renderer or obp_error_reply)(error))
     except Exception:  # noqa: BLE001 - never a stack trace or a Chalice body to the client
-        logger.exception("unhandled error request_id=%s %s %s", req.request_id, method, request.path)
+        logger.exception("unhandled error request_id=%s %s %s", req.request_id, method, req.path)
         return _response((chosen.error_renderer or obp_error_reply)(ApiError("OBP-50000", status=500)))
 
 

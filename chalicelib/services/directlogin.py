@@ -25,8 +25,6 @@ logger = logging.getLogger(__name__)
 
 _KNOWN_PARAMETERS = ("username", "password", "consumer_key", "token")
 _LOGIN_PARAMETERS = ("username", "password", "consumer_key")
-# A hash to check against when the username is unknown, so timing does not reveal which it was.
-_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 
 def parse_parameters(value: str) -> dict[str, str]:
@@ -81,7 +79,7 @@ def login(directlogin_header: str | None, authorization_header: str | None) -> s
     user_id = user_store.find_user_id_by_username(params["username"])
     user = user_store.get_user(user_id) if user_id else None
     if user is None or not user.password_hash:
-        crypto.verify_password(params["password"], _DUMMY_HASH)
+        crypto.spend_password_check(params["password"])
         raise ApiError("OBP-20004", status=401)
     if user_service.is_locked(user):
         raise ApiError("OBP-20013", status=401)
