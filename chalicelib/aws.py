@@ -22,6 +22,13 @@ def queue_url(queue_name: str) -> str:
     return client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
 
 
+@functools.lru_cache(maxsize=None)
+def secure_parameter(name: str) -> str:
+    """An SSM SecureString's value, fetched once per container (a new value needs new containers)."""
+    return client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+
+
 def reset() -> None:
-    """Forget queue URLs (tests start a fresh moto backend per test; clients stay valid)."""
+    """Forget queue URLs and parameters (tests start a fresh moto backend per test; clients stay valid)."""
     queue_url.cache_clear()
+    secure_parameter.cache_clear()

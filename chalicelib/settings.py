@@ -4,6 +4,11 @@ Stage values come from `.chalice/config.json` (on Lambda and under `chalice loca
 local stack / test fixtures. Defaults are the safe, production ones; conveniences that only make
 sense on a developer's machine (a fixed OTP answer, webhooks to loopback, a built-in data key)
 switch on only when OBP_STAGE is `local` (or `test` for the test suite).
+
+Names of AWS resources derive from OBP_RESOURCE_PREFIX (one per deployed stage, so dev and prod
+share an account); infra/resources.yaml uses the same fields, see scripts/aws_resources.py.
+On AWS the data key is an SSM SecureString named by OBP_DATA_KEY_PARAMETER, read at first use
+(import stays free of network calls); OBP_DATA_KEY itself is for the local stage and tests.
 """
 from __future__ import annotations
 
@@ -44,17 +49,20 @@ def _env_list(name: str) -> tuple[str, ...]:
 class Settings:
     stage: str
     region: str
+    resource_prefix: str
     table_name: str
     email_queue: str
     sms_queue: str
     webhook_queue: str
     hostname: str
     data_key_b64: str = field(repr=False)
+    data_key_parameter: str
     token_ttl_seconds: int
     max_bad_login_attempts: int
     super_admin_user_ids: tuple[str, ...]
     outbox_dir: str
     email_sender: str
+    sms_type: str
     git_commit: str
     hosted_by_organisation: str
     hosted_by_email: str
@@ -71,6 +79,8 @@ class Settings:
     consent_otp_ttl_seconds: int
     # scrypt work factor for new password hashes (each hash records its own, so it can change).
     password_scrypt_n: int
+    # Set per SQS-triggered function from its queue's redrive policy (0: unknown).
+    max_receive_count: int
 
     @property
     def is_local(self) -> bool:
@@ -78,9 +88,14 @@ class Settings:
 
     @property
     def data_key(self) -> bytes:
-        if not self.data_key_b64:
-            raise RuntimeError("OBP_DATA_KEY is not set; it is required outside the local stage")
-        key = base64.b64decode(self.data_key_b64)
+        encoded = self.data_key_b64
+        if not encoded and self.data_key_parameter:
+            from chalicelib import aws  # on first use only: it may call SSM
+
+            encoded = aws.secure_parameter(self.data_key_parameter)
+        if not encoded:
+            raise RuntimeError("neither OBP_DATA_KEY nor OBP_DATA_KEY_PARAMETER is set; one is required outside the local stage")
+        key = base64.b64decode(encoded)
         if len(key) != 32:
             raise RuntimeError("OBP_DATA_KEY must be 32 bytes, base64-encoded")
         return key
@@ -89,20 +104,24 @@ class Settings:
 def _load() -> Settings:
     stage = _env("OBP_STAGE", "prod")
     local = stage in LOCAL_STAGES
+    prefix = _env("OBP_RESOURCE_PREFIX", "obp")
     return Settings(
         stage=stage,
         region=_env("AWS_REGION") or _env("AWS_DEFAULT_REGION", "us-east-1"),
-        table_name=_env("OBP_TABLE_NAME", "obp"),
-        email_queue=_env("OBP_EMAIL_QUEUE", "obp-email"),
-        sms_queue=_env("OBP_SMS_QUEUE", "obp-sms"),
-        webhook_queue=_env("OBP_WEBHOOK_QUEUE", "obp-webhooks"),
+        resource_prefix=prefix,
+        table_name=_env("OBP_TABLE_NAME", prefix),
+        email_queue=_env("OBP_EMAIL_QUEUE", f"{prefix}-email"),
+        sms_queue=_env("OBP_SMS_QUEUE", f"{prefix}-sms"),
+        webhook_queue=_env("OBP_WEBHOOK_QUEUE", f"{prefix}-webhooks"),
         hostname=_env("OBP_HOSTNAME", "http://127.0.0.1:8000"),
         data_key_b64=_env("OBP_DATA_KEY", _DEV_DATA_KEY if local else ""),
+        data_key_parameter=_env("OBP_DATA_KEY_PARAMETER"),
         token_ttl_seconds=_env_int("OBP_TOKEN_TTL_SECONDS", 4 * 7 * 24 * 3600),
         max_bad_login_attempts=_env_int("OBP_MAX_BAD_LOGIN_ATTEMPTS", 5),
         super_admin_user_ids=_env_list("OBP_SUPER_ADMIN_USER_IDS"),
         outbox_dir=_env("OUTBOX_DIR", ".local/outbox"),
         email_sender=_env("OBP_EMAIL_SENDER", "no-reply@obp.local"),
+        sms_type=_env("OBP_SMS_TYPE", "Transactional"),
         git_commit=_env("OBP_GIT_COMMIT", "unknown"),
         hosted_by_organisation=_env("OBP_HOSTED_BY_ORGANISATION", "OBP Serverless"),
         hosted_by_email=_env("OBP_HOSTED_BY_EMAIL", "contact@obp.local"),
@@ -116,6 +135,7 @@ def _load() -> Settings:
         consent_max_ttl_seconds=_env_int("OBP_CONSENT_MAX_TTL_SECONDS", 3600),
         consent_otp_ttl_seconds=_env_int("OBP_CONSENT_OTP_TTL_SECONDS", 600),
         password_scrypt_n=_env_int("OBP_PASSWORD_SCRYPT_N", 2**14),
+        max_receive_count=_env_int("OBP_MAX_RECEIVE_COUNT", 0),
     )
 
 

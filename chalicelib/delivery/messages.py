@@ -48,7 +48,10 @@ def _deliver(channel: str, event_id: str, payload: dict) -> None:
             Message={"Subject": {"Data": payload["subject"]}, "Body": {"Text": {"Data": payload["body"]}}},
         )
     elif channel == outbox.SMS:
-        aws.client("sns").publish(PhoneNumber=payload["to"], Message=payload["body"])
+        aws.client("sns").publish(
+            PhoneNumber=payload["to"], Message=payload["body"],
+            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": settings.sms_type}},
+        )
     else:
         raise ValueError(f"channel {channel!r} is not delivered here")
 
