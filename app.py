@@ -1,14 +1,17 @@
-"""OBP Serverless: the Chalice application. Creates `app`, installs the routes and the SQS and
-scheduled handlers; nothing else lives here."""
+"""OBP Serverless: the Chalice application. Creates `app`, installs the routes, logging and
+metrics, and the SQS and scheduled handlers; nothing else lives here."""
 from chalice import Chalice, Rate
 
+from chalicelib import observability
 from chalicelib.api import banks, consumers, directlogin, entitlements, root, users  # noqa: F401  (registers routes)
 from chalicelib.api import routing
 from chalicelib.delivery import batch, messages
 from chalicelib.settings import get_settings
 
-app = Chalice(app_name="obp-serverless", configure_logs=True)
+# configure_logs=False: the Powertools logger (observability.py) is this app's logger.
+app = Chalice(app_name=observability.SERVICE, configure_logs=False)
 routing.install(app)
+observability.install(app)
 
 _settings = get_settings()
 
@@ -27,4 +30,6 @@ def deliver_sms(event):
 def outbox_sweeper(event):
     from chalicelib import outbox
 
-    return {"resent": outbox.sweep()}
+    resent = outbox.sweep()
+    observability.count("OutboxResent", resent)
+    return {"resent": resent}

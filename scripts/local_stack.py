@@ -39,6 +39,7 @@ def local_environment(moto_port: int, port: int) -> dict[str, str]:
     env.setdefault("OBP_HOSTNAME", f"http://127.0.0.1:{port}")
     env.setdefault("OUTBOX_DIR", str(ROOT / ".local" / "outbox"))
     env.setdefault("OBP_GIT_COMMIT", _git_commit())
+    env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines only mean something on AWS
     env.pop("AWS_PROFILE", None)
     return env
 
