@@ -1,16 +1,28 @@
-"""Create the table and queues of infra/resources.yaml against any DynamoDB/SQS endpoint
-(moto in tests, moto's server in the local stack): one definition for deploy, tests and local."""
+"""infra/resources.yaml, filled in for a stage, and the table and queues it defines created against
+any DynamoDB/SQS endpoint (moto in tests, moto's server in the local stack): one definition for
+deploy, tests and local.
+
+"{name}" in the template is a field of chalicelib.settings.Settings naming something (the stage,
+the resource prefix, the table, a queue); `render` fills them in. CloudFormation's own "${...}"
+is left alone.
+"""
 from __future__ import annotations
 
+import copy
 import functools
+import json
+import re
+from dataclasses import asdict
 from pathlib import Path
 
 import yaml
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "resources.yaml"
+_PLACEHOLDER = re.compile(r"(?<!\$)\{([a-z_]+)\}")
+_NAMING_FIELDS = ("stage", "resource_prefix", "table_name")
 
 
-class _CfnLoader(yaml.SafeLoader):
+class CfnLoader(yaml.SafeLoader):
     """Reads CloudFormation short-form tags (!Ref, !GetAtt, !Sub...) as their long forms."""
 
 
@@ -27,23 +39,53 @@ def _construct_tag(loader, tag_suffix, node):
     return {name: value}
 
 
-_CfnLoader.add_multi_constructor("!", _construct_tag)
+CfnLoader.add_multi_constructor("!", _construct_tag)
 
 
 @functools.lru_cache(maxsize=None)
-def load_template(path: str = str(TEMPLATE)) -> dict:
-    return yaml.load(Path(path).read_text(), Loader=_CfnLoader)
+def _load(path: str) -> dict:
+    return yaml.load(Path(path).read_text(), Loader=CfnLoader)
 
 
-def resources_of_type(kind: str, template: dict | None = None) -> dict[str, dict]:
-    template = template or load_template()
+def naming_values(settings) -> dict[str, str]:
+    """The settings a template may refer to: names only, never a secret."""
+    values = asdict(settings)
+    return {k: str(v) for k, v in values.items() if k in _NAMING_FIELDS or k.endswith("_queue")}
+
+
+def render(node, values: dict[str, str]):
+    """A copy of `node` with every "{field}" replaced by its value."""
+    if isinstance(node, dict):
+        return {key: render(value, values) for key, value in node.items()}
+    if isinstance(node, list):
+        return [render(item, values) for item in node]
+    if isinstance(node, str):
+        def fill(match: re.Match) -> str:
+            if match.group(1) not in values:
+                raise KeyError(f"infra template refers to {{{match.group(1)}}}, which names no setting; known: {sorted(values)}")
+            return values[match.group(1)]
+
+        return _PLACEHOLDER.sub(fill, node)
+    return copy.deepcopy(node)
+
+
+def load_template(settings=None, path: Path = TEMPLATE) -> dict:
+    """infra/resources.yaml for the stage of `settings` (default: the current settings)."""
+    if settings is None:
+        from chalicelib.settings import get_settings
+
+        settings = get_settings()
+    return render(_load(str(path)), naming_values(settings))
+
+
+def resources_of_type(kind: str, template: dict) -> dict[str, dict]:
     return {name: res for name, res in template["Resources"].items() if res.get("Type") == kind}
 
 
-def table_definitions() -> list[dict]:
+def table_definitions(template: dict) -> list[dict]:
     """CreateTable arguments for every AWS::DynamoDB::Table in the template."""
     out = []
-    for res in resources_of_type("AWS::DynamoDB::Table").values():
+    for res in resources_of_type("AWS::DynamoDB::Table", template).values():
         props = res["Properties"]
         args = {
             "TableName": props["TableName"],
@@ -57,12 +99,12 @@ def table_definitions() -> list[dict]:
     return out
 
 
-def queue_definitions() -> list[dict]:
+def queue_definitions(template: dict) -> list[dict]:
     """(name, attributes, dead-letter queue name or None) for every AWS::SQS::Queue, DLQs first."""
-    queues = resources_of_type("AWS::SQS::Queue")
+    queues = resources_of_type("AWS::SQS::Queue", template)
     by_logical = {logical: res["Properties"]["QueueName"] for logical, res in queues.items()}
     out = []
-    for logical, res in queues.items():
+    for res in queues.values():
         props = res["Properties"]
         redrive = props.get("RedrivePolicy")
         dlq = None
@@ -79,14 +121,11 @@ def queue_definitions() -> list[dict]:
     return out
 
 
-def create_all(dynamodb, sqs, table_name: str | None = None) -> None:
-    """Create every table and queue. `table_name` overrides the template's name (per stage)."""
-    import json
-
-    for table in table_definitions():
-        args = dict(table["create"])
-        if table_name:
-            args["TableName"] = table_name
+def create_all(dynamodb, sqs) -> None:
+    """Create every table and queue of the template, named for the current settings' stage."""
+    template = load_template()
+    for table in table_definitions(template):
+        args = table["create"]
         dynamodb.create_table(**args)
         if table["ttl"] and table["ttl"].get("Enabled"):
             dynamodb.update_time_to_live(
@@ -94,7 +133,7 @@ def create_all(dynamodb, sqs, table_name: str | None = None) -> None:
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl"]["AttributeName"]},
             )
     arns = {}
-    for queue in queue_definitions():
+    for queue in queue_definitions(template):
         attributes = dict(queue["attributes"])
         if queue["dlq"]:
             attributes["RedrivePolicy"] = json.dumps(

@@ -178,7 +178,7 @@ def main() -> int:
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     settings = reload_settings()
-    create_all(boto3.client("dynamodb"), boto3.client("sqs"), table_name=settings.table_name)
+    create_all(boto3.client("dynamodb"), boto3.client("sqs"))
     boto3.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
     creds = bootstrap.from_environment()
 

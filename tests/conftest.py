@@ -57,7 +57,7 @@ def aws():
     with mock_aws():
         aws_clients.reset()
         settings = get_settings()
-        create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"), table_name=settings.table_name)
+        create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"))
         aws_clients.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
         DYNAMO_CALLS.reset()
         yield
