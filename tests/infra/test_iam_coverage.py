@@ -1,0 +1,210 @@
+"""Each function's packaged IAM policy allows the AWS calls its code makes.
+
+The code runs against moto as on AWS (a deployed stage: the data key in SSM, email through SES,
+SMS through SNS); every call is recorded, turned into the IAM action and resource AWS checks,
+and evaluated against the function's policy in the packaged template. Table and queue names
+are those of this test run (prefix `obp`), compared as the packaged stage names them.
+When a function starts calling something new, add it to its scenario here.
+"""
+from __future__ import annotations
+
+import base64
+import fnmatch
+import os
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import botocore.client
+import pytest
+from chalice.test import Client
+
+from chalicelib import aws, crypto, outbox
+from chalicelib.settings import get_settings, reload_settings
+from tests.infra.conftest import STAGE
+from tests.support import Api
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+SENDER = "no-reply@bank.example"
+_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+
+
+class Recorder:
+    def __init__(self):
+        self.calls: list[tuple[str, str, dict]] = []
+        self.on = False
+
+    def record(self, service: str, operation: str, params: dict) -> None:
+        if self.on:
+            self.calls.append((service, operation, params))
+
+    def take(self) -> list[tuple[str, str, dict]]:
+        calls, self.calls = self.calls, []
+        return calls
+
+
+@pytest.fixture
+def recorder(monkeypatch):
+    rec = Recorder()
+    previous = botocore.client.BaseClient._make_api_call
+
+    def recording(client, operation, params):
+        rec.record(client.meta.service_model.service_name, operation, params)
+        return previous(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return rec
+
+
+@pytest.fixture
+def deployed_stage(aws, packaged, monkeypatch):
+    parameter = packaged.template["Parameters"]["DataKeyParameterName"]["Default"]
+    boto3.client("ssm").put_parameter(Name=parameter, Type="SecureString",
+                                      Value=base64.b64encode(os.urandom(32)).decode())
+    boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
+    monkeypatch.setenv("OBP_STAGE", "ci")  # not a local stage: real SES, SNS and SSM calls
+    monkeypatch.delenv("OBP_DATA_KEY", raising=False)
+    monkeypatch.setenv("OBP_DATA_KEY_PARAMETER", parameter)
+    monkeypatch.setenv("OBP_EMAIL_SENDER", SENDER)
+    reload_settings()
+    yield {"DataKeyParameterName": parameter, "EmailIdentity": SENDER}
+    monkeypatch.undo()
+    reload_settings()
+
+
+def _as_packaged(name: str) -> str:
+    """A table or queue name of this run, as the packaged stage names it (the prefix differs)."""
+    prefix = get_settings().resource_prefix
+    assert name.startswith(prefix), name
+    return f"obp-{STAGE}{name[len(prefix):]}"
+
+
+def _arn(service: str, resource: str) -> str:
+    return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}"
+
+
+def _table_arn(table: str, index: str | None = None) -> str:
+    return _arn("dynamodb", f"table/{_as_packaged(table)}" + (f"/index/{index}" if index else ""))
+
+
+def _iam_requests(service: str, operation: str, params: dict):
+    """(action, resource) pairs IAM authorises for one API call."""
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        for item in params["TransactItems"]:
+            ((kind, body),) = item.items()
+            yield f"dynamodb:{_TRANSACT[kind]}", _table_arn(body["TableName"])
+    elif service == "dynamodb" and operation == "TransactGetItems":
+        for item in params["TransactItems"]:
+            yield "dynamodb:GetItem", _table_arn(item["Get"]["TableName"])
+    elif service == "dynamodb" and operation in ("BatchGetItem", "BatchWriteItem"):
+        for table in params["RequestItems"]:
+            yield f"dynamodb:{operation}", _table_arn(table)
+    elif service == "dynamodb":
+        yield f"dynamodb:{operation}", _table_arn(params["TableName"], params.get("IndexName"))
+    elif service == "sqs":
+        queue = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[1]
+        yield f"sqs:{operation}", _arn("sqs", _as_packaged(queue))
+    elif service == "ssm":
+        yield f"ssm:{operation}", _arn("ssm", f"parameter{params['Name']}")
+    elif service == "ses":
+        yield f"ses:{operation}", _arn("ses", f"identity/{params['Source']}")
+    elif service == "sns" and "PhoneNumber" in params:
+        yield "sns:Publish", "*"
+    else:
+        raise AssertionError(f"no IAM mapping for {service}:{operation}; add it to _iam_requests")
+
+
+def _denied(packaged, role_id: str, values: dict, calls) -> list[str]:
+    (policy,) = packaged.resources[role_id]["Properties"]["Policies"]
+    substitutions = {"AWS::Partition": "aws", "AWS::Region": REGION, "AWS::AccountId": ACCOUNT, **values}
+
+    def resolve(resource) -> str:
+        text = resource["Fn::Sub"] if isinstance(resource, dict) else resource
+        for name, value in substitutions.items():
+            text = text.replace("${" + name + "}", value)
+        assert "${" not in text, text
+        return text
+
+    def matches(statement, action, resource) -> bool:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        return action in statement["Action"] and any(fnmatch.fnmatchcase(resource, resolve(r)) for r in resources)
+
+    statements = policy["PolicyDocument"]["Statement"]
+    denied = []
+    for call in calls:
+        for action, resource in _iam_requests(*call):
+            allowed = any(st["Effect"] == "Allow" and matches(st, action, resource) for st in statements)
+            if not allowed or any(st["Effect"] == "Deny" and matches(st, action, resource) for st in statements):
+                denied.append(f"{action} on {resource}")
+    return sorted(set(denied))
+
+
+def _services(calls) -> set[str]:
+    return {f"{service}:{operation}" for service, operation, _ in calls}
+
+
+def test_the_api_function_may_do_what_its_routes_and_the_outbox_do(packaged, deployed_stage, chalice_app, recorder):
+    from scripts.bootstrap import bootstrap
+
+    creds = bootstrap("admin", "Admin-Passw0rd!", "admin@example.com", "iamconsumerkey")
+    with Client(chalice_app) as client:
+        recorder.on = True
+        admin = Api(client).login(creds.username, creds.password, creds.consumer_key)
+        bank_id = admin.create_bank()
+        user = admin.create_user()
+        admin.grant(user["user_id"], "CanCreateCustomer", bank_id)
+        assert admin.get("/obp/v5.1.0/users/current").status == 200
+        # What routes do when they emit an email, SMS or webhook: seal with the data key, enqueue.
+        outbox.send(outbox.email("someone@example.com", "Your code", "123456"), outbox.sms("+15550100", "123456"))
+        outbox.send(outbox.webhook({"event": "test"}))
+        crypto.keyed_hash("otp", "123456")
+    calls = recorder.take()
+    assert {"dynamodb:TransactWriteItems", "dynamodb:Query", "sqs:SendMessage", "ssm:GetParameter"} <= _services(calls)
+    assert _denied(packaged, "ApiHandlerRole", deployed_stage, calls) == []
+
+
+@pytest.mark.parametrize("function, role_id, message, sent", [
+    ("deliver_email", "DeliverEmailRole", lambda: outbox.email("someone@example.com", "Hi", "Body"), "ses:SendEmail"),
+    ("deliver_sms", "DeliverSmsRole", lambda: outbox.sms("+15550100", "Your code is 123456"), "sns:Publish"),
+])
+def test_a_delivery_function_may_do_what_delivering_does(packaged, deployed_stage, chalice_app, recorder,
+                                                         function, role_id, message, sent):
+    msg = message()
+    with Client(chalice_app) as client:
+        event = client.events.generate_sqs_event(queue_name=msg.queue, message_bodies=[msg.envelope()])
+        aws.secure_parameter.cache_clear()  # a fresh container reads the data key itself
+        recorder.on = True
+        result = client.lambda_.invoke(function, event)
+    assert result.payload == {"batchItemFailures": []}
+    calls = recorder.take()
+    assert {sent, "ssm:GetParameter"} <= _services(calls)
+    assert _denied(packaged, role_id, deployed_stage, calls) == []
+
+
+def test_the_sweeper_may_do_what_sweeping_does(packaged, deployed_stage, chalice_app, recorder):
+    from chalicelib.store.base import transaction
+    from chalicelib.store.outbox import OutboxRecord
+
+    msg = outbox.email("someone@example.com", "Hi", "Body")
+    with transaction() as tx:
+        outbox.stage(tx, msg)  # committed, never dispatched: the request died
+    long_ago = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    OutboxRecord.get(f"OUTBOX#{msg.event_id}", "OUTBOX").update(actions=[OutboxRecord.gsi1sk.set(long_ago)])
+    with Client(chalice_app) as client:
+        recorder.on = True
+        result = client.lambda_.invoke("outbox_sweeper", client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    assert result.payload == {"resent": 1}
+    calls = recorder.take()
+    assert {"dynamodb:Query", "sqs:SendMessage", "dynamodb:DeleteItem"} <= _services(calls)
+    assert _denied(packaged, "OutboxSweeperRole", deployed_stage, calls) == []
+
+
+def test_the_coverage_check_reports_a_call_the_policy_does_not_allow(packaged, deployed_stage):
+    calls = [("dynamodb", "Scan", {"TableName": "obp"}),
+             ("sqs", "SendMessage", {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/obp-email"}),
+             ("sns", "Publish", {"PhoneNumber": "+15550100"})]
+    assert _denied(packaged, "DeliverEmailRole", deployed_stage, calls) == [
+        "dynamodb:Scan on arn:aws:dynamodb:us-east-1:123456789012:table/obp-prod",
+        "sns:Publish on *",
+        "sqs:SendMessage on arn:aws:sqs:us-east-1:123456789012:obp-prod-email",
+    ]
