@@ -176,6 +176,7 @@ def build_merge_template(stage: str, config: dict, app, settings, resources: dic
         api_name = f"{settings.resource_prefix}-api"
         body = json.dumps(not_found_uri().body(), separators=(",", ":"))
         out["RestAPI"] = {"Properties": {"Name": api_name, "DefinitionBody": {
+            "info": {"title": api_name},  # the name API Gateway shows and its metrics carry
             # API Gateway answers paths no route matches itself (403 "Missing Authentication Token");
             # make that OBP's 404. Part of the definition, so a change redeploys the stage.
             "x-amazon-apigateway-gateway-responses": {"MISSING_AUTHENTICATION_TOKEN": {
@@ -461,7 +462,7 @@ def package(stage: str, out: Path, with_dependencies: bool = True) -> Path:
         (out / stale).unlink(missing_ok=True)
     chalice = [str(Path(sys.executable).parent / "chalice"), "--project-dir", str(src), "package", "--stage", stage,
                "--merge-template", str(merge_path), "--template-format", "yaml", str(out)]
-    result = subprocess.run(chalice, capture_output=True, text=True, env={**os.environ, **env})
+    result = subprocess.run(chalice, capture_output=True, text=True)  # the stage's environment, set by load_app
     if result.returncode:
         raise PackagingError(f"chalice package failed:\n{result.stdout}{result.stderr}")
     sam = out / "sam.yaml"

@@ -178,6 +178,8 @@ def test_alarms_watch_each_dead_letter_queue_each_trigger_failure_rate_and_the_a
         stats = {m["Id"]: m["MetricStat"]["Metric"] for m in metrics if "MetricStat" in m}
         assert stats["failures"]["MetricName"] == "DeliveryFailures"
         assert {"Name": "queue", "Value": event["Queue"]["Fn::Sub"].rpartition(":")[2]} in stats["failures"]["Dimensions"]
+    rest_api = packaged.resources["RestAPI"]["Properties"]
+    assert rest_api["DefinitionBody"]["info"]["title"] == rest_api["Name"] == f"{PREFIX}-api"
     api = alarms["ApiServerErrorRateAlarm"]["Properties"]["Metrics"]
     errors = next(m for m in api if m["Id"] == "errors")["MetricStat"]["Metric"]
     assert (errors["Namespace"], errors["MetricName"]) == ("AWS/ApiGateway", "5XXError")
