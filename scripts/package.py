@@ -146,7 +146,8 @@ def build_merge_template(stage: str, config: dict, app, settings, resources: dic
             "Properties": {"LogGroupName": f"/aws/lambda/{physical_name}",
                            "RetentionInDays": {"Ref": "LogRetentionDays"}},
         }
-        statements = [_log_statement(physical_name)] + _grant_statements(fn.name, permissions[fn.name], table, queues, settings)
+        statements = [_log_statement(physical_name)] + _grant_statements(
+            fn.name, permissions[fn.name], table, queues, resources.get("Parameters", {}), settings)
         if fn.queue:
             queue_id, queue = _queue(queues, fn)
             visibility = queue["Properties"].get("VisibilityTimeout", 30)
@@ -247,8 +248,9 @@ def _log_statement(physical_name: str) -> dict:
             "Resource": [_sub(group), _sub(f"{group}:log-stream:*")]}
 
 
-def _grant_statements(name: str, grants: dict, table: dict, queues: dict, settings) -> list[dict]:
-    known = {"table", "send_to", "data_key", "email", "sms"}
+def _grant_statements(name: str, grants: dict, table: dict, queues: dict, template_parameters: dict,
+                      settings) -> list[dict]:
+    known = {"table", "send_to", "read_parameters", "email", "sms"}
     if set(grants) - known:
         raise PackagingError(f"infra/permissions.yaml, {name}: unknown grants {sorted(set(grants) - known)}")
     statements = []
@@ -268,9 +270,13 @@ def _grant_statements(name: str, grants: dict, table: dict, queues: dict, settin
             names.append(queue_name)
         statements.append({"Sid": "SendToQueues", "Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"],
                            "Resource": [_sub(_ARN % ("sqs", q)) for q in names]})
-    if grants.get("data_key"):
-        statements.append({"Sid": "ReadDataKey", "Effect": "Allow", "Action": ["ssm:GetParameter"],
-                           "Resource": [_sub(_ARN % ("ssm", "parameter${DataKeyParameterName}"))]})
+    if grants.get("read_parameters"):
+        for parameter in grants["read_parameters"]:
+            if template_parameters.get(parameter, {}).get("Type") != "String":
+                raise PackagingError(f"infra/permissions.yaml, {name}: read_parameters {parameter} is not a String "
+                                     "parameter (holding an SSM name) of infra/resources.yaml")
+        statements.append({"Sid": "ReadParameters", "Effect": "Allow", "Action": ["ssm:GetParameter"],
+                           "Resource": [_sub(_ARN % ("ssm", f"parameter${{{p}}}")) for p in grants["read_parameters"]]})
     if grants.get("email"):
         statements.append({"Sid": "SendEmail", "Effect": "Allow", "Action": ["ses:SendEmail"],
                            "Resource": [_sub(_ARN % ("ses", "identity/${EmailIdentity}"))]})

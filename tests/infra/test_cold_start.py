@@ -32,7 +32,7 @@ def test_importing_the_app_offline_creates_no_aws_client():
     result = _run(_PROBE)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["handlers"] == ["deliver_email", "deliver_sms", "outbox_sweeper"]
+    assert set(report["handlers"]) >= {"deliver_email", "deliver_sms", "outbox_sweeper"}
     assert report["clients"] == []
     assert report["boto3_imported"] is False  # chalicelib/aws.py imports it on first use
 
