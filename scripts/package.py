@@ -53,6 +53,7 @@ _TABLE_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Qu
                        "dynamodb:ConditionCheckItem"]
 _SQS_TRIGGER_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
 _PERIOD = 300  # seconds per alarm datapoint
+_ALARM_ACTIONS = {"AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}
 
 
 class PackagingError(Exception):
@@ -122,61 +123,68 @@ def app_functions(app) -> list[Function]:
 
 def build_merge_template(stage: str, config: dict, app, settings, resources: dict, permissions: dict,
                          git_commit: str) -> dict:
-    from chalicelib.errors import not_found_uri
-
     functions = app_functions(app)
     _check_permissions_cover(functions, permissions)
     merge = json.loads(json.dumps(resources))  # a deep copy
-    out = merge["Resources"]
-    queues = _queues_by_name(resources)
-    table = _table(resources)
-    alarm_actions = {"AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}
     merge.setdefault("Globals", {}).setdefault("Function", {}).setdefault("Environment", {}).setdefault(
         "Variables", {})["OBP_GIT_COMMIT"] = git_commit
-
+    out = merge["Resources"]
     for fn in functions:
-        timeout = _function_setting(config, stage, fn.name, "lambda_timeout")
-        _function_setting(config, stage, fn.name, "lambda_memory_size")
-        physical_name = f"{settings.resource_prefix}-{fn.name}"
-        patch: dict = {"DependsOn": [fn.log_group_id], "Properties": {"FunctionName": physical_name}}
-        out[fn.log_group_id] = {
-            "Type": "AWS::Logs::LogGroup",
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-            "Properties": {"LogGroupName": f"/aws/lambda/{physical_name}",
-                           "RetentionInDays": {"Ref": "LogRetentionDays"}},
-        }
-        statements = [_log_statement(physical_name)] + _grant_statements(
-            fn.name, permissions[fn.name], table, queues, resources.get("Parameters", {}), settings)
-        if fn.queue:
-            queue_id, queue = _queue(queues, fn)
-            visibility = queue["Properties"].get("VisibilityTimeout", 30)
-            if visibility < VISIBILITY_FACTOR * timeout:
-                raise PackagingError(f"queue {fn.queue}: VisibilityTimeout {visibility} s is under {VISIBILITY_FACTOR} x "
-                                     f"the {timeout} s timeout of {fn.name}")
-            redrive = queue["Properties"].get("RedrivePolicy")
-            if not redrive:
-                raise PackagingError(f"queue {fn.queue} of {fn.name} has no RedrivePolicy (dead-letter queue)")
-            patch["DependsOn"].append(queue_id)
-            patch["Properties"]["Environment"] = {"Variables": {"OBP_MAX_RECEIVE_COUNT": str(redrive["maxReceiveCount"])}}
-            patch["Properties"]["Events"] = {fn.event_id: {"Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}}}
-            statements.append({"Sid": "ReceiveFromTrigger", "Effect": "Allow", "Action": _SQS_TRIGGER_ACTIONS,
-                               "Resource": [_sub(_ARN % ("sqs", fn.queue))]})
-            out[f"{fn.logical_id}FailureRateAlarm"] = _delivery_failure_alarm(settings, fn, alarm_actions)
-        out[fn.logical_id] = patch
-        out[fn.role_id] = {"Properties": {"Policies": [{
-            "PolicyName": f"{fn.role_id}Policy",
-            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
-        }]}}
-
-    for queue_id, queue in resources_with_dlq(resources):
+        out.update(_function_resources(fn, stage, config, settings, resources, permissions[fn.name]))
+    for _queue_id, queue in resources_with_dlq(resources):
         dlq_id = queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-        out[f"{dlq_id}DepthAlarm"] = _dlq_depth_alarm(resources["Resources"][dlq_id]["Properties"]["QueueName"], alarm_actions)
-
+        out[f"{dlq_id}DepthAlarm"] = _dlq_depth_alarm(resources["Resources"][dlq_id]["Properties"]["QueueName"])
     if any(fn.name == "api_handler" for fn in functions):
-        api_name = f"{settings.resource_prefix}-api"
-        body = json.dumps(not_found_uri().body(), separators=(",", ":"))
-        out["RestAPI"] = {"Properties": {"Name": api_name, "DefinitionBody": {
+        api_stage = config["stages"][stage].get("api_gateway_stage") or config.get("api_gateway_stage", "api")
+        out.update(_api_resources(settings, api_stage))
+    return merge
+
+
+def _function_resources(fn: Function, stage: str, config: dict, settings, resources: dict, grants: dict) -> dict:
+    """The function's patch (name, dependencies, trigger settings), log group, role policy, alarm."""
+    timeout = _function_setting(config, stage, fn.name, "lambda_timeout")
+    _function_setting(config, stage, fn.name, "lambda_memory_size")
+    physical_name = f"{settings.resource_prefix}-{fn.name}"
+    queues = _queues_by_name(resources)
+    patch: dict = {"DependsOn": [fn.log_group_id], "Properties": {"FunctionName": physical_name}}
+    statements = [_log_statement(physical_name)] + _grant_statements(
+        fn.name, grants, _table(resources), queues, resources.get("Parameters", {}), settings)
+    out = {fn.log_group_id: {
+        "Type": "AWS::Logs::LogGroup",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {"LogGroupName": f"/aws/lambda/{physical_name}", "RetentionInDays": {"Ref": "LogRetentionDays"}},
+    }}
+    if fn.queue:
+        queue_id, queue = _queue(queues, fn)
+        visibility = queue["Properties"].get("VisibilityTimeout", 30)
+        if visibility < VISIBILITY_FACTOR * timeout:
+            raise PackagingError(f"queue {fn.queue}: VisibilityTimeout {visibility} s is under {VISIBILITY_FACTOR} x "
+                                 f"the {timeout} s timeout of {fn.name}")
+        redrive = queue["Properties"].get("RedrivePolicy")
+        if not redrive:
+            raise PackagingError(f"queue {fn.queue} of {fn.name} has no RedrivePolicy (dead-letter queue)")
+        patch["DependsOn"].append(queue_id)
+        patch["Properties"]["Environment"] = {"Variables": {"OBP_MAX_RECEIVE_COUNT": str(redrive["maxReceiveCount"])}}
+        patch["Properties"]["Events"] = {fn.event_id: {"Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}}}
+        statements.append({"Sid": "ReceiveFromTrigger", "Effect": "Allow", "Action": _SQS_TRIGGER_ACTIONS,
+                           "Resource": [_sub(_ARN % ("sqs", fn.queue))]})
+        out[f"{fn.logical_id}FailureRateAlarm"] = _delivery_failure_alarm(settings, fn)
+    out[fn.logical_id] = patch
+    out[fn.role_id] = {"Properties": {"Policies": [{
+        "PolicyName": f"{fn.role_id}Policy",
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+    }]}}
+    return out
+
+
+def _api_resources(settings, api_stage: str) -> dict:
+    from chalicelib.errors import not_found_uri
+
+    api_name = f"{settings.resource_prefix}-api"
+    body = json.dumps(not_found_uri().body(), separators=(",", ":"))
+    return {
+        "RestAPI": {"Properties": {"Name": api_name, "DefinitionBody": {
             "info": {"title": api_name},  # the name API Gateway shows and its metrics carry
             # API Gateway answers paths no route matches itself (403 "Missing Authentication Token");
             # make that OBP's 404. Part of the definition, so a change redeploys the stage.
@@ -185,10 +193,9 @@ def build_merge_template(stage: str, config: dict, app, settings, resources: dic
                 "responseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
                 "responseTemplates": {"application/json": body},
             }},
-        }}}
-        api_stage = config["stages"][stage].get("api_gateway_stage") or config.get("api_gateway_stage", "api")
-        out["ApiServerErrorRateAlarm"] = _api_5xx_alarm(settings, api_name, api_stage, alarm_actions)
-    return merge
+        }}},
+        "ApiServerErrorRateAlarm": _api_5xx_alarm(settings, api_name, api_stage),
+    }
 
 
 def _check_permissions_cover(functions: list[Function], permissions: dict) -> None:
@@ -336,7 +343,7 @@ def _metric(metric_id: str, namespace: str, name: str, dimensions: dict[str, str
 
 
 def _rate_alarm(name: str, description: str, errors: dict, total_expression: str, metrics: list[dict],
-                threshold: float, minimum: int, actions: dict) -> dict:
+                threshold: float, minimum: int) -> dict:
     """errors / total over each 5 minutes, ignored below `minimum` events; 2 of 3 periods above `threshold`."""
     return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
         "AlarmName": name, "AlarmDescription": description,
@@ -347,10 +354,10 @@ def _rate_alarm(name: str, description: str, errors: dict, total_expression: str
             {"Id": "rate", "Expression": f"IF(total >= {minimum}, e / total, 0)", "Label": "rate", "ReturnData": True},
         ],
         "ComparisonOperator": "GreaterThanThreshold", "Threshold": threshold,
-        "EvaluationPeriods": 3, "DatapointsToAlarm": 2, "TreatMissingData": "notBreaching", **actions}}
+        "EvaluationPeriods": 3, "DatapointsToAlarm": 2, "TreatMissingData": "notBreaching", **_ALARM_ACTIONS}}
 
 
-def _api_5xx_alarm(settings, api_name: str, api_stage: str, actions: dict) -> dict:
+def _api_5xx_alarm(settings, api_name: str, api_stage: str) -> dict:
     dims = {"ApiName": api_name, "Stage": api_stage}
     return _rate_alarm(
         f"{settings.resource_prefix}-api-5xx-rate",
@@ -358,10 +365,10 @@ def _api_5xx_alarm(settings, api_name: str, api_stage: str, actions: dict) -> di
         "throttles) in 2 of the last 3 five-minute periods with at least 20 requests.",
         _metric("errors", "AWS/ApiGateway", "5XXError", dims),
         "FILL(requests, 0)", [_metric("requests", "AWS/ApiGateway", "Count", dims)],
-        threshold=0.05, minimum=20, actions=actions)
+        threshold=0.05, minimum=20)
 
 
-def _delivery_failure_alarm(settings, fn: Function, actions: dict) -> dict:
+def _delivery_failure_alarm(settings, fn: Function) -> dict:
     from chalicelib.observability import METRICS_NAMESPACE_PREFIX, SERVICE
 
     namespace = f"{METRICS_NAMESPACE_PREFIX}/{settings.stage}"
@@ -372,10 +379,10 @@ def _delivery_failure_alarm(settings, fn: Function, actions: dict) -> dict:
         "with at least 10 messages (each failure is retried; see the dead-letter queue alarm).",
         _metric("failures", namespace, "DeliveryFailures", dims),
         "e + FILL(deliveries, 0)", [_metric("deliveries", namespace, "Deliveries", dims)],
-        threshold=0.1, minimum=10, actions=actions)
+        threshold=0.1, minimum=10)
 
 
-def _dlq_depth_alarm(dlq_name: str, actions: dict) -> dict:
+def _dlq_depth_alarm(dlq_name: str) -> dict:
     return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
         "AlarmName": f"{dlq_name}-not-empty",
         "AlarmDescription": f"Messages reached the dead-letter queue {dlq_name}: they failed every retry. "
@@ -383,7 +390,8 @@ def _dlq_depth_alarm(dlq_name: str, actions: dict) -> dict:
         "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
         "Dimensions": [{"Name": "QueueName", "Value": dlq_name}],
         "Statistic": "Maximum", "Period": _PERIOD, "EvaluationPeriods": 1,
-        "ComparisonOperator": "GreaterThanThreshold", "Threshold": 0, "TreatMissingData": "notBreaching", **actions}}
+        "ComparisonOperator": "GreaterThanThreshold", "Threshold": 0, "TreatMissingData": "notBreaching",
+        **_ALARM_ACTIONS}}
 
 
 # --- validation -----------------------------------------------------------------------------------
