@@ -47,10 +47,25 @@ def install(app) -> None:
     _share_handler_with_package_loggers()
     # Registration order is nesting order: the logger wraps the metrics flush, which wraps the
     # request counter, so every metric is added before it is flushed.
-    app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(
-        correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)), "all")
-    app.register_middleware(ConvertToMiddleware(metrics.log_metrics(capture_cold_start_metric=True)), "all")
+    app.register_middleware(_when_lambda_invokes(ConvertToMiddleware(logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False))), "all")
+    app.register_middleware(_when_lambda_invokes(
+        ConvertToMiddleware(metrics.log_metrics(capture_cold_start_metric=True)),
+        otherwise=ConvertToMiddleware(metrics.log_metrics)), "all")
     app.register_middleware(_count_request, "http")
+
+
+def _when_lambda_invokes(middleware, otherwise=None):
+    """`middleware` when the handler has a Lambda context; a handler called without one (a test,
+    a script) gets `otherwise`, or nothing: there is no request id or cold start to record."""
+    from chalice.app import Request
+
+    def run(event, get_response):
+        context = event.lambda_context if isinstance(event, Request) else event.context
+        chosen = middleware if context is not None else otherwise
+        return chosen(event, get_response) if chosen else get_response(event)
+
+    return run
 
 
 def _count_request(request, get_response):

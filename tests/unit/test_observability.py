@@ -122,3 +122,15 @@ def test_a_failure_on_the_last_allowed_receive_counts_as_dead_lettered(chalice_a
     values = _metric_values(_emf(capsys.readouterr().out))
     assert values["DeadLettered"] == 1 and values["DeliveryFailures"] == 1
     assert "DeliveryRetries" not in values
+
+
+def test_a_handler_called_without_a_lambda_context_still_flushes_its_metrics(chalice_app, capsys):
+    import app as app_module
+
+    capsys.readouterr()
+    event = {"Records": [{"messageId": "m-1", "body": "broken", "attributes": {"ApproximateReceiveCount": "1"},
+                          "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:obp-sms"}]}
+    assert app_module.deliver_sms(event, None) == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    values = _metric_values(_emf(capsys.readouterr().out))
+    assert values == {"DeliveryFailures": 1, "DeliveryRetries": 1}  # flushed now, no cold start without a context
+    assert observability.metrics.metric_set == {}
