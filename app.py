@@ -2,7 +2,7 @@
 scheduled handlers; nothing else lives here."""
 from chalice import Chalice, Rate
 
-from chalicelib.api import banks, consumers, directlogin, entitlements, root, users  # noqa: F401  (registers routes)
+from chalicelib.api import banks, consumers, customer_data, customers, directlogin, entitlements, invitations, kyc, root, users  # noqa: F401,E501  (registers routes)
 from chalicelib.api import routing
 from chalicelib.delivery import batch, messages
 from chalicelib.settings import get_settings

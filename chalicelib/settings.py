@@ -69,6 +69,9 @@ class Settings:
     # Consents.
     consent_max_ttl_seconds: int
     consent_otp_ttl_seconds: int
+    # User invitations: the web page the invitation link opens (OBP's portal), and how long it is valid.
+    portal_url: str
+    user_invitation_ttl_seconds: int
 
     @property
     def is_local(self) -> bool:
@@ -113,6 +116,8 @@ def _load() -> Settings:
         otp_transport=_env("OBP_OTP_TRANSPORT", "SMS").upper(),
         consent_max_ttl_seconds=_env_int("OBP_CONSENT_MAX_TTL_SECONDS", 3600),
         consent_otp_ttl_seconds=_env_int("OBP_CONSENT_OTP_TTL_SECONDS", 600),
+        portal_url=_env("OBP_PORTAL_URL") or _env("OBP_HOSTNAME", "http://127.0.0.1:8000"),
+        user_invitation_ttl_seconds=_env_int("OBP_USER_INVITATION_TTL_SECONDS", 24 * 3600),
     )
 
 

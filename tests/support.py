@@ -129,3 +129,53 @@ class AuthedApi(Api):
             name, bank = (role, "") if isinstance(role, str) else role
             self.grant(user["user_id"], name, bank)
         return Api(self.client).login(user["username"], user["password"], consumer_key or self.consumer_key)
+
+
+
+# --- module-scoped worlds (many tests on one moto backend set up once) and concurrency -------------
+from contextlib import contextmanager  # noqa: E402
+
+
+@contextmanager
+def fresh_aws():
+    """An in-process AWS with the table and queues of infra/, like the `aws` fixture, for
+    fixtures with a wider scope than one test."""
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib import aws as aws_clients
+    from chalicelib.settings import reload_settings
+    from scripts.aws_resources import create_all
+
+    with mock_aws():
+        aws_clients.reset()
+        settings = reload_settings()
+        create_all(boto3.client("dynamodb"), boto3.client("sqs"), table_name=settings.table_name)
+        boto3.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
+        yield
+        aws_clients.reset()
+
+
+@contextmanager
+def serialized_dynamodb():
+    """Make each DynamoDB call atomic under threads, as DynamoDB is: moto's in-process backend is
+    not thread-safe (a cancelled transaction restores a copy of the whole table). Threads still
+    interleave between calls, which is where a check-then-write bug would race."""
+    import threading
+
+    import botocore.client
+
+    lock = threading.Lock()
+    original = botocore.client.BaseClient._make_api_call
+
+    def call(self, operation_name, api_params):
+        if self.meta.service_model.service_name != "dynamodb":
+            return original(self, operation_name, api_params)
+        with lock:
+            return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = call
+    try:
+        yield
+    finally:
+        botocore.client.BaseClient._make_api_call = original
