@@ -19,7 +19,6 @@ BANK_ROLES = [
     "CanAddSocialMediaHandle", "CanGetSocialMediaHandles", "CanAddKycCheck", "CanAddKycDocument",
     "CanAddKycMedia", "CanAddKycStatus", "CanCreateUserInvitation", "CanCreateCrmEvent",
 ]
-KYC_READ_ROLES = ["CanGetAnyKycChecks", "CanGetAnyKycDocuments", "CanGetAnyKycMedia", "CanGetAnyKycStatuses"]
 
 
 def v5_body(**overrides) -> dict:
