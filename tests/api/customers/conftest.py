@@ -1,6 +1,6 @@
-"""One moto backend per test module for the customer tests: two banks, staff with every customer
-role at one bank each, and helpers that make fresh customers and linked users, so each test
-starts from its own objects without paying for a new backend and new logins."""
+"""One moto backend per test module for the customer tests: two banks, staff with the core customer
+roles at each, desks for the other areas, and helpers that make fresh customers and linked users,
+so each test starts from its own objects without paying for a new backend and new logins."""
 from __future__ import annotations
 
 import uuid
@@ -10,16 +10,20 @@ import pytest
 
 from tests.support import STRONG_PASSWORD, Api, AuthedApi, fresh_aws
 
-# Every bank-level role the customer endpoints use.
-BANK_ROLES = [
+# Each role a session holds costs every one of its requests a little (the caller's roles are read
+# with the user), so staff hold the core customer roles and "desks" the roles of one area.
+STAFF_ROLES = [
     "CanCreateCustomer", "CanCreateUserCustomerLink", "CanGetCustomer", "CanGetCustomers",
     "CanGetCustomerOverview", "CanGetCustomerOverviewFlat", "CanCreateCustomerAttributeAtOneBank",
-    "CanGetCustomerAttributesAtOneBank", "CanCreateCustomerAddress", "CanGetCustomerAddress",
-    "CanDeleteCustomerAddress", "CanCreateTaxResidence", "CanGetTaxResidence", "CanDeleteTaxResidence",
-    "CanAddSocialMediaHandle", "CanGetSocialMediaHandles", "CanAddKycCheck", "CanAddKycDocument",
-    "CanAddKycMedia", "CanAddKycStatus", "CanCreateUserInvitation", "CanCreateCrmEvent",
+    "CanGetCustomerAttributesAtOneBank",
 ]
-
+DESKS = {
+    "addresses": ["CanCreateCustomerAddress", "CanGetCustomerAddress", "CanDeleteCustomerAddress", "CanCreateCustomer"],
+    "tax": ["CanCreateTaxResidence", "CanGetTaxResidence", "CanDeleteTaxResidence"],
+    "social": ["CanAddSocialMediaHandle", "CanGetSocialMediaHandles"],
+    "kyc": ["CanAddKycCheck", "CanAddKycDocument", "CanAddKycMedia", "CanAddKycStatus", "CanGetCustomer"],
+    "invitations": ["CanCreateUserInvitation"],
+}
 
 def v5_body(**overrides) -> dict:
     """A createCustomer v5.0.0 body with every optional field, and a unique number and phone."""
@@ -53,9 +57,15 @@ class World:
     admin: AuthedApi
     bank_a: str
     bank_b: str
-    staff: dict  # bank_id -> session holding BANK_ROLES there
+    staff: dict  # bank_id -> session holding STAFF_ROLES there
     nobody: AuthedApi  # a user with no role and no customer
-    _users: list = field(default_factory=list)
+    _desks: dict = field(default_factory=dict)
+
+    def desk(self, bank_id: str, name: str) -> AuthedApi:
+        """A session holding the roles of one area (DESKS) at the bank, made once per module."""
+        if (bank_id, name) not in self._desks:
+            self._desks[bank_id, name] = _session(self.api, [(role, bank_id) for role in DESKS[name]])
+        return self._desks[bank_id, name]
 
     def new_customer(self, bank_id: str | None = None, **overrides) -> dict:
         """A customer made through createCustomer v5.0.0 by the bank's staff; its JSON."""
@@ -90,7 +100,7 @@ def world():
                           consumer_key="testconsumerkey")
         admin = api.login(creds.username, creds.password, creds.consumer_key)
         bank_a, bank_b = admin.create_bank(f"bank-a-{uuid.uuid4().hex[:6]}"), admin.create_bank(f"bank-b-{uuid.uuid4().hex[:6]}")
-        staff = {bank: _session(api, [(role, bank) for role in BANK_ROLES]) for bank in (bank_a, bank_b)}
+        staff = {bank: _session(api, [(role, bank) for role in STAFF_ROLES]) for bank in (bank_a, bank_b)}
         yield World(api=api, admin=admin, bank_a=bank_a, bank_b=bank_b, staff=staff, nobody=_session(api, []))
 
 

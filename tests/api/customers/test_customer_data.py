@@ -63,7 +63,7 @@ def test_customer_attributes_create_and_list(world):
 
 def test_customer_addresses_create_list_update_delete(world):
     a = world.bank_a
-    staff = world.staff[a]
+    staff = world.desk(a, "addresses")
     customer = world.new_customer(a)
     base = f"/obp/v3.1.0/banks/{a}/customers/{customer['customer_id']}"
 
@@ -96,13 +96,13 @@ def test_customer_address_roles_bodies_and_other_banks(world):
     a, b = world.bank_a, world.bank_b
     customer, other, foreign = world.new_customer(a), world.new_customer(a), world.new_customer(b)
     base = f"/obp/v3.1.0/banks/{a}/customers/{customer['customer_id']}"
-    address_id = world.staff[a].post(f"{base}/address", ADDRESS).body["customer_address_id"]
-    foreign_address = world.staff[b].post(f"/obp/v3.1.0/banks/{b}/customers/{foreign['customer_id']}/address", ADDRESS).body
+    address_id = world.desk(a, "addresses").post(f"{base}/address", ADDRESS).body["customer_address_id"]
+    foreign_address = world.desk(b, "addresses").post(f"/obp/v3.1.0/banks/{b}/customers/{foreign['customer_id']}/address", ADDRESS).body
 
     assert world.api.post(f"{base}/address", ADDRESS).status == 401
     r = world.nobody.post(f"{base}/address", ADDRESS)
     assert (r.status, r.message) == (403, _missing("CanCreateCustomerAddress", a))
-    r = world.staff[a].post(f"{base}/address", {**ADDRESS, "tags": "home"})
+    r = world.desk(a, "addresses").post(f"{base}/address", {**ADDRESS, "tags": "home"})
     assert r.status == 400 and r.message.startswith("OBP-10001: Incorrect json format. The Json body should be the PostCustomerAddressJsonV310")
     r = world.nobody.get(f"{base}/addresses")
     assert (r.status, r.message) == (403, _missing("CanGetCustomerAddress", a))
@@ -117,15 +117,15 @@ def test_customer_address_roles_bodies_and_other_banks(world):
 
     # Bank A's staff cannot reach bank B's customer or its address through bank A's paths...
     foreign_base = f"/obp/v3.1.0/banks/{a}/customers/{foreign['customer_id']}"
-    for r in (world.staff[a].post(f"{foreign_base}/address", ADDRESS), world.staff[a].get(f"{foreign_base}/addresses"),
-              world.staff[a].delete(f"{foreign_base}/addresses/{foreign_address['customer_address_id']}"),
-              world.staff[a].put(f"{foreign_base}/addresses/{foreign_address['customer_address_id']}", ADDRESS)):
+    for r in (world.desk(a, "addresses").post(f"{foreign_base}/address", ADDRESS), world.desk(a, "addresses").get(f"{foreign_base}/addresses"),
+              world.desk(a, "addresses").delete(f"{foreign_base}/addresses/{foreign_address['customer_address_id']}"),
+              world.desk(a, "addresses").put(f"{foreign_base}/addresses/{foreign_address['customer_address_id']}", ADDRESS)):
         assert (r.status, r.message) == (404, NOT_FOUND.format(foreign["customer_id"]))
     # ...nor with another customer's path.
-    r = world.staff[a].delete(f"{base}/addresses/{foreign_address['customer_address_id']}")
+    r = world.desk(a, "addresses").delete(f"{base}/addresses/{foreign_address['customer_address_id']}")
     assert (r.status, r.code) == (400, "OBP-30310")
     assert data_store.get_address(foreign["customer_id"], foreign_address["customer_address_id"]).city == "Berlin"
-    assert world.staff[a].get(f"/obp/v3.1.0/banks/nowhere/customers/{customer['customer_id']}/addresses").status == 404
+    assert world.desk(a, "addresses").get(f"/obp/v3.1.0/banks/nowhere/customers/{customer['customer_id']}/addresses").status == 404
 
 
 # --- tax residences ------------------------------------------------------------------------------
@@ -135,19 +135,19 @@ def test_tax_residences_create_list_delete_with_roles(world):
     customer, foreign = world.new_customer(a), world.new_customer(b)
     base = f"/obp/v3.1.0/banks/{a}/customers/{customer['customer_id']}"
 
-    r = world.staff[a].post(f"{base}/tax-residence", {"domain": "DE", "tax_number": "456"})
+    r = world.desk(a, "tax").post(f"{base}/tax-residence", {"domain": "DE", "tax_number": "456"})
     assert r.status == 201, r.body
     assert r.body == {"domain": "DE", "tax_number": "456", "tax_residence_id": r.body["tax_residence_id"]}
     residence = r.body
-    r = world.staff[a].get(f"/obp/v5.1.0/banks/{a}/customers/{customer['customer_id']}/tax-residences")
+    r = world.desk(a, "tax").get(f"/obp/v5.1.0/banks/{a}/customers/{customer['customer_id']}/tax-residences")
     assert (r.status, r.body) == (200, {"tax_residence": [residence]})
-    r = world.staff[a].delete(f"{base}/tax_residencies/{residence['tax_residence_id']}")
+    r = world.desk(a, "tax").delete(f"{base}/tax_residencies/{residence['tax_residence_id']}")
     assert (r.status, r.body) == (200, True)
-    assert world.staff[a].get(f"{base}/tax-residences").body == {"tax_residence": []}
-    r = world.staff[a].delete(f"{base}/tax_residencies/{residence['tax_residence_id']}")
+    assert world.desk(a, "tax").get(f"{base}/tax-residences").body == {"tax_residence": []}
+    r = world.desk(a, "tax").delete(f"{base}/tax_residencies/{residence['tax_residence_id']}")
     assert (r.status, r.message) == (400, f"OBP-30300: Tax Residence not found by TAX_RESIDENCE_ID. Current TAX_RESIDENCE_ID({residence['tax_residence_id']})")
 
-    r = world.staff[a].post(f"{base}/tax-residence", {"domain": "DE"})
+    r = world.desk(a, "tax").post(f"{base}/tax-residence", {"domain": "DE"})
     assert r.status == 400 and r.message.startswith("OBP-10001: Incorrect json format. The Json body should be the PostTaxResidenceJsonV310")
     assert world.api.post(f"{base}/tax-residence", {"domain": "DE", "tax_number": "1"}).status == 401
     r = world.nobody.post(f"{base}/tax-residence", {"domain": "DE", "tax_number": "1"})
@@ -159,14 +159,14 @@ def test_tax_residences_create_list_delete_with_roles(world):
     owner = world.linked_user(a, customer["customer_id"])
     assert owner.get(f"{base}/tax-residences").status == 200
 
-    kept = world.staff[b].post(f"/obp/v3.1.0/banks/{b}/customers/{foreign['customer_id']}/tax-residence",
+    kept = world.desk(b, "tax").post(f"/obp/v3.1.0/banks/{b}/customers/{foreign['customer_id']}/tax-residence",
                                {"domain": "FR", "tax_number": "9"}).body
     foreign_base = f"/obp/v3.1.0/banks/{a}/customers/{foreign['customer_id']}"
-    for r in (world.staff[a].post(f"{foreign_base}/tax-residence", {"domain": "DE", "tax_number": "1"}),
-              world.staff[a].get(f"{foreign_base}/tax-residences"),
-              world.staff[a].delete(f"{foreign_base}/tax_residencies/{kept['tax_residence_id']}")):
+    for r in (world.desk(a, "tax").post(f"{foreign_base}/tax-residence", {"domain": "DE", "tax_number": "1"}),
+              world.desk(a, "tax").get(f"{foreign_base}/tax-residences"),
+              world.desk(a, "tax").delete(f"{foreign_base}/tax_residencies/{kept['tax_residence_id']}")):
         assert (r.status, r.code) == (404, "OBP-30046")
-    r = world.staff[a].delete(f"{base}/tax_residencies/{kept['tax_residence_id']}")
+    r = world.desk(a, "tax").delete(f"{base}/tax_residencies/{kept['tax_residence_id']}")
     assert (r.status, r.code) == (400, "OBP-30300")
     assert data_store.list_tax_residences(foreign["customer_id"], limit=10, offset=0)[0].tax_number == "9"
 
@@ -180,9 +180,9 @@ def test_social_media_handles(world):
     body = {"customer_number": foreign["customer_number"], "type": "twitter", "handle": "@eveline",
             "date_added": "1100-01-01T00:00:00Z", "date_activated": "1100-01-01T00:00:00Z"}
 
-    r = world.staff[a].post(path, body)
+    r = world.desk(a, "social").post(path, body)
     assert (r.status, r.body) == (201, {"success": "Success"})
-    r = world.staff[a].get(path)
+    r = world.desk(a, "social").get(path)
     # Kept with the customer of the path, whatever number the body names.
     assert (r.status, r.body) == (200, {"checks": [{**body, "customer_number": customer["customer_number"]}]})
     assert data_store.list_social_media_handles(foreign["customer_id"], limit=10, offset=0) == []
@@ -190,17 +190,17 @@ def test_social_media_handles(world):
     assert world.api.post(path, body).status == 401
     r = world.nobody.post(path, {**body, "handle": 7})  # v2.0.0 reads the body first
     assert r.status == 400 and r.message.startswith("OBP-10001: Incorrect json format. The Json body should be the SocialMediaJSON")
-    assert world.staff[a].post(f"/obp/v2.0.0/banks/bad*id/customers/{customer['customer_id']}/social_media_handles", body).code == "OBP-30111"
-    assert world.staff[a].post(f"/obp/v2.0.0/banks/nowhere/customers/{customer['customer_id']}/social_media_handles", body).code == "OBP-30001"
+    assert world.desk(a, "social").post(f"/obp/v2.0.0/banks/bad*id/customers/{customer['customer_id']}/social_media_handles", body).code == "OBP-30111"
+    assert world.desk(a, "social").post(f"/obp/v2.0.0/banks/nowhere/customers/{customer['customer_id']}/social_media_handles", body).code == "OBP-30001"
     r = world.nobody.post(path, body)
     assert (r.status, r.message) == (403, _missing("CanAddSocialMediaHandle", a))
-    r = world.staff[a].post(f"/obp/v2.0.0/banks/{a}/customers/{foreign['customer_id']}/social_media_handles", body)
+    r = world.desk(a, "social").post(f"/obp/v2.0.0/banks/{a}/customers/{foreign['customer_id']}/social_media_handles", body)
     assert (r.status, r.message) == (404, NOT_FOUND.format(foreign["customer_id"]))
     r = world.nobody.get(path)
     assert (r.status, r.message) == (403, _missing("CanGetSocialMediaHandles", a))
     owner = world.linked_user(a, customer["customer_id"])
     assert len(owner.get(path).body["checks"]) == 1
-    r = world.staff[a].get(f"/obp/v2.0.0/banks/{a}/customers/{foreign['customer_id']}/social_media_handles")
+    r = world.desk(a, "social").get(f"/obp/v2.0.0/banks/{a}/customers/{foreign['customer_id']}/social_media_handles")
     assert (r.status, r.code) == (404, "OBP-30046")
 
 

@@ -39,7 +39,7 @@ def invite(world, bank=None, **overrides) -> tuple[dict, int]:
     """Create an invitation; returns its JSON and the secret read from the email."""
     bank = bank or world.bank_a
     email = f"tom-{uuid.uuid4().hex[:8]}@example.com"
-    r = world.staff[bank].post(f"/obp/v4.0.0/banks/{bank}/user-invitation", {**INVITATION, "email": email, **overrides})
+    r = world.desk(bank, "invitations").post(f"/obp/v4.0.0/banks/{bank}/user-invitation", {**INVITATION, "email": email, **overrides})
     assert r.status == 201, r.body
     [mail] = [m for m in _emails() if m["to"] == email]
     secret = int(re.search(r"/user-invitation\?id=(\d+)", mail["body"]).group(1))
@@ -67,12 +67,12 @@ def test_create_invitation_errors_change_nothing(world):
     assert world.api.post(path, body).status == 401
     r = world.nobody.post(path, body)
     assert (r.status, r.message) == (403, f"OBP-20006: User is missing one or more roles: CanCreateUserInvitation for BankId({a}).")
-    assert world.staff[a].post("/obp/v4.0.0/banks/nowhere/user-invitation", body).code == "OBP-30001"
-    r = world.staff[a].post(path, {**body, "purpose": "ADMIN"})
+    assert world.desk(a, "invitations").post("/obp/v4.0.0/banks/nowhere/user-invitation", body).code == "OBP-30001"
+    r = world.desk(a, "invitations").post(path, {**body, "purpose": "ADMIN"})
     assert (r.status, r.message) == (400, "OBP-10035: Incorrect json value. postedData.purpose only support List(DEVELOPER, CUSTOMER)")
-    r = world.staff[a].post(path, {k: v for k, v in body.items() if k != "company"})
+    r = world.desk(a, "invitations").post(path, {k: v for k, v in body.items() if k != "company"})
     assert r.status == 400 and r.message.startswith("OBP-10001: Incorrect json format. The Json body should be the PostUserInvitationJsonV400")
-    r = world.staff[a].post(path, {**body, "email": "not-an-address"})
+    r = world.desk(a, "invitations").post(path, {**body, "email": "not-an-address"})
     assert (r.status, r.code) == (400, "OBP-10001")
     assert len(_emails()) == before
 

@@ -43,12 +43,12 @@ def test_put_creates_or_replaces_by_id_and_get_lists(world, kind):
     path = f"/obp/v2.0.0/banks/{bank}/customers/{customer['customer_id']}/{segment}"
     record_id = segment.split("/")[1]
 
-    r = world.staff[bank].put(path, body)
+    r = world.desk(bank, "kyc").put(path, body)
     assert r.status == 201, r.body
     assert r.body == expected(kind, customer, body, record_id)  # the customer's own number, not the body's
     changed = {**body, "issue_place": "Paris"} if kind == "document" else {**body, "url": "http://x/y.png"} \
         if kind == "media" else {**body, "satisfied": False}
-    r = world.staff[bank].put(path.replace("v2.0.0", "v5.1.0"), changed)
+    r = world.desk(bank, "kyc").put(path.replace("v2.0.0", "v5.1.0"), changed)
     assert r.status == 201, r.body
     reader = world.new_user(read_role)
     for version in ("2.0.0", "5.1.0"):
@@ -63,12 +63,12 @@ def test_status_is_a_timeline_whose_newest_entry_is_the_current_status(world):
     path = f"/obp/v2.0.0/banks/{bank}/customers/{customer['customer_id']}/kyc_statuses"
 
     def add(ok, date):
-        r = world.staff[bank].put(path, {"customer_number": customer["customer_number"], "ok": ok, "date": date})
+        r = world.desk(bank, "kyc").put(path, {"customer_number": customer["customer_number"], "ok": ok, "date": date})
         assert r.status == 201, r.body
         return r.body
 
     def current():
-        return world.staff[bank].get(f"/obp/v3.1.0/banks/{bank}/customers/{customer['customer_id']}").body["kyc_status"]
+        return world.desk(bank, "kyc").get(f"/obp/v3.1.0/banks/{bank}/customers/{customer['customer_id']}").body["kyc_status"]
 
     january = add(False, "2020-01-01T00:00:00Z")
     assert current() is False
@@ -102,11 +102,11 @@ def test_add_errors_in_obp_order(world, kind, monkeypatch):
     r = odd.put(path("nowhere", customer["customer_id"]), body)
     assert (r.status, r.message) == (404, "OBP-30001: Bank not found. Please specify a valid value for BANK_ID. Current BankId is nowhere")
     assert odd.put(path("bad*id", customer["customer_id"]), body).code == "OBP-30111"
-    r = world.staff[a].put(path(a, "no-such-customer"), body)
+    r = world.desk(a, "kyc").put(path(a, "no-such-customer"), body)
     assert (r.status, r.code) == (404, "OBP-30046")
-    r = world.staff[a].put(path(a, foreign["customer_id"]), body)  # bank B's customer under bank A
+    r = world.desk(a, "kyc").put(path(a, foreign["customer_id"]), body)  # bank B's customer under bank A
     assert (r.status, r.code) == (404, "OBP-30046")
-    r = world.staff[a].put(path(a, customer["customer_id"]), {k: v for k, v in body.items() if k != "customer_number"})
+    r = world.desk(a, "kyc").put(path(a, customer["customer_id"]), {k: v for k, v in body.items() if k != "customer_number"})
     assert r.status == 400 and r.message.startswith(f"OBP-10001: Incorrect json format. The Json body should be the {body_class}")
     assert kyc_store.list_records(STORE_KINDS[kind], customer["customer_id"], limit=10, offset=0) == []
 
@@ -115,7 +115,7 @@ def test_add_errors_in_obp_order(world, kind, monkeypatch):
 
     monkeypatch.setattr(kyc_store.Entity, "save", failing_save)
     monkeypatch.setattr(kyc_store, "transaction", _failing_transaction)
-    r = world.staff[a].put(path(a, customer["customer_id"]), body)
+    r = world.desk(a, "kyc").put(path(a, customer["customer_id"]), body)
     if kind == "document":  # OBP's text without a code, masked as OBP does by default
         assert (r.status, r.message) == (400, "OBP-50005: An unspecified or internal error occurred.")
     else:
@@ -133,7 +133,7 @@ def _failing_transaction():
 def test_kyc_ids_in_the_path_are_checked(world):
     bank = world.bank_a
     customer = world.new_customer(bank)
-    r = world.staff[bank].put(f"/obp/v2.0.0/banks/{bank}/customers/{customer['customer_id']}/kyc_check/{'x' * 37}", CHECK)
+    r = world.desk(bank, "kyc").put(f"/obp/v2.0.0/banks/{bank}/customers/{customer['customer_id']}/kyc_check/{'x' * 37}", CHECK)
     assert (r.status, r.code) == (400, "OBP-10001")
 
 
@@ -142,7 +142,7 @@ def test_reads_need_the_system_role_or_the_callers_own_customer(world, kind):
     segment, body, _, get_segment, key, _, read_role = KINDS[kind]
     a, b = world.bank_a, world.bank_b
     customer, foreign = world.new_customer(a), world.new_customer(b)
-    assert world.staff[b].put(f"/obp/v2.0.0/banks/{b}/customers/{foreign['customer_id']}/{segment}", body).status == 201
+    assert world.desk(b, "kyc").put(f"/obp/v2.0.0/banks/{b}/customers/{foreign['customer_id']}/{segment}", body).status == 201
 
     reader = world.new_user(read_role)  # system role: every bank's customers
     assert len(reader.get(f"/obp/v2.0.0/customers/{foreign['customer_id']}/{get_segment}").body[key]) == 1
