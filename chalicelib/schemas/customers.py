@@ -26,7 +26,29 @@ class AmountOfMoneyJson(StrictObpModel):
     amount: StrictStr
 
 
-class CreateCustomerJson(StrictObpModel):
+class _CustomerBody(StrictObpModel):
+    """The fields every createCustomer body up to v4.0.0 requires."""
+
+    legal_name: StrictStr
+    mobile_phone_number: StrictStr
+    email: StrictStr
+    face_image: FaceImageJson
+    date_of_birth: ObpDateText
+    relationship_status: StrictStr
+    dependants: StrictInt
+    dob_of_dependants: list[ObpDateText]
+    highest_education_attained: StrictStr
+    employment_status: StrictStr
+    kyc_status: StrictBool
+    last_ok_date: ObpDateText
+
+
+class _CustomerBodyWithCredit(_CustomerBody):
+    credit_rating: CreditRatingJson
+    credit_limit: AmountOfMoneyJson
+
+
+class CreateCustomerJson(_CustomerBody):
     """createCustomer v2.0.0: every field required; title, branchId and nameSuffix are kept."""
 
     obp_name = "CreateCustomerJson"
@@ -35,62 +57,22 @@ class CreateCustomerJson(StrictObpModel):
     nameSuffix: StrictStr
     user_id: StrictStr
     customer_number: StrictStr
-    legal_name: StrictStr
-    mobile_phone_number: StrictStr
-    email: StrictStr
-    face_image: FaceImageJson
-    date_of_birth: ObpDateText
-    relationship_status: StrictStr
-    dependants: StrictInt
-    dob_of_dependants: list[ObpDateText]
-    highest_education_attained: StrictStr
-    employment_status: StrictStr
-    kyc_status: StrictBool
-    last_ok_date: ObpDateText
 
     def fields(self) -> CustomerFields:
         return _fields(self, title=self.title, branch_id=self.branchId, name_suffix=self.nameSuffix)
 
 
-class PostCustomerJsonV210(StrictObpModel):
+class PostCustomerJsonV210(_CustomerBodyWithCredit):
     obp_name = "PostCustomerJsonV210"
     user_id: StrictStr
     customer_number: StrictStr
-    legal_name: StrictStr
-    mobile_phone_number: StrictStr
-    email: StrictStr
-    face_image: FaceImageJson
-    date_of_birth: ObpDateText
-    relationship_status: StrictStr
-    dependants: StrictInt
-    dob_of_dependants: list[ObpDateText]
-    credit_rating: CreditRatingJson
-    credit_limit: AmountOfMoneyJson
-    highest_education_attained: StrictStr
-    employment_status: StrictStr
-    kyc_status: StrictBool
-    last_ok_date: ObpDateText
 
     def fields(self) -> CustomerFields:
         return _fields(self)
 
 
-class PostCustomerJsonV310(StrictObpModel):
+class PostCustomerJsonV310(_CustomerBodyWithCredit):
     obp_name = "PostCustomerJsonV310"
-    legal_name: StrictStr
-    mobile_phone_number: StrictStr
-    email: StrictStr
-    face_image: FaceImageJson
-    date_of_birth: ObpDateText
-    relationship_status: StrictStr
-    dependants: StrictInt
-    dob_of_dependants: list[ObpDateText]
-    credit_rating: CreditRatingJson
-    credit_limit: AmountOfMoneyJson
-    highest_education_attained: StrictStr
-    employment_status: StrictStr
-    kyc_status: StrictBool
-    last_ok_date: ObpDateText
     title: StrictStr
     branch_id: StrictStr
     name_suffix: StrictStr

@@ -224,6 +224,12 @@ def test_v500_takes_the_client_number_unique_per_bank(world):
     assert (r.status, r.code) == (400, "OBP-10001")
     r = world.staff[world.bank_a].post(f"/obp/v5.0.0/banks/{world.bank_a}/customers", {"legal_name": "No Phone"})
     assert r.status == 400 and r.message.startswith("OBP-10001: Incorrect json format. The Json body should be the PostCustomerJsonV500")
+    r = world.nobody.post(f"/obp/v5.0.0/banks/{world.bank_a}/customers", v5_body())
+    assert (r.status, r.message) == (403, f"OBP-20006: User is missing one or more roles: CanCreateCustomer or CanCreateCustomerAtAnyBank for BankId({world.bank_a}).")
+    r = world.staff[world.bank_a].post(f"/obp/v5.0.0/banks/{world.bank_b}/customers", v5_body())  # its role is at bank A
+    assert (r.status, r.code) == (403, "OBP-20006")
+    anywhere = world.new_user("CanCreateCustomerAtAnyBank")
+    assert anywhere.post(f"/obp/v5.0.0/banks/{world.bank_b}/customers", v5_body()).status == 201
 
 
 # --- the guards themselves, and under concurrency ------------------------------------------------

@@ -241,6 +241,8 @@ def test_crm_events_are_recorded_with_a_role_and_listed_per_bank(world):
     assert world.api.get(path).status == 401
     assert staff.get("/obp/v1.4.0/banks/nowhere/crm-events").code == "OBP-30001"
     assert world.staff[world.bank_a].get(f"/obp/v1.4.0/banks/{world.bank_a}/crm-events").code == "OBP-50005"
+    r = world.staff[world.bank_a].get(path)  # its list role is at another bank: none of these events
+    assert (r.status, r.code) == (404, "OBP-50005")
 
     r = world.nobody.post(f"/obp/v1.4.0/banks/{bank}/crm-events", {"customer_id": first["customer_id"]})
     assert (r.status, r.message) == (403, _missing("CanCreateCrmEvent", bank, "any"))

@@ -162,6 +162,12 @@ def test_customers_at_a_bank_without_the_role_are_the_callers_own(world):
     assert r.status == 200 and [c["customer_id"] for c in r.body["customers"]] == [mine["customer_id"]]
     r = world.nobody.get(f"/obp/v5.0.0/banks/{a}/customers")
     assert (r.status, r.message) == (400, NO_LINK)
+    # Bank B's staff hold the list role at bank B only: at bank A they are like anyone else.
+    r = world.staff[world.bank_b].get(f"/obp/v5.0.0/banks/{a}/customers")
+    assert (r.status, r.message) == (400, NO_LINK)
+    anywhere = world.new_user("CanGetCustomersAtAnyBank")
+    listed = anywhere.get(f"/obp/v5.0.0/banks/{a}/customers?limit=1000").body["customers"]
+    assert mine["customer_id"] in [c["customer_id"] for c in listed] and {c["bank_id"] for c in listed} == {a}
     assert world.staff[a].get("/obp/v5.0.0/banks/nowhere/customers").status == 404
     assert world.api.get(f"/obp/v5.0.0/banks/{a}/customers").status == 401
 

@@ -68,6 +68,8 @@ def test_create_invitation_errors_change_nothing(world):
     r = world.nobody.post(path, body)
     assert (r.status, r.message) == (403, f"OBP-20006: User is missing one or more roles: CanCreateUserInvitation for BankId({a}).")
     assert world.desk(a, "invitations").post("/obp/v4.0.0/banks/nowhere/user-invitation", body).code == "OBP-30001"
+    r = world.desk(a, "invitations").post(f"/obp/v4.0.0/banks/{world.bank_b}/user-invitation", body)  # role at A only
+    assert (r.status, r.code) == (403, "OBP-20006")
     r = world.desk(a, "invitations").post(path, {**body, "purpose": "ADMIN"})
     assert (r.status, r.message) == (400, "OBP-10035: Incorrect json value. postedData.purpose only support List(DEVELOPER, CUSTOMER)")
     r = world.desk(a, "invitations").post(path, {k: v for k, v in body.items() if k != "company"})
@@ -111,6 +113,9 @@ def test_signing_up_with_an_invitation_creates_the_user_and_uses_it_up(world):
     path = f"/obp/v4.0.0/banks/{a}/user-invitations/users"
     username = f"tom-{uuid.uuid4().hex[:8]}"
 
+    r = world.api.post(f"/obp/v4.0.0/banks/{world.bank_b}/user-invitations/users",  # another bank's secret
+                       {"secret_key": secret, "username": username, "password": STRONG_PASSWORD})
+    assert (r.status, r.message) == (404, CANNOT_GET)
     r = world.api.post(path, {"secret_key": secret, "username": username, "password": "weak"})
     assert (r.status, r.code) == (400, "OBP-30207")
     taken = world.new_user()
