@@ -71,6 +71,13 @@ def customer_at_bank(bank_id: str, customer_id: str):
     return customer
 
 
+def require_bank_role(caller: Caller, bank_id: str, roles: list[str], *, mode: str = "single"):
+    """OBP's common prologue: the bank (30111 / 404 30001), then one of the roles at it (403)."""
+    bank = banks.require_bank(bank_id)
+    require_any_role(caller, roles, bank_id, mode=mode)
+    return bank
+
+
 def authorize_customer_read(caller: Caller, bank_id: str, customer_id: str, roles: list[str], *,
                             mode: str = "single") -> None:
     """Holders of one of `roles` read any customer of the bank; others only a customer they are
@@ -304,10 +311,3 @@ def link_user_to_customer(bank_id: str, user_id: str, customer_id: str):
     link = store.new_user_customer_link(str(uuid.uuid4()), user_id, customer_id, bank_id, _today())
     store.create_user_customer_link(link)
     return link
-
-
-def require_bank_role(caller: Caller, bank_id: str, roles: list[str], *, mode: str = "single"):
-    """OBP's common prologue: the bank (30111 / 404 30001), then one of the roles at it (403)."""
-    bank = banks.require_bank(bank_id)
-    require_any_role(caller, roles, bank_id, mode=mode)
-    return bank

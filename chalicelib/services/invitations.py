@@ -36,12 +36,13 @@ def _secret_hash(bank_id: str, secret_key: int) -> str:
     return crypto.keyed_hash(_SECRET_PURPOSE, bank_id, str(secret_key))
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+def _iso(moment: datetime) -> str:
+    """Fixed-width ISO-8601, so stored times compare as strings (in a DynamoDB condition too)."""
+    return moment.isoformat(timespec="microseconds")
 
 
 def _oldest_valid() -> str:
-    return (_now() - timedelta(seconds=get_settings().user_invitation_ttl_seconds)).isoformat()
+    return _iso(datetime.now(timezone.utc) - timedelta(seconds=get_settings().user_invitation_ttl_seconds))
 
 
 def _email(invitation, secret_key: int) -> outbox.Message:
@@ -67,7 +68,7 @@ def create_invitation(bank_id: str, new: NewInvitation):
     invitation = store.new_invitation(
         _secret_hash(bank_id, secret_key), invitation_id=str(uuid.uuid4()), bank_id=bank_id,
         first_name=new.first_name, last_name=new.last_name, email=new.email, company=new.company,
-        country=new.country, purpose=new.purpose, created_at=_now().isoformat(),
+        country=new.country, purpose=new.purpose, created_at=_iso(datetime.now(timezone.utc)),
     )
     message = _email(invitation, secret_key)
     with transaction() as tx:

@@ -95,10 +95,10 @@ def test_anonymous_lookup_answers_while_unused_and_younger_than_a_day(world):
     assert r.status == 400 and r.message.startswith("OBP-10001: Incorrect json format. The Json body should be the PostUserInvitationAnonymousJsonV400")
 
     record = store.get_invitation(invitations._secret_hash(a, secret))
-    almost_a_day = (datetime.now(timezone.utc) - timedelta(hours=23, minutes=59)).isoformat()
+    almost_a_day = (datetime.now(timezone.utc) - timedelta(hours=23, minutes=59)).isoformat(timespec="microseconds")
     record.update(actions=[store.UserInvitationRecord.created_at.set(almost_a_day)])
     assert world.api.post(f"/obp/v4.0.0/banks/{a}/user-invitations", {"secret_key": secret}).status == 201
-    over_a_day = (datetime.now(timezone.utc) - timedelta(hours=24, seconds=1)).isoformat()
+    over_a_day = (datetime.now(timezone.utc) - timedelta(hours=24, seconds=1)).isoformat(timespec="microseconds")
     record.update(actions=[store.UserInvitationRecord.created_at.set(over_a_day)])
     r = world.api.post(f"/obp/v4.0.0/banks/{a}/user-invitations", {"secret_key": secret})
     assert (r.status, r.message) == (404, CANNOT_FIND)
