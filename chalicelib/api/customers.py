@@ -26,22 +26,22 @@ from chalicelib.services.paging import parse_page
 from chalicelib.services.validation import check_bank_id
 
 
-@endpoint("POST", "/banks/{bank_id}/customers", since="2.0.0", status=201)
-def create_customer_v200(req: Request, bank_id: str):
+def _create_linked(req: Request, bank_id: str, body_model, create):
+    """v2.0.0 and v2.1.0: the bank, the body, then the roles and the customer with its user link."""
     caller = req.user()
     banks.require_bank(bank_id)
-    body = req.body(CreateCustomerJson)
-    customer = customers.create_customer_v200(caller, bank_id, body.fields(), body.customer_number, body.user_id)
-    return customer_json_v140(customer)
+    body = req.body(body_model)
+    return create(caller, bank_id, body.fields(), body.customer_number, body.user_id)
+
+
+@endpoint("POST", "/banks/{bank_id}/customers", since="2.0.0", status=201)
+def create_customer_v200(req: Request, bank_id: str):
+    return customer_json_v140(_create_linked(req, bank_id, CreateCustomerJson, customers.create_customer_v200))
 
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="2.1.0", status=201)
 def create_customer_v210(req: Request, bank_id: str):
-    caller = req.user()
-    banks.require_bank(bank_id)
-    body = req.body(PostCustomerJsonV210)
-    customer = customers.create_customer_v210(caller, bank_id, body.fields(), body.customer_number, body.user_id)
-    return customer_json_v210(customer)
+    return customer_json_v210(_create_linked(req, bank_id, PostCustomerJsonV210, customers.create_customer_v210))
 
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="3.1.0", status=201)
