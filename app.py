@@ -3,7 +3,18 @@ metrics, and the SQS and scheduled handlers; nothing else lives here."""
 from chalice import Chalice, Rate
 
 from chalicelib import observability
-from chalicelib.api import banks, consumers, directlogin, entitlements, root, users  # noqa: F401  (registers routes)
+from chalicelib.api import (  # noqa: F401  (importing a module registers its routes)
+    banks,
+    consumers,
+    customer_data,
+    customers,
+    directlogin,
+    entitlements,
+    invitations,
+    kyc,
+    root,
+    users,
+)
 from chalicelib.api import routing
 from chalicelib.delivery import batch, messages
 from chalicelib.settings import get_settings

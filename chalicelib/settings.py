@@ -81,6 +81,9 @@ class Settings:
     password_scrypt_n: int
     # Set per SQS-triggered function from its queue's redrive policy (0: unknown).
     max_receive_count: int
+    # User invitations: the web page the invitation link opens (OBP's portal), and how long it is valid.
+    portal_url: str
+    user_invitation_ttl_seconds: int
 
     @property
     def is_local(self) -> bool:
@@ -136,6 +139,8 @@ def _load() -> Settings:
         consent_otp_ttl_seconds=_env_int("OBP_CONSENT_OTP_TTL_SECONDS", 600),
         password_scrypt_n=_env_int("OBP_PASSWORD_SCRYPT_N", 2**14),
         max_receive_count=_env_int("OBP_MAX_RECEIVE_COUNT", 0),
+        portal_url=_env("OBP_PORTAL_URL") or _env("OBP_HOSTNAME", "http://127.0.0.1:8000"),
+        user_invitation_ttl_seconds=_env_int("OBP_USER_INVITATION_TTL_SECONDS", 24 * 3600),
     )
 
 

@@ -22,12 +22,9 @@ for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_
 import moto  # noqa: E402,F401
 import botocore.client  # noqa: E402
 import pytest  # noqa: E402
-from moto import mock_aws  # noqa: E402
 
-from chalicelib import aws as aws_clients  # noqa: E402
-from chalicelib.settings import get_settings, reload_settings  # noqa: E402
-from scripts.aws_resources import create_all  # noqa: E402
-from tests.support import Api, DynamoCalls  # noqa: E402
+from chalicelib.settings import reload_settings  # noqa: E402
+from tests.support import Api, DynamoCalls, fresh_aws  # noqa: E402
 
 DYNAMO_CALLS = DynamoCalls()
 _original_make_api_call = botocore.client.BaseClient._make_api_call
@@ -54,14 +51,9 @@ def _settings_and_scan_guard():
 @pytest.fixture
 def aws():
     """A fresh in-process AWS with every table and queue of infra/resources.yaml."""
-    with mock_aws():
-        aws_clients.reset()
-        settings = get_settings()
-        create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"))
-        aws_clients.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
+    with fresh_aws():
         DYNAMO_CALLS.reset()
         yield
-        aws_clients.reset()
 
 
 @pytest.fixture

@@ -129,3 +129,51 @@ class AuthedApi(Api):
             name, bank = (role, "") if isinstance(role, str) else role
             self.grant(user["user_id"], name, bank)
         return Api(self.client).login(user["username"], user["password"], consumer_key or self.consumer_key)
+
+
+
+# --- module-scoped worlds (many tests on one moto backend set up once) and concurrency -------------
+from contextlib import contextmanager  # noqa: E402
+
+
+@contextmanager
+def fresh_aws():
+    """An in-process AWS with every table and queue of infra/resources.yaml (the `aws` fixture,
+    and fixtures with a wider scope than one test)."""
+    from moto import mock_aws
+
+    from chalicelib import aws as aws_clients
+    from chalicelib.settings import get_settings
+    from scripts.aws_resources import create_all
+
+    with mock_aws():
+        aws_clients.reset()
+        create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"))
+        aws_clients.client("ses").verify_email_identity(EmailAddress=get_settings().email_sender)
+        yield
+        aws_clients.reset()
+
+
+@contextmanager
+def serialized_dynamodb():
+    """Make each DynamoDB call atomic under threads, as DynamoDB is: moto's in-process backend is
+    not thread-safe (a cancelled transaction restores a copy of the whole table). Threads still
+    interleave between calls, which is where a check-then-write bug would race."""
+    import threading
+
+    import botocore.client
+
+    lock = threading.Lock()
+    original = botocore.client.BaseClient._make_api_call
+
+    def call(self, operation_name, api_params):
+        if self.meta.service_model.service_name != "dynamodb":
+            return original(self, operation_name, api_params)
+        with lock:
+            return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = call
+    try:
+        yield
+    finally:
+        botocore.client.BaseClient._make_api_call = original

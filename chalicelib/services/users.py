@@ -27,8 +27,10 @@ def provider() -> str:
     return get_settings().hostname
 
 
-def create_user(new: NewUser, *, super_admin: bool = False, initial_roles: list[tuple[str, str]] = ()):
-    """Register a local user (OBP's createUser). Returns (user, grants)."""
+def create_user(new: NewUser, *, super_admin: bool = False, initial_roles: list[tuple[str, str]] = (),
+                also=None, also_failed: ApiError | None = None):
+    """Register a local user (OBP's createUser). Returns (user, grants). `also(tx, user_id)` adds
+    writes that must commit with the user; `also_failed` is raised when one of their conditions fails."""
     check_strong_password(new.password)
     if not new.username.strip():
         raise ApiError("OBP-10001", "username must not be empty.", status=400)
@@ -47,7 +49,9 @@ def create_user(new: NewUser, *, super_admin: bool = False, initial_roles: list[
     entitlements = [
         user_store.new_entitlement(str(uuid.uuid4()), user_id, bank_id, role) for role, bank_id in initial_roles
     ]
-    user_store.create_user(record, entitlements)
+    user_store.create_user(
+        record, entitlements, also=(lambda tx: also(tx, user_id)) if also else None, also_failed=also_failed
+    )
     return record, [Grant(e.role_name, e.bank_id, e.entitlement_id) for e in entitlements]
 
 

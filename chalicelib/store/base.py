@@ -174,3 +174,15 @@ def table_schema() -> dict:
 
 def records(items: Iterable[Entity]) -> list[dict]:
     return [item.attribute_values for item in items]
+
+
+def query_page(source, hash_key: str, range_condition=None, *, limit: int, offset: int = 0,
+               descending: bool = False, filter_condition=None) -> list:
+    """One page of a Query (on a model or one of its indexes) in key order: skips `offset` items
+    and returns at most `limit`. OBP pages with limit/offset, so a page costs reading offset+limit
+    items, never more of the partition."""
+    items = source.query(
+        hash_key, range_condition, filter_condition=filter_condition,
+        scan_index_forward=not descending, limit=offset + limit,
+    )
+    return list(items)[offset:offset + limit]

@@ -15,7 +15,7 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.errors import ApiError
-from chalicelib.store.base import Entity, get_item, put_unique, resolve_unique, transaction
+from chalicelib.store.base import Entity, failed_condition_at, get_item, put_unique, resolve_unique, transaction
 
 USERNAME = "USERNAME"
 _ROLE_PREFIX = "ROLE#"
@@ -62,16 +62,23 @@ def new_user_record(**fields) -> UserRecord:
     return UserRecord(pk=user_pk(fields["user_id"]), sk="PROFILE", created_at=datetime.now(timezone.utc), **fields)
 
 
-def create_user(user: UserRecord, entitlements: list[EntitlementRecord] = ()) -> None:
+def create_user(user: UserRecord, entitlements: list[EntitlementRecord] = (), also=None,
+                also_failed: ApiError | None = None) -> None:
     """Insert a user with its username guard (and initial roles) in one transaction.
-    Raises ApiError 409 when the username is taken."""
+    Raises ApiError 409 when the username is taken. `also(tx)` adds writes that must commit with
+    the user (e.g. using up an invitation); `also_failed` is raised when one of their conditions fails."""
     try:
         with transaction() as tx:
             put_unique(tx, USERNAME, user.username, user.user_id)
             tx.save(user, condition=UserRecord.pk.does_not_exist())
             for ent in entitlements:
                 tx.save(ent, condition=EntitlementRecord.pk.does_not_exist())
+            if also is not None:
+                also(tx)
     except TransactWriteError as err:
+        own_actions = 2 + len(entitlements)
+        if also_failed is not None and any(i >= own_actions for i in failed_condition_at(err)):
+            raise also_failed from err
         raise ApiError("OBP-10001", "User with the same username already exists.", status=409) from err
 
 

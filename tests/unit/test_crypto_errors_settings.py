@@ -78,5 +78,5 @@ def test_role_catalogue_has_every_obp_role_with_its_scope():
     from chalicelib import roles
 
     catalogue = roles.catalogue()
-    assert len(catalogue) == 314
+    assert len(catalogue) == 314 + len(roles.OWN_ROLES)
     assert roles.requires_bank_id("CanCreateCustomer") and not roles.requires_bank_id("CanCreateBank")
