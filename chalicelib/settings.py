@@ -69,6 +69,9 @@ class Settings:
     # Consents.
     consent_max_ttl_seconds: int
     consent_otp_ttl_seconds: int
+    # Payments (OBP's transactionRequests_payment_limit) and Idempotency-Key retention.
+    payment_limit: Decimal
+    idempotency_ttl_seconds: int
 
     @property
     def is_local(self) -> bool:
@@ -113,6 +116,8 @@ def _load() -> Settings:
         otp_transport=_env("OBP_OTP_TRANSPORT", "SMS").upper(),
         consent_max_ttl_seconds=_env_int("OBP_CONSENT_MAX_TTL_SECONDS", 3600),
         consent_otp_ttl_seconds=_env_int("OBP_CONSENT_OTP_TTL_SECONDS", 600),
+        payment_limit=Decimal(_env("OBP_PAYMENT_LIMIT", "100000")),
+        idempotency_ttl_seconds=_env_int("OBP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
     )
 
 
