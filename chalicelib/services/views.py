@@ -66,7 +66,10 @@ _OWNER_ADMIN = frozenset(
     "can_add_transaction_request_to_any_account can_add_transaction_request_to_beneficiary "
     "can_query_available_funds can_see_bank_account_credit_limit can_create_direct_debit can_create_standing_order".split()
 )
-_READ_ONLY = frozenset(p for p in ALL_PERMISSIONS if p.startswith("can_see_")) | {"can_query_available_funds", "can_get_counterparty"}
+# Every can_see_* of the account and its transactions; not the owner's administrative ones.
+_READ_ONLY = (frozenset(p for p in ALL_PERMISSIONS if p.startswith("can_see_")) - _OWNER_ADMIN) | {
+    "can_see_transaction_description", "can_query_available_funds", "can_get_counterparty",
+}
 _MANAGER = frozenset(
     "can_grant_access_to_custom_views can_revoke_access_to_custom_views can_create_custom_view "
     "can_delete_custom_view can_update_custom_view can_get_custom_view".split()
