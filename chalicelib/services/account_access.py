@@ -35,50 +35,59 @@ def _require_target_user(user_id: str):
     return user
 
 
-def grant_through_any_view(caller: Caller, bank_id: str, account_id: str, user_id: str, view_id: str,
-                           is_system: bool) -> View:
-    """v4.0.0 grantUserAccessToView: allowed when any view the caller may use on the account can
-    grant the target (OBP-20047, 400, otherwise)."""
+# What differs between granting and revoking: the source view's permission, OBP's error codes
+# (v4.0.0 form; v5.1.0 system target; v5.1.0 custom target) and the write.
+_GRANT = ("may_grant", ("OBP-20047", "OBP-20084", "OBP-20085"), access_store.grant_access)
+_REVOKE = ("may_revoke", ("OBP-20048", "OBP-20086", "OBP-20087"), access_store.revoke_access)
+
+
+def _through_any_view(change, caller: Caller, bank_id: str, account_id: str, user_id: str, view_id: str,
+                      is_system: bool) -> View:
+    """v4.0.0: allowed when any view the caller may use on the account allows it (400 otherwise)."""
+    permission, (code, _, _), write = change
     require_account(bank_id, account_id)
     target = find_view(view_id, as_system=is_system)
-    if not any(v.may_grant(view_id) for v in usable_views_on_account(caller, bank_id, account_id)):
-        raise ApiError("OBP-20047", f"Current ViewId({view_id}) and current UserId({caller.user_id})", status=400)
+    if not any(getattr(v, permission)(view_id) for v in usable_views_on_account(caller, bank_id, account_id)):
+        raise ApiError(code, f"Current ViewId({view_id}) and current UserId({caller.user_id})", status=400)
     _require_target_user(user_id)
-    access_store.grant_access(user_id, bank_id, account_id, target.view_id)
+    write(user_id, bank_id, account_id, target.view_id)
     return target
+
+
+def _through_view(change, caller: Caller, bank_id: str, account_id: str, source_view_id: str, user_id: str,
+                  view_id: str) -> View:
+    """v5.1.0: the single source view in the path decides (403)."""
+    permission, (_, system_code, custom_code), write = change
+    require_account(bank_id, account_id)
+    source = require_view(caller, bank_id, account_id, source_view_id)
+    target = find_view(view_id)
+    if not getattr(source, permission)(view_id):
+        code = custom_code if is_custom_view_id(view_id) else system_code
+        raise ApiError(code, f"Current source viewId({source_view_id}) and target viewId ({view_id})", status=403)
+    _require_target_user(user_id)
+    write(user_id, bank_id, account_id, target.view_id)
+    return target
+
+
+def grant_through_any_view(caller: Caller, bank_id: str, account_id: str, user_id: str, view_id: str,
+                           is_system: bool) -> View:
+    """v4.0.0 grantUserAccessToView (OBP-20047)."""
+    return _through_any_view(_GRANT, caller, bank_id, account_id, user_id, view_id, is_system)
 
 
 def revoke_through_any_view(caller: Caller, bank_id: str, account_id: str, user_id: str, view_id: str,
                             is_system: bool) -> None:
-    require_account(bank_id, account_id)
-    target = find_view(view_id, as_system=is_system)
-    if not any(v.may_revoke(view_id) for v in usable_views_on_account(caller, bank_id, account_id)):
-        raise ApiError("OBP-20048", f"Current ViewId({view_id}) and current UserId({caller.user_id})", status=400)
-    _require_target_user(user_id)
-    access_store.revoke_access(user_id, bank_id, account_id, target.view_id)
+    """v4.0.0 revokeUserAccessToView (OBP-20048)."""
+    _through_any_view(_REVOKE, caller, bank_id, account_id, user_id, view_id, is_system)
 
 
 def grant_through_view(caller: Caller, bank_id: str, account_id: str, source_view_id: str, user_id: str,
                        view_id: str) -> View:
-    """v5.1.0 grantUserAccessToViewById: the single source view in the path decides (403)."""
-    require_account(bank_id, account_id)
-    source = require_view(caller, bank_id, account_id, source_view_id)
-    target = find_view(view_id)
-    if not source.may_grant(view_id):
-        code = "OBP-20085" if is_custom_view_id(view_id) else "OBP-20084"
-        raise ApiError(code, f"Current source viewId({source_view_id}) and target viewId ({view_id})", status=403)
-    _require_target_user(user_id)
-    access_store.grant_access(user_id, bank_id, account_id, target.view_id)
-    return target
+    """v5.1.0 grantUserAccessToViewById (OBP-20084 / OBP-20085)."""
+    return _through_view(_GRANT, caller, bank_id, account_id, source_view_id, user_id, view_id)
 
 
 def revoke_through_view(caller: Caller, bank_id: str, account_id: str, source_view_id: str, user_id: str,
                         view_id: str) -> None:
-    require_account(bank_id, account_id)
-    source = require_view(caller, bank_id, account_id, source_view_id)
-    target = find_view(view_id)
-    if not source.may_revoke(view_id):
-        code = "OBP-20087" if is_custom_view_id(view_id) else "OBP-20086"
-        raise ApiError(code, f"Current source viewId({source_view_id}) and target viewId ({view_id})", status=403)
-    _require_target_user(user_id)
-    access_store.revoke_access(user_id, bank_id, account_id, target.view_id)
+    """v5.1.0 revokeUserAccessToViewById (OBP-20086 / OBP-20087)."""
+    _through_view(_REVOKE, caller, bank_id, account_id, source_view_id, user_id, view_id)

@@ -302,6 +302,8 @@ def _initiate_with_challenges(caller: Caller, request, source, view_id: str, ide
         steps.add(*_idempotency_step(idem, outcome))
     for message in messages:
         steps.add("outbox", lambda tx, m=message: outbox.stage(tx, m))
+    if len(steps) > ledger.MAX_ACTIONS:  # one transaction holds at most 100 writes
+        raise ApiError("OBP-50215", "Too many users would have to answer a challenge.", status=400)
     ledger.commit(steps)
     outbox.dispatch(*messages)
     return outcome

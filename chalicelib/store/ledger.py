@@ -239,8 +239,8 @@ class CommitRejected(Exception):
 
 @dataclass
 class Steps:
-    """Named writes that commit together; each step stages exactly one action, so a cancelled
-    transaction says which step's condition failed. TransactWriteItems takes at most 100."""
+    """Named writes that commit together (TransactWriteItems takes at most 100 actions); a
+    cancelled commit names the steps whose condition failed."""
 
     steps: list[tuple[str, Callable]] = field(default_factory=list)
 

@@ -15,14 +15,7 @@ from chalicelib.services import customer_links, directlogin, transaction_request
 from chalicelib.settings import get_settings, reload_settings
 from chalicelib.store import ledger
 from chalicelib.store.accounts import get_account
-from tests.support import (  # noqa: F401
-    banking_world,
-    fast_moto_transactions,
-    put_product,
-    open_account,
-    serialized_aws_calls,
-    transfer,
-)
+from tests.support import banking_world, fast_moto_transactions, serialized_aws_calls, transfer  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_moto_transactions")
 

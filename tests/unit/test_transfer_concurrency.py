@@ -17,7 +17,7 @@ from chalicelib.store.ledger import TransactionRecord
 from chalicelib.store.outbox import OutboxRecord
 from tests.support import banking_world, item_level_transaction_rollback, open_account, serialized_aws_calls
 
-TRANSFERS = 220
+TRANSFERS = 200
 WORKERS = 3
 ACCOUNTS = 6
 OVERDRAFT = Decimal("300")
