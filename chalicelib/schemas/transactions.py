@@ -103,7 +103,7 @@ def transaction_request_json_210(tr) -> dict:
     return {
         "id": tr.transaction_request_id, "type": tr.request_type,
         "from": {"bank_id": tr.from_bank_id, "account_id": tr.from_account_id},
-        "details": _details(tr), "transaction_ids": [tr.transaction_id] if tr.transaction_id else [],
+        "details": _details(tr), "transaction_ids": [tr.transaction_id],
         "status": tr.status, "start_date": obp_date(tr.start_date), "end_date": obp_date(tr.end_date),
         "challenge": challenge, "charge": _charge(tr),
     }
