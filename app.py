@@ -4,6 +4,8 @@ from chalice import Chalice, Rate
 
 from chalicelib import observability
 from chalicelib.api import (  # noqa: F401  (importing a module registers its routes)
+    account_access,
+    accounts,
     banks,
     consumers,
     customer_data,
@@ -12,7 +14,10 @@ from chalicelib.api import (  # noqa: F401  (importing a module registers its ro
     entitlements,
     invitations,
     kyc,
+    products,
     root,
+    transaction_metadata,
+    transaction_requests,
     users,
 )
 from chalicelib.api import routing

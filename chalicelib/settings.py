@@ -84,6 +84,9 @@ class Settings:
     # User invitations: the web page the invitation link opens (OBP's portal), and how long it is valid.
     portal_url: str
     user_invitation_ttl_seconds: int
+    # Payments (OBP's transactionRequests_payment_limit) and Idempotency-Key retention.
+    payment_limit: Decimal
+    idempotency_ttl_seconds: int
 
     @property
     def is_local(self) -> bool:
@@ -141,6 +144,8 @@ def _load() -> Settings:
         max_receive_count=_env_int("OBP_MAX_RECEIVE_COUNT", 0),
         portal_url=_env("OBP_PORTAL_URL") or _env("OBP_HOSTNAME", "http://127.0.0.1:8000"),
         user_invitation_ttl_seconds=_env_int("OBP_USER_INVITATION_TTL_SECONDS", 24 * 3600),
+        payment_limit=Decimal(_env("OBP_PAYMENT_LIMIT", "100000")),
+        idempotency_ttl_seconds=_env_int("OBP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
     )
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 STRONG_PASSWORD = "Str0ng-Passw0rd!"
 
 
@@ -139,14 +141,16 @@ from contextlib import contextmanager  # noqa: E402
 @contextmanager
 def fresh_aws():
     """An in-process AWS with every table and queue of infra/resources.yaml (the `aws` fixture,
-    and fixtures with a wider scope than one test)."""
+    and fixtures with a wider scope than one test). Transactions roll back item by item (see
+    item_level_transaction_rollback): same outcome as moto's own, at a cost independent of the
+    table's size."""
     from moto import mock_aws
 
     from chalicelib import aws as aws_clients
     from chalicelib.settings import get_settings
     from scripts.aws_resources import create_all
 
-    with mock_aws():
+    with mock_aws(), item_level_transaction_rollback():
         aws_clients.reset()
         create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"))
         aws_clients.client("ses").verify_email_identity(EmailAddress=get_settings().email_sender)
@@ -154,26 +158,149 @@ def fresh_aws():
         aws_clients.reset()
 
 
-@contextmanager
-def serialized_dynamodb():
-    """Make each DynamoDB call atomic under threads, as DynamoDB is: moto's in-process backend is
-    not thread-safe (a cancelled transaction restores a copy of the whole table). Threads still
-    interleave between calls, which is where a check-then-write bug would race."""
-    import threading
 
-    import botocore.client
+# --- accounts, products and payments (issue 4) ------------------------------------------------
 
-    lock = threading.Lock()
-    original = botocore.client.BaseClient._make_api_call
+def put_product(session: "AuthedApi", bank_id: str, code: str | None = None, attributes: dict | None = None,
+                parent: str = "") -> str:
+    """A product (the session needs CanCreateProduct and CanCreateProductAttribute at the bank);
+    `attributes` maps name -> (type, value)."""
+    code = code or f"P-{uuid.uuid4().hex[:6]}"
+    r = session.put(f"/obp/v5.1.0/banks/{bank_id}/products/{code}", {"parent_product_code": parent, "name": f"Product {code}"})
+    assert r.status == 201, r.body
+    for name, (kind, value) in (attributes or {}).items():
+        r = session.post(f"/obp/v5.1.0/banks/{bank_id}/products/{code}/attribute", {"name": name, "type": kind, "value": value})
+        assert r.status == 201, r.body
+    return code
 
-    def call(self, operation_name, api_params):
-        if self.meta.service_model.service_name != "dynamodb":
-            return original(self, operation_name, api_params)
-        with lock:
-            return original(self, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = call
-    try:
-        yield
-    finally:
-        botocore.client.BaseClient._make_api_call = original
+def open_account(session: "AuthedApi", bank_id: str, product_code: str = "", currency: str = "EUR",
+                 account_id: str | None = None) -> str:
+    """An account owned by the session's user (needs CanCreateAccount at the bank, v5.1.0 rule)."""
+    account_id = account_id or f"acc-{uuid.uuid4().hex[:10]}"
+    r = session.put(f"/obp/v5.1.0/banks/{bank_id}/accounts/{account_id}", {
+        "label": f"Account {account_id}", "product_code": product_code, "balance": {"currency": currency, "amount": "0"},
+    })
+    assert r.status == 201, r.body
+    return account_id
+
+
+def transfer(session: "AuthedApi", bank_id: str, from_account: str, to_account: str, amount: str,
+             currency: str = "EUR", view_id: str = "owner", headers: dict | None = None, to_bank: str | None = None) -> Resp:
+    return session.post(
+        f"/obp/v4.0.0/banks/{bank_id}/accounts/{from_account}/{view_id}/transaction-request-types/ACCOUNT/transaction-requests",
+        {"to": {"bank_id": to_bank or bank_id, "account_id": to_account}, "value": {"currency": currency, "amount": amount},
+         "description": "test transfer"},
+        headers=headers,
+    )
+
+
+@dataclass
+class BankingWorld:
+    """A bank, a product, and two users (alice, bob) with one EUR account each, as the API made them."""
+
+    admin: "AuthedApi"
+    bank_id: str
+    product: str
+    alice: "AuthedApi"
+    bob: "AuthedApi"
+    alice_account: str
+    bob_account: str
+
+    def account_path(self, account_id: str, view_id: str = "owner", version: str = "5.1.0") -> str:
+        return f"/obp/v{version}/banks/{self.bank_id}/accounts/{account_id}/{view_id}"
+
+
+def banking_world(admin: "AuthedApi", attributes: dict | None = None) -> BankingWorld:
+    """Accounts get an OVERDRAFT_LIMIT of 10000 from their product unless `attributes` say otherwise."""
+    bank_id = admin.create_bank()
+    admin.grant(admin.user_id, "CanCreateProduct", bank_id)
+    admin.grant(admin.user_id, "CanCreateProductAttribute", bank_id)
+    product = put_product(admin, bank_id, attributes={"OVERDRAFT_LIMIT": ("DOUBLE", "10000")} if attributes is None else attributes)
+    alice = admin.new_user_session(("CanCreateAccount", bank_id))
+    bob = admin.new_user_session(("CanCreateAccount", bank_id))
+    return BankingWorld(admin, bank_id, product, alice, bob, open_account(alice, bank_id, product),
+                        open_account(bob, bank_id, product))
+
+
+class serialized_aws_calls:
+    """Context manager for thread tests: one AWS call at a time. Real DynamoDB executes each
+    request atomically; moto in-process does not (its TransactWriteItems checks, writes, and on
+    failure restores a copy of the whole table, so concurrent requests can overwrite each other).
+    Serialising whole requests restores DynamoDB's guarantee while the code under test still
+    interleaves freely between its requests (read, compute, conditional write)."""
+
+    def __enter__(self):
+        import threading
+
+        import botocore.client
+
+        self._client = botocore.client.BaseClient
+        self._original = self._client._make_api_call
+        lock = threading.RLock()
+        original = self._original
+
+        def serialized(client, operation_name, api_params):
+            with lock:
+                return original(client, operation_name, api_params)
+
+        self._client._make_api_call = serialized
+        return self
+
+    def __exit__(self, *exc):
+        self._client._make_api_call = self._original
+        return False
+
+
+class item_level_transaction_rollback:
+    """Context manager: moto's TransactWriteItems deep-copies the WHOLE table once per action so it
+    can roll back (a 12-action transfer on a 1000-item table copies 12000 items). This keeps a
+    copy of only the items the transaction touches and puts them back if it fails: the same
+    all-or-nothing outcome, at a cost independent of the table's size."""
+
+    def __enter__(self):
+        import copy
+        import json
+        import types
+
+        import moto.dynamodb.models as dynamodb_models
+
+        self._module = dynamodb_models
+        self._original = original = dynamodb_models.DynamoDBBackend.transact_write_items
+        real_copy = copy
+
+        def item_key(backend, kind: str, op: dict) -> dict:
+            if kind != "Put":
+                return op["Key"]
+            table = backend.get_table(op["TableName"])
+            names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+            return {name: op["Item"][name] for name in names}
+
+        def transact_write_items(backend, transact_items):
+            before = {}
+            for action in transact_items:
+                (kind, op), = action.items()
+                key = item_key(backend, kind, op)
+                ident = (op["TableName"], json.dumps(key, sort_keys=True))
+                if ident not in before:
+                    before[ident] = (op["TableName"], key, real_copy.deepcopy(backend.get_item(op["TableName"], key)))
+            # moto's own table-wide restore becomes a no-op; the touched items are restored below.
+            dynamodb_models.copy = types.SimpleNamespace(deepcopy=lambda obj, memo=None: obj)
+            try:
+                return original(backend, transact_items)
+            except Exception:
+                for table_name, key, item in before.values():
+                    if item is not None:
+                        backend.put_item(table_name, item.to_json()["Attributes"])
+                    elif backend.get_item(table_name, key) is not None:
+                        backend.delete_item(table_name, key)
+                raise
+            finally:
+                dynamodb_models.copy = real_copy
+
+        dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
+        return self
+
+    def __exit__(self, *exc):
+        self._module.DynamoDBBackend.transact_write_items = self._original
+        return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
 
-from chalicelib.store.base import Entity
+from chalicelib.store.base import Entity, get_item
 from chalicelib.store.users import user_pk
 
 _PREFIX = "ACCESS#"
@@ -45,3 +45,31 @@ def list_user_access(user_id: str, bank_id: str | None = None) -> list[AccountAc
 
 def list_account_access(bank_id: str, account_id: str) -> list[AccountAccessRecord]:
     return list(AccountAccessRecord.gsi1.query(f"{_PREFIX}{bank_id}#{account_id}"))
+
+
+def access_key(user_id: str, bank_id: str, account_id: str, view_id: str) -> tuple[str, str]:
+    keys = AccountAccessRecord.keys(user_id, bank_id, account_id, view_id)
+    return keys["pk"], keys["sk"]
+
+
+def get_access(user_id: str, bank_id: str, account_id: str, view_id: str) -> AccountAccessRecord | None:
+    return get_item(AccountAccessRecord, *access_key(user_id, bank_id, account_id, view_id))
+
+
+def list_user_account_views(user_id: str, bank_id: str, account_id: str) -> list[AccountAccessRecord]:
+    """The views one user holds on one account (ids never contain '#')."""
+    prefix = f"{_PREFIX}{bank_id}#{account_id}#"
+    return list(AccountAccessRecord.query(
+        user_pk(user_id), AccountAccessRecord.sk.startswith(prefix), consistent_read=True,
+    ))
+
+
+def grant_access(user_id: str, bank_id: str, account_id: str, view_id: str) -> AccountAccessRecord:
+    """Idempotent: granting a view already held keeps the one access record."""
+    record = new_access(user_id, bank_id, account_id, view_id)
+    record.save()
+    return record
+
+
+def revoke_access(user_id: str, bank_id: str, account_id: str, view_id: str) -> None:
+    AccountAccessRecord(**AccountAccessRecord.keys(user_id, bank_id, account_id, view_id)).delete()

@@ -163,6 +163,15 @@ def get_item(model: type[Entity], pk: str, sk: str) -> Any:
     return item if isinstance(item, model) else None
 
 
+def get_many(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
+    """Records of any types by (pk, sk) in one strongly consistent BatchGetItem (per 100 keys);
+    missing keys are simply absent from the result."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    return {(item.pk, item.sk): item for item in Entity.batch_get(wanted, consistent_read=True)}
+
+
 def query_all(model: type[Entity], pk: str, range_condition=None, limit: int | None = None, **kwargs) -> list:
     return list(model.query(pk, range_condition, limit=limit, **kwargs))
 

@@ -13,7 +13,7 @@ from chalicelib.services.access import Caller, Grant
 from chalicelib.store import customers as store
 from chalicelib.store import users as user_store
 from tests.api.customers.conftest import v5_body
-from tests.support import serialized_dynamodb
+from tests.support import serialized_aws_calls
 
 BAD_BANK = "OBP-30111: Invalid Bank Id. The BANK_ID should only contain 0-9/a-z/A-Z/'-'/'.'/'_', the length should be smaller than 255."
 NUMBER_TAKEN = "OBP-30006: Customer Number already exists. Please specify a different value for BANK_ID or CUSTOMER_NUMBER."
@@ -263,7 +263,7 @@ def _race(count: int, attempt) -> list:
             outcomes[i] = err.code
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    with serialized_dynamodb():
+    with serialized_aws_calls():
         for t in threads:
             t.start()
         for t in threads:

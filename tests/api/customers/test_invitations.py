@@ -12,7 +12,7 @@ from chalicelib.services import invitations
 from chalicelib.settings import get_settings
 from chalicelib.store import invitations as store
 from chalicelib.store import users as user_store
-from tests.support import STRONG_PASSWORD, serialized_dynamodb
+from tests.support import STRONG_PASSWORD, serialized_aws_calls
 
 INVITATION = {"first_name": "Tom", "last_name": "Smith", "company": "Tesobe GmbH", "country": "Germany", "purpose": "DEVELOPER"}
 CANNOT_GET = "OBP-37882: Cannot get user invitation."
@@ -153,7 +153,7 @@ def test_concurrent_sign_ups_with_one_secret_create_one_user(world):
             outcomes[name] = err.code
 
     threads = [threading.Thread(target=sign_up, args=(n,)) for n in names]
-    with serialized_dynamodb():
+    with serialized_aws_calls():
         for t in threads:
             t.start()
         for t in threads:

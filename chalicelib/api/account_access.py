@@ -1,0 +1,45 @@
+"""Account access: grant and revoke a view (v4.0.0 body, served until 5.1.0; the v5.1.0 form
+through a source view in the path), and the system views."""
+from chalicelib.api.routing import Request, endpoint
+from chalicelib.schemas.accounts import PostAccountAccessJsonV400, PostAccountAccessJsonV510, view_json
+from chalicelib.services import account_access
+
+_ACCOUNT = "/banks/{bank_id}/accounts/{account_id}"
+
+
+@endpoint("POST", _ACCOUNT + "/account-access/grant", since="4.0.0", until="5.1.0", status=201)
+def grant_user_access_to_view(req: Request, bank_id: str, account_id: str):
+    caller = req.user()
+    body = req.body(PostAccountAccessJsonV400)
+    return view_json(account_access.grant_through_any_view(
+        caller, bank_id, account_id, body.user_id, body.view.view_id, body.view.is_system))
+
+
+@endpoint("POST", _ACCOUNT + "/account-access/revoke", since="4.0.0", until="5.1.0", status=201)
+def revoke_user_access_to_view(req: Request, bank_id: str, account_id: str):
+    caller = req.user()
+    body = req.body(PostAccountAccessJsonV400)
+    account_access.revoke_through_any_view(
+        caller, bank_id, account_id, body.user_id, body.view.view_id, body.view.is_system)
+    return {"revoked": True}
+
+
+@endpoint("POST", _ACCOUNT + "/views/{view_id}/account-access/grant", since="5.1.0", status=201)
+def grant_user_access_to_view_by_id(req: Request, bank_id: str, account_id: str, view_id: str):
+    caller = req.user()
+    body = req.body(PostAccountAccessJsonV510)
+    return view_json(account_access.grant_through_view(
+        caller, bank_id, account_id, view_id, body.user_id, body.view_id))
+
+
+@endpoint("POST", _ACCOUNT + "/views/{view_id}/account-access/revoke", since="5.1.0", status=201)
+def revoke_user_access_to_view_by_id(req: Request, bank_id: str, account_id: str, view_id: str):
+    caller = req.user()
+    body = req.body(PostAccountAccessJsonV510)
+    account_access.revoke_through_view(caller, bank_id, account_id, view_id, body.user_id, body.view_id)
+    return {"revoked": True}
+
+
+@endpoint("GET", "/system-views/{view_id}", since="5.0.0")
+def get_system_view(req: Request, view_id: str):
+    return view_json(account_access.get_system_view(req.user(), view_id))

@@ -1,0 +1,30 @@
+"""Transaction metadata through a view: comments and tags (add, list, delete; v1.2.1 paths with
+VIEW_ID right after ACCOUNT_ID). Both kinds have the same three routes."""
+from chalicelib.api.routing import Reply, Request, endpoint
+from chalicelib.schemas.transactions import PostTransactionCommentJSON, PostTransactionTagJSON, metadata_json
+from chalicelib.services import transactions
+
+_METADATA = "/banks/{bank_id}/accounts/{account_id}/{view_id}/transactions/{transaction_id}/metadata"
+
+
+def _routes(kind: str, plural: str, body_model) -> None:
+    @endpoint("POST", f"{_METADATA}/{plural}", since="1.4.0", status=201)
+    def add(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str):
+        caller = req.user()
+        body = req.body(body_model)
+        return metadata_json(transactions.add_metadata(caller, kind, bank_id, account_id, view_id, transaction_id,
+                                                       body.value))
+
+    @endpoint("GET", f"{_METADATA}/{plural}", since="1.4.0")
+    def list_all(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str):
+        found = transactions.list_metadata(req.user(), kind, bank_id, account_id, view_id, transaction_id)
+        return {plural: [metadata_json(m) for m in found]}
+
+    @endpoint("DELETE", f"{_METADATA}/{plural}/{{metadata_id}}", since="1.4.0", status=204)
+    def delete(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str, metadata_id: str):
+        transactions.delete_metadata(req.user(), kind, bank_id, account_id, view_id, transaction_id, metadata_id)
+        return Reply(None, 204)
+
+
+_routes(transactions.COMMENT, "comments", PostTransactionCommentJSON)
+_routes(transactions.TAG, "tags", PostTransactionTagJSON)

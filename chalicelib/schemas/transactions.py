@@ -1,0 +1,174 @@
+"""Transaction requests, challenges, transactions and their metadata: request models and renderers."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+from pydantic import field_validator
+
+from chalicelib.schemas.common import ObpModel, obp_date
+from chalicelib.services.money import render
+from chalicelib.settings import get_settings
+
+CHALLENGE_TYPE = "OBP_TRANSACTION_REQUEST_CHALLENGE"
+CHARGE_SUMMARY = "Total charges for completed transaction"
+
+
+class TransactionRequestAccountJsonV140(ObpModel):
+    bank_id: str
+    account_id: str
+
+
+class AmountOfMoneyJsonV121(ObpModel):
+    currency: str
+    amount: str
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _number_as_text(cls, value):
+        # OBP's lift-json reads a JSON number into this String field; keep its exact digits.
+        return format(value, "f") if isinstance(value, (Decimal, int)) and not isinstance(value, bool) else value
+
+
+class TransactionRequestBodySandBoxTanJSON(ObpModel):
+    obp_name = "TransactionRequestBodySandBoxTanJSON"
+    to: TransactionRequestAccountJsonV140
+    value: AmountOfMoneyJsonV121
+    description: str
+
+
+class ChallengeAnswerJson400(ObpModel):
+    obp_name = "ChallengeAnswerJson400"
+    id: str
+    answer: str
+    reason_code: Optional[str] = None
+    additional_information: Optional[str] = None
+
+
+class PostTransactionCommentJSON(ObpModel):
+    obp_name = "PostTransactionCommentJSON"
+    value: str
+
+
+class PostTransactionTagJSON(ObpModel):
+    obp_name = "PostTransactionTagJSON"
+    value: str
+
+
+# --- transaction requests ---------------------------------------------------------------------
+
+def _details(tr) -> dict:
+    """The request body as OBP echoes it (TransactionRequestBodyAllTypes, ACCOUNT fields only)."""
+    return {
+        "to_sandbox_tan": {"bank_id": tr.to_bank_id, "account_id": tr.to_account_id},
+        "value": {"currency": tr.currency, "amount": render(tr.amount)},
+        "description": tr.description,
+    }
+
+
+def _charge(tr) -> dict:
+    return {"summary": tr.charge_summary, "value": {"currency": tr.charge_currency, "amount": tr.charge_amount}}
+
+
+def challenge_link(tr, view_id: str) -> str:
+    return (f"{get_settings().hostname}/obp/v4.0.0/banks/{tr.from_bank_id}/accounts/{tr.from_account_id}/{view_id}"
+            f"/transaction-request-types/{tr.request_type}/transaction-requests/{tr.transaction_request_id}/challenge")
+
+
+def transaction_request_json_400(tr, view_id: str) -> dict:
+    """TransactionRequestWithChargeJSON400 (create and answer)."""
+    challenges = None
+    if tr.challenge_ids:
+        link = challenge_link(tr, view_id)
+        challenges = [
+            {"id": cid, "user_id": uid, "allowed_attempts": get_settings().challenge_allowed_attempts,
+             "challenge_type": tr.challenge_type, "link": link}
+            for cid, uid in zip(tr.challenge_ids, tr.challenge_user_ids)
+        ]
+    return {
+        "id": tr.transaction_request_id, "type": tr.request_type,
+        "from": {"bank_id": tr.from_bank_id, "account_id": tr.from_account_id},
+        "details": _details(tr), "transaction_ids": [tr.transaction_id], "status": tr.status,
+        "start_date": obp_date(tr.start_date), "end_date": obp_date(tr.end_date),
+        "challenges": challenges, "charge": _charge(tr),
+    }
+
+
+def transaction_request_json_210(tr) -> dict:
+    """TransactionRequestWithChargeJSON210 (the GET endpoints): one challenge, or null."""
+    challenge = None
+    if tr.challenge_ids:
+        challenge = {"id": tr.challenge_ids[0], "allowed_attempts": get_settings().challenge_allowed_attempts,
+                     "challenge_type": tr.challenge_type}
+    return {
+        "id": tr.transaction_request_id, "type": tr.request_type,
+        "from": {"bank_id": tr.from_bank_id, "account_id": tr.from_account_id},
+        "details": _details(tr), "transaction_ids": [tr.transaction_id],
+        "status": tr.status, "start_date": obp_date(tr.start_date), "end_date": obp_date(tr.end_date),
+        "challenge": challenge, "charge": _charge(tr),
+    }
+
+
+# --- metadata ---------------------------------------------------------------------------------
+
+def _user_json(record) -> dict:
+    """UserJSONV121 of the poster."""
+    return {"id": record.user_id, "provider": get_settings().hostname, "display_name": record.user_name}
+
+
+def metadata_json(record) -> dict:
+    """TransactionCommentJSON / TransactionTagJSON."""
+    return {"id": record.metadata_id, "value": record.value, "date": obp_date(record.posted), "user": _user_json(record)}
+
+
+# --- transactions -----------------------------------------------------------------------------
+
+def _money(currency: str, amount: Decimal | None) -> dict:
+    return {"currency": currency, "amount": render(amount) if amount is not None else ""}
+
+
+def _visible(flag: bool, value):
+    return value if flag else None
+
+
+def transaction_json_300(txn, account, view, comments: list, tags: list) -> dict:
+    """TransactionJsonV300 as the view may see it (OBP's moderation: hidden parts are null)."""
+    sees = view.allows
+    holders = [{"name": h.name, "is_alias": False} for h in account.holders]
+    this_account = {
+        "id": account.account_id,
+        "bank_routing": {"scheme": "OBP", "address": account.bank_id},
+        "account_routings": [{"scheme": r.scheme, "address": r.address} for r in account.routings],
+        "holders": holders if sees("can_see_bank_account_owners") else [],
+    }
+    other_account = {
+        "id": txn.other_account_id,
+        "holder": {"name": txn.other_holder_name, "is_alias": False},
+        "bank_routing": {"scheme": "OBP", "address": txn.other_bank_id},
+        "account_routings": [{"scheme": "OBP", "address": txn.other_account_id}],
+        "metadata": None,
+    }
+    metadata = None
+    if sees("can_see_transaction_metadata"):
+        metadata = {
+            "narrative": None,
+            "comments": [metadata_json(c) for c in comments] if sees("can_see_comments") else [],
+            "tags": [metadata_json(t) for t in tags] if sees("can_see_tags") else [],
+            "images": [],
+            "where": None,
+        }
+    return {
+        "id": txn.transaction_id,
+        "this_account": _visible(sees("can_see_transaction_this_bank_account"), this_account),
+        "other_account": _visible(sees("can_see_transaction_other_bank_account"), other_account),
+        "details": {
+            "type": _visible(sees("can_see_transaction_type"), txn.transaction_type),
+            "description": _visible(sees("can_see_transaction_description"), txn.description),
+            "posted": _visible(sees("can_see_transaction_start_date"), obp_date(txn.posted)),
+            "completed": _visible(sees("can_see_transaction_finish_date"), obp_date(txn.completed)),
+            "new_balance": _money(txn.currency, txn.new_balance if sees("can_see_transaction_balance") else None),
+            "value": _money(txn.currency, txn.amount if sees("can_see_transaction_amount") else None),
+        },
+        "metadata": metadata,
+        "transaction_attributes": [],
+    }

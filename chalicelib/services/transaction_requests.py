@@ -1,0 +1,426 @@
+"""Transaction requests of type ACCOUNT (OBP v4.0.0) and their challenges (reference §6).
+
+Below the challenge threshold (settings: 1000 EUR, converted at the static rates) a request
+completes at once: the transfer and the request commit together. At or above it the request is
+INITIATED with one challenge per required user (REQUIRED_CHALLENGE_ANSWERS account attribute,
+default 1); the one-time password goes out through the outbox (SMS or EMAIL by setting; DUMMY,
+answer "123", only in the local stage) and is stored only as a keyed hash. Each answer is
+counted atomically before it is compared (3 attempts), a challenge lives 600 s and is used once,
+and the last correct answer commits the transfer with the request's completion.
+
+An Idempotency-Key (scoped to the caller) is written in the same transaction as the request it
+names, so a retry with the same key and body gets the first response and creates nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from chalicelib import crypto, outbox
+from chalicelib.errors import ApiError, message_text
+from chalicelib.schemas.transactions import (
+    CHALLENGE_TYPE,
+    CHARGE_SUMMARY,
+    transaction_request_json_400,
+)
+from chalicelib.services import customer_links, transfers
+from chalicelib.services import views as view_service
+from chalicelib.services.access import Caller
+from chalicelib.services.accounts import load_account, open_account
+from chalicelib.services.money import (
+    convert,
+    fits_currency,
+    is_iso_currency,
+    minor_units,
+    parse_plain_number,
+    transaction_charge,
+)
+from chalicelib.services.validation import is_valid_id
+from chalicelib.settings import get_settings
+from chalicelib.store import access as access_store
+from chalicelib.store import ledger
+from chalicelib.store.accounts import account_key
+from chalicelib.store.base import get_many
+from chalicelib.store.users import UserRecord, user_pk
+
+logger = logging.getLogger(__name__)
+
+ACCOUNT = "ACCOUNT"
+INITIATED, NEXT_CHALLENGE_PENDING, COMPLETED, REJECTED, FAILED = (
+    "INITIATED", "NEXT_CHALLENGE_PENDING", "COMPLETED", "REJECTED", "FAILED",
+)
+ANSWERABLE = (INITIATED, NEXT_CHALLENGE_PENDING)
+REQUIRED_ANSWERS_ATTRIBUTE = "REQUIRED_CHALLENGE_ANSWERS"
+_TRANSFER_PERMISSIONS = ("can_add_transaction_request_to_any_account", "can_add_transaction_request_to_beneficiary")
+_OTP_PURPOSE = "transaction-request-challenge"
+DUMMY_ANSWER = "123"
+_MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class TransferOrder:
+    to_bank_id: str
+    to_account_id: str
+    currency: str
+    amount: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A response as first given: what an Idempotency-Key replay returns again."""
+
+    status: int
+    body: dict
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _authorise(caller: Caller, bank_id: str, account_id: str, view_id: str, holds_view: bool) -> None:
+    """CanCreateAnyTransactionRequest at the bank, or a usable view allowing transfers (OBP-40002)."""
+    if caller.has_role("CanCreateAnyTransactionRequest", bank_id):
+        return
+    view = view_service.usable_view(caller, bank_id, account_id, view_id, held=holds_view)
+    if view is None or not any(view.allows(p) for p in _TRANSFER_PERMISSIONS):
+        raise ApiError(
+            "OBP-40002",
+            f"Current ViewId({view_id}),current UserId({caller.user_id})current ConsumerId({caller.consumer_id})",
+            status=400,
+        )
+
+
+def _check_type(request_type: str) -> None:
+    if request_type != ACCOUNT:
+        raise ApiError("OBP-40001", text=f"{message_text('OBP-40001')}: '{request_type}'. Current Sandbox does not support it. ",
+                       status=400)
+
+
+def _amount(order: TransferOrder, source) -> Decimal:
+    amount = parse_plain_number(order.amount)
+    if amount is None:
+        raise ApiError("OBP-10002", f" Current input is  {order.amount} ", status=400)
+    if amount <= 0:
+        raise ApiError("OBP-40008", f" Current input is: '{order.amount}'", status=400)
+    if not is_iso_currency(order.currency):
+        raise ApiError("OBP-10003", f"Current input is: '{order.currency}'", status=400)
+    if order.currency != source.currency:
+        raise ApiError("OBP-40003", f"Current from account currency is {source.currency}", status=400)
+    if not fits_currency(amount, order.currency):
+        raise ApiError("OBP-10035", f"{order.currency} amounts have at most {minor_units(order.currency)} decimal places.",
+                       status=400)
+    limit = get_settings().payment_limit
+    if amount > limit:
+        raise ApiError("OBP-10035", f"the payment amount is over the payment limit({limit})", status=400)
+    return amount
+
+
+def _challenge_threshold(currency: str) -> Decimal:
+    s = get_settings()
+    try:
+        return convert(s.challenge_threshold, s.challenge_currency, currency)
+    except ApiError:
+        return s.challenge_threshold  # no static rate for this currency: the threshold counts in it
+
+
+# --- Idempotency-Key ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Idempotency:
+    key_hash: str
+    fingerprint: str
+
+
+def _idempotency(caller: Caller, key: str | None, request: dict) -> _Idempotency | None:
+    if key is None:
+        return None
+    if not 0 < len(key) <= _MAX_KEY_LENGTH or not all(0x20 <= ord(c) < 0x7F for c in key):
+        raise ApiError("OBP-10035", "The Idempotency-Key header must be 1 to 255 printable ASCII characters.", status=400)
+    key_hash = hashlib.sha256(f"{caller.user_id}\x1f{key}".encode()).hexdigest()
+    fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+    return _Idempotency(key_hash, fingerprint)
+
+
+def _replay(idem: _Idempotency) -> Outcome | None:
+    """The first response to this key, or None when the key is new (or its record expired)."""
+    record = ledger.get_idempotency(idem.key_hash)
+    if record is None or record.created_at + timedelta(seconds=get_settings().idempotency_ttl_seconds) < _now():
+        return None
+    if not crypto.equals(record.fingerprint, idem.fingerprint):
+        raise ApiError("OBP-10035", "This Idempotency-Key was already used with a different request.", status=422)
+    return Outcome(int(record.status_code), json.loads(record.response))
+
+
+def _idempotency_step(idem: _Idempotency, outcome: Outcome):
+    now = _now()
+    record = ledger.new_idempotency(
+        idem.key_hash, fingerprint=idem.fingerprint, status_code=outcome.status,
+        response=json.dumps(outcome.body, separators=(",", ":")), created_at=now,
+        expires_at=now + timedelta(seconds=get_settings().idempotency_ttl_seconds),
+    )
+    return "idempotency", lambda tx: ledger.put_new(tx, record)
+
+
+# --- create -----------------------------------------------------------------------------------
+
+def create(caller: Caller, bank_id: str, account_id: str, view_id: str, request_type: str, order: TransferOrder,
+           idempotency_key: str | None = None) -> Outcome:
+    """POST .../VIEW_ID/transaction-request-types/ACCOUNT/transaction-requests."""
+    _check_type(request_type)
+    to_key = (order.to_bank_id, order.to_account_id)
+    extra = [account_key(*to_key)] if is_valid_id(order.to_bank_id, 254) and is_valid_id(order.to_account_id) else []
+    source, holds_view, records = load_account(caller, bank_id, account_id, view_id, extra_keys=extra)
+    _authorise(caller, bank_id, account_id, view_id, holds_view)
+    idem = _idempotency(caller, idempotency_key, {
+        "bank_id": bank_id, "account_id": account_id, "view_id": view_id, "type": request_type, **order.__dict__,
+    })
+    if idem is not None and (first := _replay(idem)) is not None:
+        return first
+
+    amount = _amount(order, source)
+    target = records.get(account_key(*to_key)) if extra else None
+    if target is None:
+        raise ApiError("OBP-30003", f"Current to BankId({order.to_bank_id}) and AccountId({order.to_account_id})")
+    if target.pk == source.pk:
+        raise ApiError("OBP-10035", "The to account must not be the from account.", status=400)
+    convert(amount, source.currency, target.currency)  # OBP-10004 before anything is written
+
+    now = _now()
+    request = ledger.new_transaction_request(
+        str(uuid.uuid4()), from_bank_id=bank_id, from_account_id=account_id, start_date=now, end_date=now,
+        request_type=ACCOUNT, to_bank_id=target.bank_id, to_account_id=target.account_id, currency=order.currency,
+        amount=amount, description=order.description, status=INITIATED, charge_summary=CHARGE_SUMMARY,
+        charge_currency=order.currency, charge_amount=transaction_charge(amount), created_by_user_id=caller.user_id,
+    )
+    try:
+        if amount < _challenge_threshold(order.currency):
+            return _complete_at_once(request, source, target, view_id, idem)
+        return _initiate_with_challenges(caller, request, source, view_id, idem)
+    except ledger.CommitRejected as rejected:
+        if idem is not None and "idempotency" in rejected.failed:
+            return _replay(idem)  # the same key won a race: its first response
+        raise
+
+
+def _complete_at_once(request, source, target, view_id: str, idem: _Idempotency | None) -> Outcome:
+    outcome: dict = {}
+
+    def request_steps(debit_id: str, completed: datetime):
+        request.status, request.transaction_id, request.end_date = COMPLETED, debit_id, completed
+        outcome["value"] = Outcome(201, transaction_request_json_400(request, view_id))
+        steps = [("request", lambda tx: ledger.put_new(tx, request))]
+        if idem is not None:
+            steps.append(_idempotency_step(idem, outcome["value"]))
+        return steps
+
+    transfers.post(
+        _transfer_of(request), request_steps,
+        preloaded={(source.bank_id, source.account_id): source, (target.bank_id, target.account_id): target},
+    )
+    return outcome["value"]
+
+
+def _transfer_of(request) -> transfers.Transfer:
+    return transfers.Transfer(
+        from_key=(request.from_bank_id, request.from_account_id), to_key=(request.to_bank_id, request.to_account_id),
+        amount=request.amount, currency=request.currency, description=request.description,
+        transaction_type=request.request_type, transaction_request_id=request.transaction_request_id,
+    )
+
+
+def _required_answers(account) -> int:
+    value = parse_plain_number(account.attribute(REQUIRED_ANSWERS_ATTRIBUTE) or "")
+    return int(value) if value is not None and value >= 1 and value == int(value) else 1
+
+
+def _challenged_users(caller: Caller, account, required: int) -> list:
+    """One challenge for the initiator; with REQUIRED_CHALLENGE_ANSWERS > 1 one for every user
+    holding a view on the account that may transfer to any account."""
+    if required <= 1:
+        return [caller.user]
+    user_ids = sorted({
+        a.user_id for a in access_store.list_account_access(account.bank_id, account.account_id)
+        if (v := view_service.system_view(a.view_id)) is not None and v.allows("can_add_transaction_request_to_any_account")
+    })
+    found = get_many((user_pk(u), "PROFILE") for u in user_ids)
+    return [found[(user_pk(u), "PROFILE")] for u in user_ids if isinstance(found.get((user_pk(u), "PROFILE")), UserRecord)]
+
+
+def _transport() -> str:
+    s = get_settings()
+    transport = s.otp_transport
+    if transport == "DUMMY" and not s.is_local:
+        logger.warning("OBP_OTP_TRANSPORT=DUMMY is only honoured in the local stage; using SMS")
+        return "SMS"
+    return transport if transport in ("SMS", "EMAIL", "DUMMY") else "SMS"
+
+
+def _one_time_password(user, bank_id: str) -> tuple[str, list[outbox.Message]]:
+    """The answer to expect from `user` and the messages that deliver it."""
+    transport = _transport()
+    if transport == "DUMMY":
+        return DUMMY_ANSWER, []
+    otp = crypto.numeric_otp(6)
+    text = f"Your OTP challenge : {otp}"
+    if transport == "EMAIL":
+        return otp, [outbox.email(user.email, "Transaction request challenge", text)] if user.email else []
+    return otp, [outbox.sms(number, text) for number in customer_links.mobile_phone_numbers(bank_id, user.user_id)]
+
+
+def _initiate_with_challenges(caller: Caller, request, source, view_id: str, idem: _Idempotency | None) -> Outcome:
+    transfers.check_funds(source, request.amount)  # no challenge for a transfer that could not be paid
+    required = _required_answers(source)
+    now = _now()
+    valid_until = now + timedelta(seconds=get_settings().challenge_ttl_seconds)
+    challenges, messages = [], []
+    for user in _challenged_users(caller, source, required):
+        challenge_id = str(uuid.uuid4())
+        answer, delivery = _one_time_password(user, source.bank_id)
+        challenges.append(ledger.new_challenge(
+            request.transaction_request_id, challenge_id, expected_user_id=user.user_id,
+            answer_hash=crypto.keyed_hash(_OTP_PURPOSE, challenge_id, answer), attempts=0, successful=False,
+            valid_until=valid_until, expires_at=valid_until + timedelta(days=1),
+        ))
+        messages.extend(delivery)
+    request.challenge_type = CHALLENGE_TYPE
+    request.challenge_ids = [c.challenge_id for c in challenges]
+    request.challenge_user_ids = [c.expected_user_id for c in challenges]
+    request.required_answers = required
+    outcome = Outcome(201, transaction_request_json_400(request, view_id))
+
+    steps = ledger.Steps()
+    steps.add("request", lambda tx: ledger.put_new(tx, request))
+    for challenge in challenges:
+        steps.add("challenge", lambda tx, c=challenge: ledger.put_new(tx, c))
+    if idem is not None:
+        steps.add(*_idempotency_step(idem, outcome))
+    for message in messages:
+        steps.add("outbox", lambda tx, m=message: outbox.stage(tx, m))
+    if len(steps) > ledger.MAX_ACTIONS:  # one transaction holds at most 100 writes
+        raise ApiError("OBP-50215", "Too many users would have to answer a challenge.", status=400)
+    ledger.commit(steps)
+    outbox.dispatch(*messages)
+    return outcome
+
+
+# --- answer -----------------------------------------------------------------------------------
+
+def _invalid_answer() -> ApiError:
+    """OBP maps every failed answer to one OBP-40016, with its limits substituted."""
+    s = get_settings()
+    text = (message_text("OBP-40016")
+            .replace("may be expired.", f"may be expired ({s.challenge_ttl_seconds} seconds).")
+            .replace("allowed attempts.", f"allowed attempts ({s.challenge_allowed_attempts} times)."))
+    return ApiError("OBP-40016", text=text, status=400)
+
+
+def _request_of_account(transaction_request_id: str, bank_id: str, account_id: str) -> ledger.LoadedRequest:
+    loaded = ledger.load_request(transaction_request_id)
+    request = loaded.request
+    if request is None or (request.from_bank_id, request.from_account_id) != (bank_id, account_id):
+        raise ApiError("OBP-40004", f"Current TRANSACTION_REQUEST_ID({transaction_request_id})", status=404)
+    return loaded
+
+
+def answer(caller: Caller, bank_id: str, account_id: str, view_id: str, request_type: str,
+           transaction_request_id: str, challenge_id: str, answer_text: str, *, reason_code: str | None = None,
+           additional_information: str | None = None) -> dict:
+    """POST .../transaction-requests/TRANSACTION_REQUEST_ID/challenge (202)."""
+    _, holds_view, _ = load_account(caller, bank_id, account_id, view_id)
+    _authorise(caller, bank_id, account_id, view_id, holds_view)
+    loaded = _request_of_account(transaction_request_id, bank_id, account_id)
+    request = loaded.request
+    if request_type != request.request_type:
+        raise ApiError("OBP-40009", f" It should be :'{request.request_type}', but current value ({request_type}) ", status=400)
+    if request.status not in ANSWERABLE:
+        raise ApiError("OBP-40020", status=400)
+
+    if answer_text == "REJECT":
+        extra = {k: v for k, v in (("reject_reason_code", reason_code), ("reject_information", additional_information)) if v}
+        if not ledger.set_request_status(request, REJECTED, from_statuses=ANSWERABLE, end_date=_now(), **extra):
+            raise ApiError("OBP-40020", status=400)
+        return transaction_request_json_400(request, view_id)
+
+    challenge = loaded.challenges.get(challenge_id)
+    if challenge is None or ledger.count_attempt(challenge, get_settings().challenge_allowed_attempts) is None:
+        raise _invalid_answer()
+    expected = crypto.keyed_hash(_OTP_PURPOSE, challenge.challenge_id, answer_text)
+    if (challenge.valid_until <= _now() or challenge.expected_user_id != caller.user_id
+            or not crypto.equals(expected, challenge.answer_hash)):
+        raise _invalid_answer()
+    return _accept(request, challenge, view_id)
+
+
+def _accept(request, challenge, view_id: str) -> dict:
+    """A correct answer: count it, and with the last one required post the transfer, all under
+    conditions (the challenge is used once; the count and status are those that were read)."""
+    for _ in range(5):
+        answers = int(request.successful_answers) + 1
+        try:
+            if answers < int(request.required_answers):
+                _record_answer(request, challenge, answers)
+                raise ApiError("OBP-40019", status=400)
+            return _complete_with_answer(request, challenge, answers, view_id)
+        except ledger.CommitRejected as rejected:
+            if "challenge" in rejected.failed:
+                raise _invalid_answer() from rejected  # answered already: single use
+            request = ledger.load_request(request.transaction_request_id).request  # another answer came first
+            if request.status not in ANSWERABLE:
+                raise ApiError("OBP-40020", status=400) from rejected
+    raise ApiError("OBP-60007", "The transaction request is busy; please retry.", status=503)
+
+
+def _record_answer(request, challenge, answers: int) -> None:
+    steps = ledger.Steps()
+    steps.add("challenge", lambda tx: ledger.complete_challenge(tx, challenge))
+    steps.add("request", lambda tx: ledger.advance_request(
+        tx, request, status=NEXT_CHALLENGE_PENDING, from_statuses=ANSWERABLE, successful_answers=answers,
+        end_date=_now(),
+    ))
+    ledger.commit(steps)
+
+
+def _complete_with_answer(request, challenge, answers: int, view_id: str) -> dict:
+    def request_steps(debit_id: str, completed: datetime):
+        return [
+            ("challenge", lambda tx: ledger.complete_challenge(tx, challenge)),
+            ("request", lambda tx: ledger.advance_request(
+                tx, request, status=COMPLETED, from_statuses=ANSWERABLE, successful_answers=answers,
+                end_date=completed, transaction_id=debit_id,
+            )),
+        ]
+
+    try:
+        posted = transfers.post(_transfer_of(request), request_steps)
+    except transfers.InsufficientFunds:
+        ledger.set_request_status(request, FAILED, from_statuses=ANSWERABLE, end_date=_now())
+        raise
+    request.status, request.transaction_id, request.end_date = COMPLETED, posted.debit_id, posted.completed
+    request.successful_answers = answers
+    return transaction_request_json_400(request, view_id)
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+def _view_seeing_requests(caller: Caller, bank_id: str, account_id: str, view_id: str):
+    _, view = open_account(caller, bank_id, account_id, view_id)
+    if not view.allows("can_see_transaction_requests"):
+        raise ApiError("OBP-20022", f"You need the `can_see_transaction_requests` permission on the View({view_id})",
+                       status=400)
+    return view
+
+
+def list_requests(caller: Caller, bank_id: str, account_id: str, view_id: str) -> list:
+    _view_seeing_requests(caller, bank_id, account_id, view_id)
+    return ledger.list_requests(bank_id, account_id)
+
+
+def get_request(caller: Caller, bank_id: str, account_id: str, view_id: str, transaction_request_id: str):
+    _view_seeing_requests(caller, bank_id, account_id, view_id)
+    return _request_of_account(transaction_request_id, bank_id, account_id).request

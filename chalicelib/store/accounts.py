@@ -1,0 +1,146 @@
+"""Bank accounts, their holders and the uniqueness of their routings.
+
+Keys:
+  ACCOUNT#<bank_id>#<account_id> / ACCOUNT     the account: balance (Decimal) and version, label,
+      currency, routings, holders and attributes inline, so one read gives all of it. The key
+      itself makes ACCOUNT_ID unique at its bank. Transactions share this partition (see
+      store/ledger.py).
+  USER#<user_id> / HOLDS#<bank_id>#<account_id>  the user holds the account (accounts-held)
+  UNIQUE#ACCOUNT_ROUTING#<bank_id>#<scheme>#<address> / UNIQUE   a routing is unique at a bank
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.errors import ApiError
+from chalicelib.store.access import AccountAccessRecord
+from chalicelib.store.base import DecimalAttribute, Entity, failed_condition_at, get_item, get_many, put_unique, transaction
+from chalicelib.store.users import user_pk
+
+ROUTING = "ACCOUNT_ROUTING"
+_HOLDS = "HOLDS#"
+
+
+def account_pk(bank_id: str, account_id: str) -> str:
+    return f"ACCOUNT#{bank_id}#{account_id}"
+
+
+def account_key(bank_id: str, account_id: str) -> tuple[str, str]:
+    return account_pk(bank_id, account_id), "ACCOUNT"
+
+
+class AccountRoutingMap(MapAttribute):
+    scheme = UnicodeAttribute(default="")
+    address = UnicodeAttribute(default="")
+
+
+class AccountHolderMap(MapAttribute):
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+
+
+class AccountAttributeMap(MapAttribute):
+    account_attribute_id = UnicodeAttribute()
+    product_code = UnicodeAttribute(default="")
+    name = UnicodeAttribute()
+    attribute_type = UnicodeAttribute(attr_name="type")
+    value = UnicodeAttribute(default="")
+    product_instance_code = UnicodeAttribute(null=True)
+
+
+class AccountRecord(Entity, discriminator="Account"):
+    bank_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    label = UnicodeAttribute(default="")
+    product_code = UnicodeAttribute(default="")
+    branch_id = UnicodeAttribute(default="")
+    currency = UnicodeAttribute()
+    balance = DecimalAttribute()
+    # Bumped by every balance change: a transfer commits only if both versions it read still hold.
+    version = NumberAttribute(default=0)
+    routings = ListAttribute(of=AccountRoutingMap, default=list)
+    holders = ListAttribute(of=AccountHolderMap, default=list)
+    attributes = ListAttribute(of=AccountAttributeMap, default=list)
+    created_by_user_id = UnicodeAttribute(default="")
+    created_at = UTCDateTimeAttribute()
+
+    def attribute(self, name: str) -> str | None:
+        return next((a.value for a in self.attributes if a.name == name), None)
+
+    @property
+    def holder_ids(self) -> list[str]:
+        return [h.user_id for h in self.holders]
+
+
+class HolderRecord(Entity, discriminator="AccountHolder"):
+    user_id = UnicodeAttribute()
+    bank_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+
+
+def new_account(bank_id: str, account_id: str, *, currency: str, routings: list[dict], holders: list[dict],
+                attributes: list[dict], **fields) -> AccountRecord:
+    pk, sk = account_key(bank_id, account_id)
+    return AccountRecord(
+        pk=pk, sk=sk, bank_id=bank_id, account_id=account_id, currency=currency, balance=Decimal("0"), version=0,
+        routings=[AccountRoutingMap(**r) for r in routings],
+        holders=[AccountHolderMap(**h) for h in holders],
+        attributes=[AccountAttributeMap(**a) for a in attributes],
+        created_at=datetime.now(timezone.utc), **fields,
+    )
+
+
+def create_account(account: AccountRecord, owner_access: AccountAccessRecord) -> None:
+    """The account, its holders, the owner's view and the routing guards in one transaction.
+    OBP-30208 when ACCOUNT_ID is taken at the bank, OBP-30115 when a routing is."""
+    try:
+        with transaction() as tx:
+            tx.save(account, condition=AccountRecord.pk.does_not_exist())
+            for routing in account.routings:
+                put_unique(tx, ROUTING, f"{account.bank_id}#{routing.scheme}#{routing.address}", account.account_id)
+            for holder in account.holders:
+                tx.save(HolderRecord(
+                    pk=user_pk(holder.user_id), sk=f"{_HOLDS}{account.bank_id}#{account.account_id}",
+                    user_id=holder.user_id, bank_id=account.bank_id, account_id=account.account_id,
+                ))
+            tx.save(owner_access)
+    except TransactWriteError as err:
+        failed = failed_condition_at(err)
+        if 0 in failed:
+            raise ApiError("OBP-30208", f"Current BankId is {account.bank_id} and ACCOUNT_ID is {account.account_id}") from err
+        if failed:
+            raise ApiError("OBP-30115") from err
+        raise
+
+
+def get_account(bank_id: str, account_id: str) -> AccountRecord | None:
+    return get_item(AccountRecord, *account_key(bank_id, account_id))
+
+
+def get_accounts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], AccountRecord]:
+    """(bank_id, account_id) -> account, for those that exist; one BatchGetItem."""
+    found = get_many(account_key(b, a) for b, a in keys)
+    out = {}
+    for b, a in keys:
+        record = found.get(account_key(b, a))
+        if isinstance(record, AccountRecord):
+            out[(b, a)] = record
+    return out
+
+
+def held_account_ids(user_id: str, bank_id: str) -> list[str]:
+    items = HolderRecord.query(user_pk(user_id), HolderRecord.sk.startswith(f"{_HOLDS}{bank_id}#"))
+    return [h.account_id for h in items]
+
+
+def set_balance(tx, account: AccountRecord, new_balance: Decimal) -> None:
+    """Stage a balance change on the version that was read (optimistic lock)."""
+    tx.update(
+        AccountRecord(pk=account.pk, sk=account.sk),
+        actions=[AccountRecord.balance.set(new_balance), AccountRecord.version.set(int(account.version) + 1)],
+        condition=AccountRecord.version == int(account.version),
+    )
