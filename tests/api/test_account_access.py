@@ -43,8 +43,12 @@ def test_grant_v400_gives_the_view_and_users_current_shows_it(admin, api):
     assert (r.status, r.code) == (400, "OBP-10001")
     assert _grant_v4(w.alice, w, "no-such-account", w.bob.user_id, "auditor").code == "OBP-30018"
     assert _grant_v4(api, w, w.alice_account, w.bob.user_id, "auditor").code == "OBP-20001"
-    # Excluded from 5.1.0, as in OBP.
+    # Served at 5.1.0 too, as seed 002 (a 5.1.0 API Explorer page) lists it.
     r = w.alice.post(f"/obp/v5.1.0/banks/{w.bank_id}/accounts/{w.alice_account}/account-access/grant",
+                     {"user_id": w.bob.user_id, "view": {"view_id": "auditor", "is_system": True}})
+    assert (r.status, r.body["id"]) == (201, "auditor")
+    # ...while the v4.0.0 revoke is not, as in OBP.
+    r = w.alice.post(f"/obp/v5.1.0/banks/{w.bank_id}/accounts/{w.alice_account}/account-access/revoke",
                      {"user_id": w.bob.user_id, "view": {"view_id": "auditor", "is_system": True}})
     assert (r.status, r.code) == (404, "OBP-10404")
 
