@@ -107,3 +107,19 @@ def test_the_local_stage_allows_http_and_loopback_only():
     assert check_url("http://127.0.0.1:9000/hook").addresses == ("127.0.0.1",)
     with pytest.raises(ApiError, match="10.0.0.1, a private address"):
         check_url("http://10.0.0.1/hook")
+
+
+def test_the_readmes_by_hand_verifier_accepts_our_signatures_and_refuses_tampering():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    [code] = [block.split("\n", 1)[1] for block in readme.split("```python")[1:] if "def verify(" in block]
+    namespace: dict = {}
+    exec(code.split("```", 1)[0], namespace)  # noqa: S102 - our own README
+    verify = namespace["verify"]
+    old, new = webhooks.new_secret(), webhooks.new_secret()
+    headers = _headers([new, old])
+    assert verify(new, headers, BODY.encode()) and verify(old, headers, BODY.encode())
+    assert not verify(new, headers, BODY.replace('"b"', '"c"').encode())
+    assert not verify(webhooks.new_secret(), headers, BODY.encode())
+    assert not verify(new, _headers([new], timestamp=int(time.time()) - 301), BODY.encode())

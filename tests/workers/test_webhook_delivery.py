@@ -128,9 +128,12 @@ def dead_letters() -> list[dict]:
     return got
 
 
-def test_an_event_arrives_signed_and_verifies_with_the_standardwebhooks_package(engine, handler, receiver):
+def test_an_event_arrives_signed_and_verifies_with_the_standardwebhooks_package(engine, handler, receiver, caplog):
+    caplog.set_level("DEBUG")
     hook = receiver()
     record, secret, event_id, body = deliver_an_event(handler, hook.url)
+    assert f"webhook event {event_id}" in caplog.text  # the engine's log lines were captured...
+    assert secret not in caplog.text and secret[len("whsec_"):] not in caplog.text  # ...and carry no secret
 
     [call] = hook.calls
     assert call.method == "POST" and call.path == "/hook"
