@@ -4,8 +4,9 @@ connection pinned to an address the SSRF guard checked.
 - The TCP connection goes to one of `target.addresses` (never a fresh DNS answer), while the Host
   header, TLS SNI and the certificate check use the URL's host name.
 - No redirect is followed (http.client never does): a 3xx is just a status, i.e. a failure.
-- The whole exchange has one deadline (`timeout`), enforced by a watchdog that shuts the socket, so
-  a receiver trickling bytes cannot hold a worker past it; connecting gets at most 5 s of it.
+- The whole exchange (connect, TLS handshake, request, response) has one deadline (`timeout`),
+  enforced by a watchdog that shuts the socket, so a receiver trickling bytes cannot hold a worker
+  past it; connecting gets at most 5 s of it.
 - At most `max_response_bytes` of the response body are read; a short snippet is kept.
 """
 from __future__ import annotations
@@ -41,28 +42,57 @@ def failed(error: str, duration_ms: int = 0) -> Outcome:
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to `address` while speaking HTTP to `host` (Host header from `host`)."""
+    """Connects to `address` while speaking HTTP to `host` (the Host header names `host`). From the
+    moment the TCP connection exists, a watchdog shuts it at `deadline` (time.monotonic()), whatever
+    phase the exchange is in: a receiver trickling bytes cannot keep a worker past it."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
+    def __init__(self, host: str, port: int, address: str, deadline: float):
+        super().__init__(host, port, timeout=max(deadline - time.monotonic(), 0.001))
+        self._address, self._deadline = address, deadline
+        self._watchdog: threading.Timer | None = None
+        self.expired = False  # the watchdog cut the exchange: whatever was read is not an answer
 
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), min(self.timeout, CONNECT_TIMEOUT_SECONDS))
-        self.sock.settimeout(self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """Connects to `address`; TLS SNI and the certificate check use `host`."""
-
-    def __init__(self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext):
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
-
-    def connect(self) -> None:
+    def _open(self) -> socket.socket:
         raw = socket.create_connection((self._address, self.port), min(self.timeout, CONNECT_TIMEOUT_SECONDS))
         raw.settimeout(self.timeout)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+        self._watchdog = threading.Timer(max(self._deadline - time.monotonic(), 0), self._expire, args=(raw,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        return raw
+
+    def _expire(self, raw: socket.socket) -> None:
+        self.expired = True
+        try:  # the OS-level shutdown wakes a blocked read (also under TLS, without touching its state)
+            socket.socket.shutdown(self.sock if self.sock is not None else raw, socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def connect(self) -> None:
+        self.sock = self._open()
+
+    def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        super().close()
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    """Connects to `address`; TLS SNI and the certificate check use `host`."""
+
+    default_port = 443
+
+    def __init__(self, host: str, port: int, address: str, deadline: float, context: ssl.SSLContext):
+        super().__init__(host, port, address, deadline)
+        self._context = context
+
+    def connect(self) -> None:
+        raw = self._open()
+        try:
+            self.sock = self._context.wrap_socket(raw, server_hostname=self.host, do_handshake_on_connect=False)
+        except BaseException:
+            raw.close()
+            raise
+        self.sock.do_handshake()
 
 
 def send(target: WebhookTarget, method: str, headers: dict[str, str], body: bytes | None, *, timeout: float,
@@ -72,46 +102,43 @@ def send(target: WebhookTarget, method: str, headers: dict[str, str], body: byte
     deadline = started + timeout
     last_error = "no address to connect to"
     for address in target.addresses:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if time.monotonic() >= deadline:
             break
-        conn = _connection(target, address, remaining, ssl_context)
+        conn = _connection(target, address, deadline, ssl_context)
         try:
             conn.connect()
-        except (OSError, ssl.SSLError) as err:
+        except (OSError, ValueError) as err:  # ssl.SSLError is an OSError
             conn.close()
             last_error = _describe(err, f"connecting to {address}")
             if isinstance(err, ssl.SSLError):
                 break  # the host answered; its certificate is the problem, not the address
             continue
-        watchdog = threading.Timer(max(deadline - time.monotonic(), 0), _shut, args=(conn.sock,))
-        watchdog.daemon = True
-        watchdog.start()
         try:
             conn.request(method, target.path, body=body, headers=headers)
             response = conn.getresponse()
             data = response.read(max_response_bytes)
+            if conn.expired:  # e.g. headers cut short look complete to http.client
+                return failed(f"timed out after {timeout:g} s", _ms_since(started))
             return Outcome(
                 status=response.status, error=None, duration_ms=_ms_since(started),
                 response_snippet=data[:SNIPPET_BYTES].decode("utf-8", errors="replace"),
                 retry_after=_retry_after(response.getheader("Retry-After")),
             )
-        except (OSError, http.client.HTTPException) as err:
-            if time.monotonic() >= deadline:
+        except (OSError, ValueError, http.client.HTTPException) as err:
+            if conn.expired or time.monotonic() >= deadline:
                 return failed(f"timed out after {timeout:g} s", _ms_since(started))
             return failed(_describe(err, "during the request"), _ms_since(started))
         finally:
-            watchdog.cancel()
             conn.close()
     if time.monotonic() >= deadline:
         return failed(f"timed out after {timeout:g} s", _ms_since(started))
     return failed(last_error, _ms_since(started))
 
 
-def _connection(target: WebhookTarget, address: str, timeout: float, ssl_context: ssl.SSLContext | None):
+def _connection(target: WebhookTarget, address: str, deadline: float, ssl_context: ssl.SSLContext | None):
     if target.scheme == "https":
-        return _PinnedHTTPSConnection(target.host, target.port, address, timeout, ssl_context or _default_context())
-    return _PinnedHTTPConnection(target.host, target.port, address, timeout)
+        return _PinnedHTTPSConnection(target.host, target.port, address, deadline, ssl_context or _default_context())
+    return _PinnedHTTPConnection(target.host, target.port, address, deadline)
 
 
 _context: ssl.SSLContext | None = None
@@ -123,13 +150,6 @@ def _default_context() -> ssl.SSLContext:
     if _context is None:
         _context = ssl.create_default_context()
     return _context
-
-
-def _shut(sock) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 def _ms_since(started: float) -> int:

@@ -6,6 +6,7 @@ import datetime
 import socket
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -113,3 +114,51 @@ def test_a_refused_connection_is_an_error_not_an_exception():
                    timeout=2, max_response_bytes=1024)
     assert outcome.status is None and outcome.error.startswith("connection refused")
     assert not outcome.ok
+
+
+# What a trickling receiver sends first: an HTTP status line (then header bytes), or the header of a
+# 16 KB TLS handshake record (then its bytes) so the TLS handshake itself never completes.
+TRICKLE_PREFIX = {"http": b"HTTP/1.1 200 OK\r\n", "https": b"\x16\x03\x03\x40\x00"}
+
+
+@pytest.fixture(params=["http", "https"])
+def trickler(request):
+    """A TCP server that accepts, sends the prefix, then one more byte every 0.2 s, forever: no
+    single read ever times out, only a deadline on the whole exchange stops it."""
+    scheme = request.param
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def drip(conn):
+        with conn:
+            try:
+                conn.sendall(TRICKLE_PREFIX[scheme])
+                while not stop.is_set():
+                    conn.sendall(b"X" if scheme == "http" else b"\x00")
+                    stop.wait(0.2)
+            except OSError:
+                pass
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield scheme, listener.getsockname()[1]
+    stop.set()
+    listener.close()
+
+
+def test_a_receiver_trickling_bytes_is_cut_off_at_the_deadline(trickler):
+    scheme, port = trickler
+    started = time.monotonic()
+    outcome = send(WebhookTarget(scheme, "127.0.0.1", port, "/", ("127.0.0.1",)), "POST", {}, b"{}",
+                   timeout=1, max_response_bytes=1024, ssl_context=ssl.create_default_context())
+    assert (outcome.status, outcome.error) == (None, "timed out after 1 s")
+    assert time.monotonic() - started < 1.8
