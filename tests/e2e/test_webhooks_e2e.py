@@ -87,7 +87,7 @@ def test_on_create_transaction_events_arrive_signed_and_verify_and_how_fast(stac
             latencies.append(call.at - event["committed_at"])
         print(f"\ncommit -> first delivery (s): {[round(x, 3) for x in latencies]}; "
               f"median {statistics.median(latencies):.3f}, max {max(latencies):.3f}")
-        assert max(latencies) < 3.0
+        assert max(latencies) < 5.0  # typically 0.1-0.4 s warm, about 1 s for the first (cold) one
         assert {d["status"] for d in deliveries(owner, webhook_id)} == {"SUCCEEDED"}
 
 
