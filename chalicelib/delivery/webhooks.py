@@ -36,6 +36,7 @@ from chalicelib import aws, outbox
 from chalicelib.delivery import webhook_http
 from chalicelib.delivery.batch import RetryLater
 from chalicelib.errors import ApiError
+from chalicelib.schemas.common import obp_date
 from chalicelib.services import webhooks
 from chalicelib.services.webhook_urls import check_url
 from chalicelib.settings import get_settings
@@ -188,20 +189,16 @@ def _update_health(webhook, outcome: webhook_http.Outcome, at: datetime, setting
         webhook_store.note_success(webhook)
         return
     if outcome.status == _GONE:
-        reason = f"Disabled automatically at {_text(at)}: the endpoint answered 410 Gone."
+        reason = f"Disabled automatically at {obp_date(at)}: the endpoint answered 410 Gone."
         webhook_store.set_active(webhook, False, reason)
         logger.warning("webhook %s disabled: its endpoint answered 410 Gone", webhook.webhook_id)
         return
     failing_since = webhook_store.note_failure(webhook, at)
     if at - failing_since >= timedelta(hours=settings.webhook_disable_after_hours):
-        reason = (f"Disabled automatically at {_text(at)}: every delivery attempt failed since "
-                  f"{_text(failing_since)} ({settings.webhook_disable_after_hours} hours).")
+        reason = (f"Disabled automatically at {obp_date(at)}: every delivery attempt failed since "
+                  f"{obp_date(failing_since)} ({settings.webhook_disable_after_hours} hours).")
         webhook_store.set_active(webhook, False, reason)
-        logger.warning("webhook %s disabled: failing since %s", webhook.webhook_id, _text(failing_since))
-
-
-def _text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        logger.warning("webhook %s disabled: failing since %s", webhook.webhook_id, obp_date(failing_since))
 
 
 # --- queues -----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError
+from chalicelib.schemas.common import obp_date  # the one date format of messages people read
 from chalicelib.services.webhook_urls import check_url
 from chalicelib.settings import get_settings
 from chalicelib.store import webhooks as webhook_store
@@ -161,7 +162,7 @@ def set_webhook_active(owner_id: str, webhook_id: str, active: bool, by: str = "
 
 def set_active(record, active: bool, by: str):
     """Enable or disable a webhook; a disabled one says who disabled it and when."""
-    reason = None if active else f"Disabled by {by} at {_now_text()}."
+    reason = None if active else f"Disabled by {by} at {obp_date(datetime.now(timezone.utc))}."
     webhook_store.set_active(record, active, reason)
     return webhook_store.get_webhook(record.webhook_id)
 
@@ -180,7 +181,3 @@ def rotate_secret(owner_id: str, webhook_id: str, overlap_seconds: int | None = 
     while not webhook_store.rotate_secret(record, seal_secret(secret), until):
         record = owned_webhook(owner_id, webhook_id)
     return webhook_store.get_webhook(webhook_id), secret
-
-
-def _now_text() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
