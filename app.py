@@ -20,8 +20,10 @@ from chalicelib.api import (  # noqa: F401  (importing a module registers its ro
     transaction_requests,
     users,
 )
+from chalicelib.api import webhooks as webhook_routes  # noqa: F401  (registers routes)
 from chalicelib.api import routing
 from chalicelib.delivery import batch, messages
+from chalicelib.delivery import webhooks as webhook_delivery
 from chalicelib.settings import get_settings
 
 # configure_logs=False: the Powertools logger (observability.py) is this app's logger.
@@ -40,6 +42,12 @@ def deliver_email(event):
 @app.on_sqs_message(queue=_settings.sms_queue, batch_size=10, name="deliver_sms")
 def deliver_sms(event):
     return batch.process_batch(event, messages.handle_record)
+
+
+@app.on_sqs_message(queue=_settings.webhook_queue, batch_size=10, name="deliver_webhooks")
+def deliver_webhooks(event):
+    # In parallel: each record may wait up to the webhook timeout on its receiver.
+    return batch.process_batch(event, webhook_delivery.handle_record, parallel=True)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_sweeper")

@@ -45,6 +45,16 @@ def _env_list(name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name).split(",") if part.strip())
 
 
+def _env_seconds_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    values = _env_list(name)
+    if not values:
+        return default
+    seconds = tuple(int(v) for v in values)
+    if any(s < 0 for s in seconds):
+        raise ValueError(f"{name} must list non-negative seconds")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -87,6 +97,20 @@ class Settings:
     # Payments (OBP's transactionRequests_payment_limit) and Idempotency-Key retention.
     payment_limit: Decimal
     idempotency_ttl_seconds: int
+    # Webhook delivery (Standard Webhooks; Svix's schedule). The schedule lists the delays before
+    # attempts 2, 3, ...; each delay gets +/- jitter_percent of random jitter.
+    webhook_retry_schedule: tuple[int, ...]
+    webhook_retry_jitter_percent: int
+    webhook_timeout_seconds: int
+    webhook_max_response_bytes: int
+    webhook_disable_after_hours: int
+    webhook_delivery_retention_days: int
+    webhook_secret_overlap_seconds: int
+
+    @property
+    def webhook_dead_letter_queue(self) -> str:
+        """infra/resources.yaml names every dead-letter queue after its queue."""
+        return f"{self.webhook_queue}-dlq"
 
     @property
     def is_local(self) -> bool:
@@ -146,6 +170,15 @@ def _load() -> Settings:
         user_invitation_ttl_seconds=_env_int("OBP_USER_INVITATION_TTL_SECONDS", 24 * 3600),
         payment_limit=Decimal(_env("OBP_PAYMENT_LIMIT", "100000")),
         idempotency_ttl_seconds=_env_int("OBP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
+        webhook_retry_schedule=_env_seconds_list(
+            "OBP_WEBHOOK_RETRY_SCHEDULE", (5, 300, 1800, 7200, 18000, 36000, 36000)
+        ),
+        webhook_retry_jitter_percent=_env_int("OBP_WEBHOOK_RETRY_JITTER_PERCENT", 10),
+        webhook_timeout_seconds=_env_int("OBP_WEBHOOK_TIMEOUT_SECONDS", 15),
+        webhook_max_response_bytes=_env_int("OBP_WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024),
+        webhook_disable_after_hours=_env_int("OBP_WEBHOOK_DISABLE_AFTER_HOURS", 120),
+        webhook_delivery_retention_days=_env_int("OBP_WEBHOOK_DELIVERY_RETENTION_DAYS", 30),
+        webhook_secret_overlap_seconds=_env_int("OBP_WEBHOOK_SECRET_OVERLAP_SECONDS", 24 * 3600),
     )
 
 

@@ -134,6 +134,19 @@ class Poller(threading.Thread):
         return True
 
 
+def _one_request_at_a_time(wsgi_app):
+    """moto's backends are not thread-safe (a transaction copies a table another request is
+    changing); AWS is. The API, the poller and the webhook handler's threads all call moto, so its
+    server answers one request at a time."""
+    lock = threading.Lock()
+
+    def app(environ, start_response):
+        with lock:
+            return list(wsgi_app(environ, start_response))
+
+    return app
+
+
 def _die_with_parent() -> None:
     """Run in the child before exec: it gets SIGTERM if this process dies (Linux)."""
     try:
@@ -177,6 +190,7 @@ def main() -> int:
 
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
+    moto._server.app = _one_request_at_a_time(moto._server.app)
     settings = reload_settings()
     create_all(boto3.client("dynamodb"), boto3.client("sqs"))
     boto3.client("ses").verify_email_identity(EmailAddress=settings.email_sender)

@@ -304,3 +304,145 @@ class item_level_transaction_rollback:
     def __exit__(self, *exc):
         self._module.DynamoDBBackend.transact_write_items = self._original
         return False
+# --- SQS and webhook receivers (webhook delivery tests) ---------------------------------------
+
+def sqs_event(*bodies: str) -> dict:
+    """A Lambda SQS event with one record per body, each with its own messageId (chalice's
+    generate_sqs_event gives every record the same id, which hides partial-batch bugs)."""
+    return {"Records": [{
+        "messageId": str(uuid.uuid4()), "receiptHandle": f"handle-{i}", "body": body, "attributes": {},
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:test", "awsRegion": "us-east-1",
+    } for i, body in enumerate(bodies)]}
+
+
+def drain_queue(queue_name: str, handler, until, timeout: float = 20.0, name: str = "worker") -> None:
+    """Feed `queue_name` to the SQS `handler` the way the local stack's poller does (batches of 10,
+    only unreported messages deleted, SQS delays honoured) until `until()` is true."""
+    import time
+
+    import boto3
+
+    from scripts.local_stack import Poller
+
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    poller = Poller()
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < deadline, f"{queue_name} did not reach the expected state in {timeout} s"
+        if not poller._poll_once(sqs, name, handler, url, arn, 10):
+            time.sleep(0.05)
+
+
+@dataclass
+class ReceivedCall:
+    method: str
+    path: str
+    headers: dict
+    body: bytes
+    at: float  # time.time() when the request arrived
+    status: int = 0  # what the receiver answered
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 (a threaded http.server). `answer(call_number, call)` returns
+    the status (or (status, headers, body)) to answer; call numbers start at 1."""
+
+    def __init__(self, answer=None):
+        import threading
+        import time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.calls: list[ReceivedCall] = []
+        self._lock = threading.Lock()
+        self.answer = answer or (lambda n, call: 200)
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                call = ReceivedCall(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
+                                    self.rfile.read(length) if length else b"", time.time())
+                with receiver._lock:
+                    receiver.calls.append(call)
+                    number = len(receiver.calls)
+                reply = receiver.answer(number, call)
+                status, headers, body = reply if isinstance(reply, tuple) else (reply, {}, b"ok")
+                call.status = status
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_PUT = do_GET = do_DELETE = _serve
+
+            def log_message(self, *args):
+                pass
+
+        class QuietServer(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up (a timeout test) is expected
+
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def calls_for(self, webhook_id: str) -> list[ReceivedCall]:
+        with self._lock:
+            return [c for c in self.calls if c.headers.get("webhook-id") == webhook_id]
+
+    def wait_for(self, predicate, timeout: float = 20.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, "the receiver did not get the expected calls"
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def outside_the_local_stage(monkeypatch):
+    """For a fixture: the production rules (https only, no loopback webhook receivers) with the
+    local data key, so records sealed before stay readable. Restores the test stage afterwards."""
+    from chalicelib.settings import _DEV_DATA_KEY, reload_settings
+
+    monkeypatch.setenv("OBP_STAGE", "dev")
+    monkeypatch.setenv("OBP_DATA_KEY", _DEV_DATA_KEY)
+    assert not reload_settings().is_local
+    yield
+    monkeypatch.undo()
+    reload_settings()
+
+
+def fake_dns(monkeypatch) -> dict:
+    """Host names to resolve where the test says (name -> IPv4); other names resolve as usual."""
+    import socket
+
+    names: dict[str, str] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in names:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (names[host], port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return names

@@ -9,6 +9,7 @@ record going back to the queue either DeliveryRetries or, on its last allowed re
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from chalicelib import observability
@@ -21,15 +22,22 @@ class RetryLater(Exception):
     """A record that could not be handled now and should come back (no stack trace logged)."""
 
 
-def process_batch(event, handle_record: Callable[[dict], None]) -> dict:
-    """`event` is Chalice's SQSEvent (or a raw Lambda event dict)."""
+def process_batch(event, handle_record: Callable[[dict], None], *, parallel: bool = False) -> dict:
+    """`event` is Chalice's SQSEvent (or a raw Lambda event dict). With `parallel`, the records are
+    handled on threads at once (for I/O-bound handlers: a slow webhook receiver must not delay the
+    others nor push the batch past the function's timeout)."""
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     records = raw.get("Records", [])
     if records:
         observability.metrics.add_dimension("queue", records[0].get("eventSourceARN", "").rpartition(":")[2])
+    if parallel and len(records) > 1:
+        with ThreadPoolExecutor(max_workers=len(records)) as pool:
+            handled = list(pool.map(lambda r: _handled(r, handle_record), records))
+    else:
+        handled = [_handled(r, handle_record) for r in records]
     failures = []
-    for record in records:
-        if _handled(record, handle_record):
+    for record, ok in zip(records, handled):
+        if ok:
             observability.count("Deliveries")
         else:
             failures.append({"itemIdentifier": record.get("messageId")})

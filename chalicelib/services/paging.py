@@ -40,12 +40,14 @@ def _integer(raw: str, minimum: int, code: str) -> int:
     return value
 
 
-def parse_page(query: Mapping[str, str] | None) -> Page:
+def parse_page(query: Mapping[str, str] | None, *, default_limit: int = DEFAULT_LIMIT,
+               default_descending: bool = False) -> Page:
+    """The page a request asks for; the defaults are the endpoint's (OBP's are 50, ascending)."""
     query = query or {}
     raw_limit, raw_offset, raw_sort = _param(query, "limit"), _param(query, "offset"), _param(query, "sort_direction")
-    limit = DEFAULT_LIMIT if raw_limit is None else _integer(raw_limit, 1, "OBP-10025")
+    limit = default_limit if raw_limit is None else _integer(raw_limit, 1, "OBP-10025")
     offset = 0 if raw_offset is None else _integer(raw_offset, 0, "OBP-10024")
-    descending = False
+    descending = default_descending
     if raw_sort is not None:
         if raw_sort.strip().upper() not in ("ASC", "DESC"):
             raise _filter_error("OBP-10023")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from chalicelib.errors import ApiError, message_text
+from chalicelib.errors import ApiError
 from chalicelib.services.access import Caller
 from chalicelib.services.accounts import open_account
+from chalicelib.services.paging import parse_page
 from chalicelib.services.views import require_permission
 from chalicelib.store import ledger
 from chalicelib.store import metadata as metadata_store
@@ -23,7 +24,6 @@ _PERMISSIONS = {
     TAG: {"add": "can_add_tag", "see": "can_see_tags", "delete": "can_delete_tag"},
 }
 _NOT_FOUND = {COMMENT: "comment", TAG: "tag"}
-_DEFAULT_LIMIT = 50
 
 
 @dataclass
@@ -35,34 +35,13 @@ class TransactionPage:
     tags: dict = field(default_factory=dict)
 
 
-def _filter_error(code: str) -> ApiError:
-    return ApiError("OBP-10016", text=f"{message_text('OBP-10016')} <- {message_text(code)}", status=400)
-
-
-def _paging(query: dict) -> tuple[int, int, bool]:
-    """limit (>=1, default 50), offset (>=0), sort_direction (DESC default): OBP's names and errors."""
-    def number(names, default, minimum, code):
-        raw = next((query[n] for n in names if n in query), None)
-        if raw is None:
-            return default
-        if not raw.isdigit() or int(raw) < minimum:
-            raise _filter_error(code)
-        return int(raw)
-
-    limit = number(("limit", "obp_limit"), _DEFAULT_LIMIT, 1, "OBP-10025")
-    offset = number(("offset", "obp_offset"), 0, 0, "OBP-10024")
-    direction = next((query[n] for n in ("sort_direction", "obp_sort_direction") if n in query), "DESC").upper()
-    if direction not in ("ASC", "DESC"):
-        raise _filter_error("OBP-10023")
-    return limit, offset, direction == "DESC"
-
-
 def list_transactions(caller: Caller, bank_id: str, account_id: str, view_id: str, query: dict) -> TransactionPage:
     """A page of the account's transactions (newest first by default) with the view's metadata:
     two Queries whatever the page size (transactions, then the metadata of their id range)."""
-    limit, offset, newest_first = _paging(query)
+    paging = parse_page(query, default_descending=True)
     account, view = open_account(caller, bank_id, account_id, view_id)
-    page = ledger.list_transactions(bank_id, account_id, newest_first=newest_first, limit=offset + limit)[offset:]
+    page = ledger.list_transactions(
+        bank_id, account_id, newest_first=paging.descending, limit=paging.offset + paging.limit)[paging.offset:]
     result = TransactionPage(account, view, page)
     if page and view.allows("can_see_transaction_metadata") and (view.allows("can_see_comments") or view.allows("can_see_tags")):
         for item in metadata_store.of_transactions(bank_id, account_id, page[0].transaction_id, page[-1].transaction_id):

@@ -29,10 +29,17 @@ def _refuse(reason: str) -> ApiError:
     return ApiError("OBP-10035", f"Invalid webhook url: {reason}", status=400)
 
 
-def _is_public(address: ipaddress._BaseAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast and not address.is_reserved
+def non_public_kind(address: ipaddress._BaseAddress) -> str | None:
+    """Why an address is not a public unicast one ("loopback", "private"...), or None when it is.
+    IPv6 forms that carry an IPv4 address (mapped, 6to4, Teredo) are judged by that address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if embedded is not None:
+            return non_public_kind(embedded)
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
+        if getattr(address, f"is_{kind}"):
+            return kind.replace("_", "-")
+    return None if address.is_global else "non-global"
 
 
 def resolve(host: str, port: int) -> tuple[str, ...]:
@@ -66,11 +73,10 @@ def check_url(url: str, resolver=resolve) -> WebhookTarget:
         raise _refuse(f"the host {host!r} has no address")
     for text in addresses:
         address = ipaddress.ip_address(text.split("%", 1)[0])
-        if _is_public(address):
+        kind = non_public_kind(address)
+        if kind is None or (local and kind == "loopback"):
             continue
-        if local and address.is_loopback:
-            continue
-        raise _refuse(f"the host {host!r} resolves to a non-public address")
+        raise _refuse(f"the host {host!r} resolves to {address}, a {kind} address; webhooks may only call public addresses")
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"

@@ -1,14 +1,15 @@
 """Issue 4 end to end, over HTTP against the stack `make run` starts: a bank sets up a product,
 two customers open accounts and share a view, pay each other (at once, and with an e-mailed
-challenge), and annotate a transaction."""
-import time
+challenge), and annotate a transaction. The transfer's webhook events reach receivers on
+127.0.0.1, signed (issue 6's engine): OnCreateTransaction through a bank-level webhook, the
+balance change through alice's account-level webhook."""
 import uuid
 
-import boto3
 import pytest
+from standardwebhooks import Webhook
 
-from chalicelib import outbox
 from tests.e2e.conftest import LocalStack
+from tests.support import Receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -24,26 +25,31 @@ def stack(tmp_path_factory):
     s.stop()
 
 
-def _webhook_events(stack, wanted: int, timeout: float = 15.0) -> list[dict]:
-    """The webhook delivery requests waiting on the obp-webhooks queue (it has no consumer yet)."""
-    sqs = boto3.client("sqs", endpoint_url=stack.info["moto_endpoint"], region_name="us-east-1",
-                       aws_access_key_id="local", aws_secret_access_key="local")
-    url = sqs.get_queue_url(QueueName="obp-webhooks")["QueueUrl"]
-    events, deadline = [], time.monotonic() + timeout
-    while len(events) < wanted and time.monotonic() < deadline:
-        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
-            events.append(outbox.open_envelope(m["Body"])[2])
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    return events
+@pytest.fixture(scope="module")
+def receiver():
+    with Receiver() as r:
+        yield r
 
 
-def test_bank_product_accounts_shared_view_payments_challenge_and_metadata(stack):
+def _events(receiver, secret: str) -> list[dict]:
+    """The deliveries received so far whose signature verifies with `secret`, as parsed bodies."""
+    verifier, out = Webhook(secret), []
+    for call in list(receiver.calls):
+        try:
+            out.append(verifier.verify(call.body, call.headers))
+        except Exception:  # noqa: BLE001 - another webhook's delivery (other secret)
+            continue
+    return out
+
+
+def test_bank_product_accounts_shared_view_payments_challenge_and_metadata(stack, receiver):
     http = stack.http()
     admin = http.login(stack.info["admin_username"], stack.info["admin_password"], stack.info["consumer_key"])
     admin_id = admin.get("/obp/v5.1.0/users/current").body["user_id"]
     bank = f"e2e-{uuid.uuid4().hex[:6]}"
     assert admin.post("/obp/v5.1.0/banks", {"id": bank, "bank_code": "E2E", "full_name": "E2E Bank"}).status == 201
-    for role in ("CanCreateProduct", "CanCreateProductAttribute", "CanCreateProductFee"):
+    for role in ("CanCreateProduct", "CanCreateProductAttribute", "CanCreateProductFee",
+                 "CanCreateAccountNotificationWebhookAtOneBank", "CanCreateWebhook"):
         assert admin.post(f"/obp/v5.1.0/users/{admin_id}/entitlements", {"bank_id": bank, "role_name": role}).status == 201
 
     # The product: attributes (an overdraft facility among them) and a fee.
@@ -80,7 +86,18 @@ def test_bank_product_accounts_shared_view_payments_challenge_and_metadata(stack
     assert {"bank_id": bank, "account_id": accounts["alice"], "view_id": "auditor"} in \
         bob.get("/obp/v5.1.0/users/current").body["views"]["list"]
 
-    # 50 EUR goes at once, and its OnCreateTransaction event reaches the webhook queue.
+    # The bank watches every new transaction; alice's account its balance changes.
+    r = admin.post(f"/obp/v4.0.0/banks/{bank}/web-hooks/account/notifications/on-create-transaction",
+                   {"url": receiver.url, "http_method": "POST", "http_protocol": "HTTP/1.1"})
+    assert r.status == 201, r.body
+    bank_secret = r.body["secret"]
+    r = admin.post(f"/obp/v3.1.0/banks/{bank}/account-web-hooks", {
+        "account_id": accounts["alice"], "trigger_name": "OnBalanceChange", "url": receiver.url,
+        "http_method": "POST", "http_protocol": "HTTP/1.1", "is_active": "true"})
+    assert r.status == 201, r.body
+    account_secret = r.body["secret"]
+
+    # 50 EUR goes at once, and its events reach the receivers, signed.
     pay = f"/obp/v4.0.0/banks/{bank}/accounts/{accounts['alice']}/owner/transaction-request-types/ACCOUNT/transaction-requests"
     body = {"to": {"bank_id": bank, "account_id": accounts["bob"]}, "value": {"currency": "EUR", "amount": "50"},
             "description": "lunch"}
@@ -89,15 +106,15 @@ def test_bank_product_accounts_shared_view_payments_challenge_and_metadata(stack
     small_tr = r.body
     debit_id = small_tr["transaction_ids"][0]
     assert alice.post(pay, body, headers={"Idempotency-Key": "e2e-lunch"}).body == small_tr
-    events = _webhook_events(stack, wanted=6)
-    created = [e for e in events if e["event_type"] == "OnCreateTransaction"]
-    assert {e["body"]["account_id"] for e in created} == {accounts["alice"], accounts["bob"]}
-    mine = next(e for e in created if e["body"]["account_id"] == accounts["alice"])
-    assert mine["scopes"] == [f"BANK#{bank}", "SYSTEM"]
-    assert mine["body"]["transaction_id"] == debit_id and mine["body"]["event_name"] == "OnCreateTransaction"
-    assert sorted(e["event_type"] for e in events) == sorted(
-        ["OnBalanceChange", "OnBalanceChange", "OnCreditTransaction", "OnDebitTransaction",
-         "OnCreateTransaction", "OnCreateTransaction"])
+    receiver.wait_for(lambda: len(_events(receiver, bank_secret)) >= 2 and len(_events(receiver, account_secret)) >= 1)
+    created = _events(receiver, bank_secret)
+    assert {e["account_id"] for e in created} == {accounts["alice"], accounts["bob"]}
+    mine = next(e for e in created if e["account_id"] == accounts["alice"])
+    assert mine["event_name"] == "OnCreateTransaction" and mine["bank_id"] == bank
+    assert mine["transaction_id"] == debit_id
+    [balance_change] = _events(receiver, account_secret)
+    assert (balance_change["event_name"], balance_change["account_id"], balance_change["amount"]) == (
+        "OnBalanceChange", accounts["alice"], "-50.00 EUR")
 
     # 1500 EUR needs the challenge; the OTP arrives by e-mail; wrong answers count.
     r = alice.post(pay, {**body, "value": {"currency": "EUR", "amount": "1500"}, "description": "rent"})

@@ -208,3 +208,39 @@ def test_the_coverage_check_reports_a_call_the_policy_does_not_allow(packaged, d
         "sns:Publish on *",
         "sqs:SendMessage on arn:aws:sqs:us-east-1:123456789012:obp-prod-email",
     ]
+
+
+def test_the_webhook_function_may_do_what_delivering_webhooks_does(packaged, deployed_stage, chalice_app, recorder,
+                                                                   monkeypatch):
+    """An event fans out to a bank's webhook, its two attempts fail (no network here: the
+    receiver's answer is a connection failure), and the delivery ends in the dead-letter queue."""
+    from app import deliver_webhooks
+    from chalicelib.delivery import webhook_http
+    from chalicelib.services import webhooks
+    from tests.support import fake_dns, sqs_event
+
+    monkeypatch.setenv("OBP_WEBHOOK_RETRY_SCHEDULE", "0")
+    reload_settings()
+    fake_dns(monkeypatch)["receiver.bank.example"] = "93.184.216.34"
+    monkeypatch.setattr(webhook_http, "send", lambda *args, **kwargs: webhook_http.failed("connection refused"))
+    webhooks.create_webhook("owner-1", webhooks.bank_scope("b1"), "https://receiver.bank.example/hook",
+                            ["OnCreateTransaction"], bank_id="b1")
+    event = webhooks.event_message("OnCreateTransaction", [webhooks.bank_scope("b1")], {"event_name": "OnCreateTransaction"})
+    sqs = aws.client("sqs")
+    queue = aws.queue_url(get_settings().webhook_queue)
+    dead_letters = aws.queue_url(get_settings().webhook_dead_letter_queue)
+    with Client(chalice_app):
+        aws.secure_parameter.cache_clear()
+        recorder.on = True
+        bodies = [event.envelope()]
+        while bodies:
+            assert deliver_webhooks(sqs_event(*bodies), None) == {"batchItemFailures": []}
+            received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            for m in received:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+            bodies = [m["Body"] for m in received]
+        recorder.on = False
+    assert len(sqs.receive_message(QueueUrl=dead_letters, MaxNumberOfMessages=10).get("Messages", [])) == 1
+    calls = [c for c in recorder.take() if not (c[0] == "sqs" and c[1] in ("ReceiveMessage", "DeleteMessage"))]
+    assert {"dynamodb:Query", "dynamodb:TransactWriteItems", "sqs:SendMessage", "ssm:GetParameter"} <= _services(calls)
+    assert _denied(packaged, "DeliverWebhooksRole", deployed_stage, calls) == []
