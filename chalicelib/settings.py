@@ -69,6 +69,8 @@ class Settings:
     # Consents.
     consent_max_ttl_seconds: int
     consent_otp_ttl_seconds: int
+    # Enterprise API (/v1): lifetime of the bearer access tokens of POST /v1/oauth/token.
+    enterprise_token_ttl_seconds: int
 
     @property
     def is_local(self) -> bool:
@@ -113,6 +115,7 @@ def _load() -> Settings:
         otp_transport=_env("OBP_OTP_TRANSPORT", "SMS").upper(),
         consent_max_ttl_seconds=_env_int("OBP_CONSENT_MAX_TTL_SECONDS", 3600),
         consent_otp_ttl_seconds=_env_int("OBP_CONSENT_OTP_TTL_SECONDS", 600),
+        enterprise_token_ttl_seconds=_env_int("OBP_ENTERPRISE_TOKEN_TTL_SECONDS", 3600),
     )
 
 
