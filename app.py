@@ -3,6 +3,7 @@ scheduled handlers; nothing else lives here."""
 from chalice import Chalice, Rate
 
 from chalicelib.api import banks, consumers, directlogin, entitlements, root, users  # noqa: F401  (registers routes)
+from chalicelib.api import enterprise  # noqa: F401  (registers the /v1 Enterprise API routes)
 from chalicelib.api import routing
 from chalicelib.delivery import batch, messages
 from chalicelib.settings import get_settings
