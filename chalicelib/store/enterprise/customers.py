@@ -15,15 +15,17 @@ numbers, a level-2 node those of 1024 level-1 nodes (65,536 numbers), a level-3 
 1024 level-2 nodes (67,108,864 numbers). Create and delete adjust one node per level in the same
 transaction as the customer and the profile's count. To find page p (rank r = p * size):
   * read the children of the current node from the top level down — one Query of at most 1024
-    small items per level, skipped outright where the range holds a single possible child (a
-    profile that never had more than 65,536 customers needs no counter read at all above level 1,
-    and none below 65 customers);
+    small items per level, skipped outright where the range holds a single possible child (no
+    counter is read at all while a profile has had at most 64 customers, and only level 1 is read
+    up to 65,536);
   * subtract the counts of newer children until the one holding rank r is found;
   * in that level-1 node, read customers by descending seq from its top: fewer than 64 to skip,
     then the page.
-A page therefore costs at most 3 counter Queries (each at most 1024 items of ~60 bytes) plus one
-customer Query of at most 63 + size items, whatever the profile's size; every read is strongly
-consistent, so a page reflects every committed create and delete.
+A page therefore costs at most 3 counter Queries (each of at most 1024 items of ~60 bytes, up to
+68.7 billion customers ever created in a profile) plus one customer Query of at most 63 + size
+items, whatever the profile's size; every read is strongly consistent, so a page reflects every
+committed create and delete. The price is paid on writes: a create or delete also updates one
+counter per level (3 items) in its transaction, and all writes of a profile touch its profile item.
 """
 from __future__ import annotations
 
