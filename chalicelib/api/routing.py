@@ -128,7 +128,7 @@ class Request:
 
     def json(self) -> Any:
         """The JSON body (numbers with a fraction become Decimal, never float)."""
-        raw = self._raw.raw_body or b""
+        raw = self.raw_body
         if not raw.strip():
             return {}
         try:
@@ -265,7 +265,7 @@ def _dispatch(app, route: str, params: Mapping[str, str]):
     req = Request(request, version, chosen)
     try:
         content_type = req.headers.get("content-type")
-        if method in ("POST", "PUT", "PATCH") and not (_is_json(content_type) or (chosen.form and _is_form(content_type))):
+        if method in ("POST", "PUT", "PATCH") and not (_is_json(content_type) or (chosen.form and is_form_encoded(content_type))):
             raise not_found_uri()
         result = chosen.handler(req, **params)
         reply = result if isinstance(result, Reply) else Reply(result)
@@ -289,7 +289,7 @@ def _is_json(content_type: str | None) -> bool:
     return main == "application/json" or main.endswith("+json")
 
 
-def _is_form(content_type: str | None) -> bool:
+def is_form_encoded(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
 
 

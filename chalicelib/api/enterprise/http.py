@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api.routing import Reply, Request, endpoint
+from chalicelib.api.routing import Reply, Request, endpoint, is_form_encoded
 from chalicelib.errors import ApiError
 from chalicelib.services import idempotency
 from chalicelib.services.access import Caller
@@ -101,7 +101,7 @@ def _problem(error: dict) -> tuple[str, str]:
 def form(req: Request) -> dict[str, str]:
     """An OAuth request's parameters: form-encoded (RFC 6749) or a JSON object. A parameter sent
     twice is invalid (RFC 6749 §3.2)."""
-    if (req.headers.get("content-type") or "").split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+    if is_form_encoded(req.headers.get("content-type")):
         try:
             parsed = parse_qs(req.raw_body.decode(), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Generic, TypeVar
 
-from chalicelib.services.enterprise.errors import conflict
+from chalicelib.services.enterprise.errors import conflict, invalid_request
 
 T = TypeVar("T")
 ATTEMPTS = 6
@@ -42,8 +42,6 @@ class Page(Generic[T]):
 
 
 def check_paging(page: int, size: int) -> None:
-    from chalicelib.services.enterprise.errors import invalid_request
-
     problems = []
     if page < 0:
         problems.append(("page", "must be 0 or more (the first page is 0)"))
