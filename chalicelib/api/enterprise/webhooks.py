@@ -1,5 +1,5 @@
 """A profile's webhooks: register a URL for customer events, list, get, delete."""
-from chalicelib.api.enterprise.http import body, partner, v1
+from chalicelib.api.enterprise.http import body, idempotent, partner, v1
 from chalicelib.api.routing import Request
 from chalicelib.schemas.enterprise import WebhookIn, webhook_json
 from chalicelib.services.enterprise import webhooks
@@ -9,7 +9,9 @@ from chalicelib.services.enterprise import webhooks
 def create_webhook(req: Request, profile_id: str):
     who = partner(req)
     data = body(req, WebhookIn)
-    return webhook_json(*webhooks.create_webhook(who, profile_id, data.url, data.events))
+    # The registry writes on its own, so an Idempotency-Key completes right after it (not with it).
+    return idempotent(req, who, f"create-webhook {profile_id}", lambda created: webhook_json(*created), 201,
+                      lambda _: webhooks.create_webhook(who, profile_id, data.url, data.events))
 
 
 @v1("GET", "/v1/profiles/{profile_id}/webhooks")

@@ -117,3 +117,14 @@ def test_keys_live_24_hours_and_responses_are_sealed(ent):
     expires = datetime.fromtimestamp(int(record["ttl"]["N"]), timezone.utc)
     assert abs(expires - datetime.now(timezone.utc) - timedelta(hours=24)) < timedelta(minutes=1)
     assert "Zebedee" not in str(record) and created.body["id"] not in str(record)
+
+
+def test_a_webhook_registration_retried_with_its_key_registers_once(ent):
+    client = ent.session()
+    base = f"/v1/profiles/{new_profile(client)}/webhooks"
+    body = {"url": "https://93.184.215.14/hooks", "events": ["customer.created"]}
+    first = client.post(base, body, headers={"Idempotency-Key": "w"})
+    again = client.post(base, body, headers={"Idempotency-Key": "w"})
+    assert (first.status, again.status) == (201, 201) and again.body == first.body  # the secret too: same partner
+    assert [h["id"] for h in client.get(base).body] == [first.body["id"]]
+    assert client.post(base, {**body, "events": ["customer.deleted"]}, headers={"Idempotency-Key": "w"}).status == 422
