@@ -21,6 +21,7 @@ from chalicelib.api import (  # noqa: F401  (importing a module registers its ro
     users,
 )
 from chalicelib.api import webhooks as webhook_routes  # noqa: F401  (registers routes)
+from chalicelib.api import enterprise  # noqa: F401  (registers the /v1 Enterprise API routes)
 from chalicelib.api import routing
 from chalicelib.delivery import batch, messages
 from chalicelib.delivery import webhooks as webhook_delivery

@@ -111,6 +111,8 @@ class Settings:
     def webhook_dead_letter_queue(self) -> str:
         """infra/resources.yaml names every dead-letter queue after its queue."""
         return f"{self.webhook_queue}-dlq"
+    # Enterprise API (/v1): lifetime of the bearer access tokens of POST /v1/oauth/token.
+    enterprise_token_ttl_seconds: int
 
     @property
     def is_local(self) -> bool:
@@ -179,6 +181,7 @@ def _load() -> Settings:
         webhook_disable_after_hours=_env_int("OBP_WEBHOOK_DISABLE_AFTER_HOURS", 120),
         webhook_delivery_retention_days=_env_int("OBP_WEBHOOK_DELIVERY_RETENTION_DAYS", 30),
         webhook_secret_overlap_seconds=_env_int("OBP_WEBHOOK_SECRET_OVERLAP_SECONDS", 24 * 3600),
+        enterprise_token_ttl_seconds=_env_int("OBP_ENTERPRISE_TOKEN_TTL_SECONDS", 3600),
     )
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import pytest
 
 STRONG_PASSWORD = "Str0ng-Passw0rd!"
 

@@ -76,6 +76,7 @@ class Endpoint:
     until: str | None
     status: int
     error_renderer: Callable[[ApiError], Reply] | None = None
+    form: bool = False  # also accepts application/x-www-form-urlencoded (OAuth token endpoints)
 
     def serves(self, version: str) -> bool:
         if self.since is None:
@@ -125,9 +126,13 @@ class Request:
         return caller
 
     # --- body -----------------------------------------------------------------------------
+    @property
+    def raw_body(self) -> bytes:
+        return self._raw.raw_body or b""
+
     def json(self) -> Any:
         """The JSON body (numbers with a fraction become Decimal, never float)."""
-        raw = self._raw.raw_body or b""
+        raw = self.raw_body
         if not raw.strip():
             return {}
         try:
@@ -210,11 +215,15 @@ def _response(reply: Reply):
 # --- the route table --------------------------------------------------------------------------
 
 _TABLE: dict[tuple[str, str], list[Endpoint]] = {}
+_PREFIX_RENDERERS: dict[str, Callable[[ApiError], Reply]] = {}
 
 
 def endpoint(method: str, path: str, *, since: str | None, until: str | None = None, status: int = 200,
-             error_renderer: Callable[[ApiError], Reply] | None = None):
-    """Declare a route handler `handler(req, **path_params)`; see the module docstring."""
+             error_renderer: Callable[[ApiError], Reply] | None = None, form: bool = False):
+    """Declare a route handler `handler(req, **path_params)`; see the module docstring.
+
+    An unversioned endpoint with an `error_renderer` also claims its first path segment (e.g. `/v1`):
+    unknown paths and methods below it are rendered by that renderer, not as OBP errors."""
     if since is not None and since not in VERSIONS:
         raise ValueError(f"unsupported version {since}")
     if method not in _METHODS:
@@ -223,8 +232,10 @@ def endpoint(method: str, path: str, *, since: str | None, until: str | None = N
     def register(handler):
         route = f"/obp/{{version}}{path}" if since is not None else path
         _TABLE.setdefault((route, method), []).append(
-            Endpoint(method, path, handler, since, until, status, error_renderer)
+            Endpoint(method, path, handler, since, until, status, error_renderer, form)
         )
+        if since is None and error_renderer is not None:
+            _PREFIX_RENDERERS[path.split("/")[1]] = error_renderer
         return handler
 
     return register
@@ -253,10 +264,12 @@ def _dispatch(app, route: str, params: Mapping[str, str]):
     version = _parse_version(params.pop("version", None))
     chosen = _choose(route, method, version) if version != "" else None
     if chosen is None:
-        return _response(obp_error_reply(not_found_uri()))
+        first = params.get("p1", "") if route.startswith("/{p1}") else route.split("/")[1]
+        return _response(_PREFIX_RENDERERS.get(first, obp_error_reply)(not_found_uri()))
     req = Request(request, version, chosen)
     try:
-        if method in ("POST", "PUT", "PATCH") and not _is_json(req.headers.get("content-type")):
+        content_type = req.headers.get("content-type")
+        if method in ("POST", "PUT", "PATCH") and not (_is_json(content_type) or (chosen.form and is_form_encoded(content_type))):
             raise not_found_uri()
         result = chosen.handler(req, **params)
         reply = result if isinstance(result, Reply) else Reply(result)
@@ -278,6 +291,10 @@ def _is_json(content_type: str | None) -> bool:
         return True
     main = content_type.split(";")[0].strip().lower()
     return main == "application/json" or main.endswith("+json")
+
+
+def is_form_encoded(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
 
 
 def install(app) -> None:

@@ -10,7 +10,6 @@ from chalicelib.services.access import Caller, require_any_role
 from chalicelib.services.validation import check_bank_id
 from chalicelib.store import banks as bank_store
 from chalicelib.store import users as user_store
-from chalicelib.store.base import transaction
 
 
 @dataclass(frozen=True)

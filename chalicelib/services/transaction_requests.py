@@ -13,8 +13,6 @@ names, so a retry with the same key and body gets the first response and creates
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from chalicelib.schemas.transactions import (
     CHARGE_SUMMARY,
     transaction_request_json_400,
 )
-from chalicelib.services import customer_links, transfers
+from chalicelib.services import customer_links, idempotency, transfers
 from chalicelib.services import views as view_service
 from chalicelib.services.access import Caller
 from chalicelib.services.accounts import load_account, open_account
@@ -59,7 +57,6 @@ REQUIRED_ANSWERS_ATTRIBUTE = "REQUIRED_CHALLENGE_ANSWERS"
 _TRANSFER_PERMISSIONS = ("can_add_transaction_request_to_any_account", "can_add_transaction_request_to_beneficiary")
 _OTP_PURPOSE = "transaction-request-challenge"
 DUMMY_ANSWER = "123"
-_MAX_KEY_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -131,40 +128,27 @@ def _challenge_threshold(currency: str) -> Decimal:
 
 # --- Idempotency-Key ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Idempotency:
-    key_hash: str
-    fingerprint: str
-
-
-def _idempotency(caller: Caller, key: str | None, request: dict) -> _Idempotency | None:
+def _begin_idempotency(caller: Caller, key: str | None, request: dict) -> idempotency.Claim | Outcome | None:
+    """None without a key; the first response when the key was used before; else the claim the
+    request's transaction completes (services/idempotency.py)."""
     if key is None:
         return None
-    if not 0 < len(key) <= _MAX_KEY_LENGTH or not all(0x20 <= ord(c) < 0x7F for c in key):
+    if not idempotency.valid_key(key):
         raise ApiError("OBP-10035", "The Idempotency-Key header must be 1 to 255 printable ASCII characters.", status=400)
-    key_hash = hashlib.sha256(f"{caller.user_id}\x1f{key}".encode()).hexdigest()
-    fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
-    return _Idempotency(key_hash, fingerprint)
+    try:
+        began = idempotency.begin(caller.user_id, key, idempotency.fingerprint("transaction-request", request),
+                                  201, lambda outcome: outcome.body)
+    except idempotency.KeyReused:
+        raise ApiError("OBP-10035", "This Idempotency-Key was already used with a different request.", status=422) from None
+    except idempotency.InFlight:
+        raise ApiError("OBP-10035", "A request with this Idempotency-Key is still in progress.", status=409) from None
+    if isinstance(began, idempotency.Replay):
+        return Outcome(began.status, began.body)
+    return began
 
 
-def _replay(idem: _Idempotency) -> Outcome | None:
-    """The first response to this key, or None when the key is new (or its record expired)."""
-    record = ledger.get_idempotency(idem.key_hash)
-    if record is None or record.created_at + timedelta(seconds=get_settings().idempotency_ttl_seconds) < _now():
-        return None
-    if not crypto.equals(record.fingerprint, idem.fingerprint):
-        raise ApiError("OBP-10035", "This Idempotency-Key was already used with a different request.", status=422)
-    return Outcome(int(record.status_code), json.loads(record.response))
-
-
-def _idempotency_step(idem: _Idempotency, outcome: Outcome):
-    now = _now()
-    record = ledger.new_idempotency(
-        idem.key_hash, fingerprint=idem.fingerprint, status_code=outcome.status,
-        response=json.dumps(outcome.body, separators=(",", ":")), created_at=now,
-        expires_at=now + timedelta(seconds=get_settings().idempotency_ttl_seconds),
-    )
-    return "idempotency", lambda tx: ledger.put_new(tx, record)
+def _idempotency_step(claim: idempotency.Claim, outcome: Outcome):
+    return "idempotency", lambda tx: claim.stage(tx, outcome)
 
 
 # --- create -----------------------------------------------------------------------------------
@@ -177,12 +161,20 @@ def create(caller: Caller, bank_id: str, account_id: str, view_id: str, request_
     extra = [account_key(*to_key)] if is_valid_id(order.to_bank_id, 254) and is_valid_id(order.to_account_id) else []
     source, holds_view, records = load_account(caller, bank_id, account_id, view_id, extra_keys=extra)
     _authorise(caller, bank_id, account_id, view_id, holds_view)
-    idem = _idempotency(caller, idempotency_key, {
+    idem = _begin_idempotency(caller, idempotency_key, {
         "bank_id": bank_id, "account_id": account_id, "view_id": view_id, "type": request_type, **order.__dict__,
     })
-    if idem is not None and (first := _replay(idem)) is not None:
-        return first
+    if isinstance(idem, Outcome):
+        return idem
+    try:
+        return _create(caller, bank_id, account_id, view_id, order, source, records, to_key, extra, idem)
+    except BaseException:
+        if idem is not None:
+            idempotency.release(idem)  # a no-op once the request committed; else a retry may run
+        raise
 
+
+def _create(caller, bank_id, account_id, view_id, order, source, records, to_key, extra, idem) -> Outcome:
     amount = _amount(order, source)
     target = records.get(account_key(*to_key)) if extra else None
     if target is None:
@@ -198,17 +190,12 @@ def create(caller: Caller, bank_id: str, account_id: str, view_id: str, request_
         amount=amount, description=order.description, status=INITIATED, charge_summary=CHARGE_SUMMARY,
         charge_currency=order.currency, charge_amount=transaction_charge(amount), created_by_user_id=caller.user_id,
     )
-    try:
-        if amount < _challenge_threshold(order.currency):
-            return _complete_at_once(request, source, target, view_id, idem)
-        return _initiate_with_challenges(caller, request, source, view_id, idem)
-    except ledger.CommitRejected as rejected:
-        if idem is not None and "idempotency" in rejected.failed:
-            return _replay(idem)  # the same key won a race: its first response
-        raise
+    if amount < _challenge_threshold(order.currency):
+        return _complete_at_once(request, source, target, view_id, idem)
+    return _initiate_with_challenges(caller, request, source, view_id, idem)
 
 
-def _complete_at_once(request, source, target, view_id: str, idem: _Idempotency | None) -> Outcome:
+def _complete_at_once(request, source, target, view_id: str, idem: idempotency.Claim | None) -> Outcome:
     outcome: dict = {}
 
     def request_steps(debit_id: str, completed: datetime):
@@ -273,7 +260,7 @@ def _one_time_password(user, bank_id: str) -> tuple[str, list[outbox.Message]]:
     return otp, [outbox.sms(number, text) for number in customer_links.mobile_phone_numbers(bank_id, user.user_id)]
 
 
-def _initiate_with_challenges(caller: Caller, request, source, view_id: str, idem: _Idempotency | None) -> Outcome:
+def _initiate_with_challenges(caller: Caller, request, source, view_id: str, idem: idempotency.Claim | None) -> Outcome:
     transfers.check_funds(source, request.amount)  # no challenge for a transfer that could not be paid
     required = _required_answers(source)
     now = _now()

@@ -1,5 +1,5 @@
-"""Money movement: transactions, transaction requests, their challenges, idempotency records, and
-the one way to commit writes that must hold together.
+"""Money movement: transactions, transaction requests, their challenges, and the one way to
+commit writes that must hold together.
 
 Keys:
   ACCOUNT#<bank_id>#<account_id> / TXN#<transaction_id>   a completed transaction on the account
@@ -7,7 +7,6 @@ Keys:
   TR#<transaction_request_id> / TR                          a transaction request; gsi1 lists an
       account's requests: TRS#<bank_id>#<account_id> / <start iso>#<id>
   TR#<transaction_request_id> / CHALLENGE#<challenge_id>    one challenge (OTP stored as a keyed hash)
-  IDEMPOTENCY#<sha256(user_id, key)> / IDEMPOTENCY          the first response to an Idempotency-Key
 """
 from __future__ import annotations
 
@@ -85,13 +84,6 @@ class ChallengeRecord(Entity, discriminator="TransactionChallenge"):
     valid_until = UTCDateTimeAttribute()
 
 
-class IdempotencyRecord(Entity, discriminator="Idempotency"):
-    fingerprint = UnicodeAttribute()
-    status_code = NumberAttribute()
-    response = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-
-
 # --- keys and constructors ----------------------------------------------------------------------
 
 def tr_pk(transaction_request_id: str) -> str:
@@ -120,14 +112,6 @@ def new_challenge(transaction_request_id: str, challenge_id: str, **fields) -> C
         pk=tr_pk(transaction_request_id), sk=f"CHALLENGE#{challenge_id}",
         challenge_id=challenge_id, transaction_request_id=transaction_request_id, **fields,
     )
-
-
-def idempotency_pk(key_hash: str) -> str:
-    return f"IDEMPOTENCY#{key_hash}"
-
-
-def new_idempotency(key_hash: str, **fields) -> IdempotencyRecord:
-    return IdempotencyRecord(pk=idempotency_pk(key_hash), sk="IDEMPOTENCY", **fields)
 
 
 # --- reads ----------------------------------------------------------------------------------------
@@ -163,10 +147,6 @@ def load_request(transaction_request_id: str) -> LoadedRequest:
 
 def list_requests(bank_id: str, account_id: str, limit: int = 500) -> list[TransactionRequestRecord]:
     return list(TransactionRequestRecord.gsi1.query(f"TRS#{bank_id}#{account_id}", limit=limit))
-
-
-def get_idempotency(key_hash: str) -> IdempotencyRecord | None:
-    return get_item(IdempotencyRecord, idempotency_pk(key_hash), "IDEMPOTENCY")
 
 
 def count_attempt(challenge: ChallengeRecord, allowed: int) -> ChallengeRecord | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.store.base import Entity, get_item
 
@@ -127,3 +127,11 @@ def note_success(record: WebhookRecord) -> None:
         record.update(actions=[WebhookRecord.failing_since.remove()], condition=WebhookRecord.pk.exists())
     except UpdateError:
         pass
+
+
+def delete_webhook(record: WebhookRecord) -> None:
+    """Remove a registration (its owner's choice). Deliveries under way find it gone and stop."""
+    try:
+        WebhookRecord(pk=record.pk, sk=record.sk).delete(condition=WebhookRecord.owner_id == record.owner_id)
+    except DeleteError:
+        pass  # already gone

@@ -2,7 +2,6 @@
 (nothing written), FX, webhook events in the outbox, reading requests back, Idempotency-Key."""
 from decimal import Decimal
 
-import pytest
 
 from chalicelib import aws, outbox
 from chalicelib.settings import get_settings

@@ -1,0 +1,35 @@
+"""Partner registration and key rotation: an OBP super admin, authenticated with DirectLogin."""
+from chalicelib.api.enterprise.http import admin, body, v1
+from chalicelib.api.routing import Request
+from chalicelib.schemas.enterprise import PartnerIn, PartnerKeyIn, key_json, partner_json
+from chalicelib.services.enterprise import partners
+
+
+@v1("POST", "/v1/partners", status=201)
+def register_partner(req: Request):
+    caller = admin(req)
+    data = body(req, PartnerIn)
+    return partner_json(*partners.register_partner(caller, data.name, data.public_key, data.kid))
+
+
+@v1("GET", "/v1/partners/{client_id}")
+def get_partner(req: Request, client_id: str):
+    return partner_json(*partners.get_partner(admin(req), client_id))
+
+
+@v1("GET", "/v1/partners/{client_id}/keys")
+def list_keys(req: Request, client_id: str):
+    _, keys = partners.get_partner(admin(req), client_id)
+    return [key_json(k) for k in keys]
+
+
+@v1("POST", "/v1/partners/{client_id}/keys", status=201)
+def add_key(req: Request, client_id: str):
+    caller = admin(req)
+    data = body(req, PartnerKeyIn)
+    return key_json(partners.add_key(caller, client_id, data.public_key, data.kid))
+
+
+@v1("DELETE", "/v1/partners/{client_id}/keys/{kid}")
+def revoke_key(req: Request, client_id: str, kid: str):
+    return key_json(partners.revoke_key(admin(req), client_id, kid))

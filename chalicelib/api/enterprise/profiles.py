@@ -1,0 +1,31 @@
+"""A partner's profiles: create, list (paged), get, update."""
+from chalicelib.api.enterprise.http import body, idempotent, paging, partner, v1
+from chalicelib.api.routing import Request
+from chalicelib.schemas.enterprise import ProfileIn, ProfileUpdate, page_json, profile_json
+from chalicelib.services.enterprise import profiles
+
+
+@v1("POST", "/v1/profiles", status=201)
+def create_profile(req: Request):
+    who = partner(req)
+    data = body(req, ProfileIn)
+    return idempotent(req, who, "create-profile", profile_json, 201,
+                      lambda also: profiles.create_profile(who, data.changes(), also))
+
+
+@v1("GET", "/v1/profiles")
+def list_profiles(req: Request):
+    who = partner(req)
+    return page_json(profiles.list_profiles(who, *paging(req)), profile_json)
+
+
+@v1("GET", "/v1/profiles/{profile_id}")
+def get_profile(req: Request, profile_id: str):
+    return profile_json(profiles.get_profile(partner(req), profile_id))
+
+
+@v1("PUT", "/v1/profiles/{profile_id}")
+def update_profile(req: Request, profile_id: str):
+    who = partner(req)
+    data = body(req, ProfileUpdate)
+    return profile_json(profiles.update_profile(who, profile_id, data.changes()))

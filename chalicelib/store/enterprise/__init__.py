@@ -1,0 +1,84 @@
+"""Records of the Enterprise API (/v1): partners and their keys, access tokens, profiles, customers.
+
+Keys (all in the one table, see store/base.py):
+  PARTNER#<client_id> / PARTNER                 a partner (API client); profile_count, active_keys
+  PARTNER#<client_id> / KEY#<kid>               one of its public keys (active or revoked)
+  ASSERTION#<sha256(client_id, jti)> / JTI      a used client-assertion jti (TTL: the assertion's exp + leeway)
+  PARTNER_TOKEN#<sha256(token)> / TOKEN         an access token (TTL: its expiry)
+  PROFILE#<profile_id> / PROFILE                a profile; customer_count, customer_seq
+        gsi1: PARTNER_PROFILES#<client_id> / <profile seq, 12 digits>   a partner's profiles, by creation
+  PROFILE#<profile_id> / CUSTOMER#<seq, 12 digits>   a customer (its id carries the seq, see customers.py)
+  PROFILE#<profile_id> / CCOUNT#<level>#<index, 12 digits>   live-customer counters of the page index
+Store functions report an expected failure as a documented return value, never a PynamoDB error.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.store.base import cancellation_codes, is_conflict, transaction
+
+
+def write(build: Callable, also: Callable | None = None) -> str:
+    """Run one transaction: `build(tx)` adds the record's own writes, then `also(tx)` adds writes
+    that must commit with them (an outbox message, an idempotency record). Returns
+      "done"      committed;
+      "stale"     a condition of build's writes failed: the state read before has changed;
+      "lost"      only a condition of also's writes failed (e.g. an idempotency claim taken over);
+      "conflict"  a concurrent transaction touched the same items: safe to retry as is.
+    """
+    tx = transaction()
+    own: set[tuple[str, str]] = set()
+    try:
+        with tx:
+            build(tx)
+            own = set(_keys(tx))
+            if also is not None:
+                also(tx)
+    except TransactWriteError as err:
+        failed = failed_keys(tx, err)
+        if failed:
+            return "stale" if failed & own else "lost"
+        if is_conflict(err):
+            return "conflict"
+        raise
+    return "done"
+
+
+def update_versioned(record, values: dict, also: Callable | None = None) -> str:
+    """Set the fields in `values` (None removes one) if the record's `version` is still the one
+    read, and bump it; once done, `record` holds the new values. A `write` outcome."""
+    model, read = type(record), int(record.version)
+    actions = [getattr(model, name).set(value) if value is not None else getattr(model, name).remove()
+               for name, value in values.items()]
+    actions.append(model.version.set(read + 1))
+
+    def build(tx):
+        tx.update(model(pk=record.pk, sk=record.sk), actions=actions, condition=model.version == read)
+
+    outcome = write(build, also)
+    if outcome == "done":
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.version = read + 1
+    return outcome
+
+
+def failed_keys(tx, err: TransactWriteError) -> set[tuple[str, str]]:
+    """(pk, sk) of each write of a cancelled transaction whose condition failed.
+
+    PynamoDB sends a transaction's writes grouped by kind (condition checks, deletes, puts,
+    updates), not in the order they were added, and the cancellation reasons follow the sent
+    order; hence keys, not positions."""
+    keys = _keys(tx)
+    return {keys[i] for i, code in enumerate(cancellation_codes(err)) if code == "ConditionalCheckFailed" and i < len(keys)}
+
+
+def _keys(tx) -> list[tuple[str, str]]:
+    sent = [*tx._condition_check_items, *tx._delete_items, *tx._put_items, *tx._update_items]
+    return [_key_of(kwargs.get("Key") or kwargs["Item"]) for kwargs in sent]
+
+
+def _key_of(attributes: dict) -> tuple[str, str]:
+    return attributes["pk"]["S"], attributes["sk"]["S"]
