@@ -18,7 +18,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.errors import ApiError
 from chalicelib.store.access import AccountAccessRecord
-from chalicelib.store.base import DecimalAttribute, Entity, failed_condition_at, get_item, get_many, put_unique, transaction
+from chalicelib.store.base import DecimalAttribute, Entity, failed_keys, get_item, key_of, get_many, put_unique, transaction
 from chalicelib.store.users import user_pk
 
 ROUTING = "ACCOUNT_ROUTING"
@@ -97,8 +97,9 @@ def new_account(bank_id: str, account_id: str, *, currency: str, routings: list[
 def create_account(account: AccountRecord, owner_access: AccountAccessRecord) -> None:
     """The account, its holders, the owner's view and the routing guards in one transaction.
     OBP-30208 when ACCOUNT_ID is taken at the bank, OBP-30115 when a routing is."""
+    tx = transaction()
     try:
-        with transaction() as tx:
+        with tx:
             tx.save(account, condition=AccountRecord.pk.does_not_exist())
             for routing in account.routings:
                 put_unique(tx, ROUTING, f"{account.bank_id}#{routing.scheme}#{routing.address}", account.account_id)
@@ -109,8 +110,8 @@ def create_account(account: AccountRecord, owner_access: AccountAccessRecord) ->
                 ))
             tx.save(owner_access)
     except TransactWriteError as err:
-        failed = failed_condition_at(err)
-        if 0 in failed:
+        failed = failed_keys(tx, err)
+        if key_of(account) in failed:
             raise ApiError("OBP-30208", f"Current BankId is {account.bank_id} and ACCOUNT_ID is {account.account_id}") from err
         if failed:
             raise ApiError("OBP-30115") from err

@@ -11,7 +11,7 @@ from pynamodb.attributes import ListAttribute, MapAttribute, UnicodeAttribute, U
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.errors import ApiError
-from chalicelib.store.base import Entity, failed_condition_at, get_item, transaction
+from chalicelib.store.base import Entity, failed_keys, get_item, key_of, transaction
 from chalicelib.store.users import EntitlementRecord
 
 _ALL_BANKS = "BANKS"
@@ -44,13 +44,14 @@ def create_bank(bank_id: str, routings: list[dict], grant: EntitlementRecord | N
         pk=bank_pk(bank_id), sk="BANK", gsi1pk=_ALL_BANKS, gsi1sk=bank_id, bank_id=bank_id,
         bank_routings=[BankRouting(**r) for r in routings], created_at=datetime.now(timezone.utc), **fields,
     )
+    tx = transaction()
     try:
-        with transaction() as tx:
+        with tx:
             tx.save(record, condition=BankRecord.pk.does_not_exist())
             if grant is not None:
                 tx.save(grant)  # an existing identical grant is simply kept
     except TransactWriteError as err:
-        if 0 in failed_condition_at(err):
+        if key_of(record) in failed_keys(tx, err):
             raise ApiError("OBP-34000", f"Current BankId is {bank_id}") from err
         raise
     return record

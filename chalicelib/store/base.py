@@ -144,9 +144,23 @@ def cancellation_codes(error: TransactWriteError) -> list[str | None]:
     return [reason.code if reason else None for reason in reasons]
 
 
-def failed_condition_at(error: TransactWriteError) -> list[int]:
-    """Indexes of the actions whose condition failed (the order in which they were added)."""
-    return [i for i, code in enumerate(cancellation_codes(error)) if code == "ConditionalCheckFailed"]
+def key_of(record: Entity) -> tuple[str, str]:
+    return record.pk, record.sk
+
+
+def sent_keys(tx: TransactWrite) -> list[tuple[str, str]]:
+    """(pk, sk) of a transaction's writes in the order PynamoDB sends them: grouped by kind
+    (condition checks, deletes, puts, updates), not in the order they were added."""
+    sent = [*tx._condition_check_items, *tx._delete_items, *tx._put_items, *tx._update_items]
+    keys = [kw.get("Key") or kw["Item"] for kw in sent]
+    return [(key["pk"]["S"], key["sk"]["S"]) for key in keys]
+
+
+def failed_keys(tx: TransactWrite, error: TransactWriteError) -> set[tuple[str, str]]:
+    """(pk, sk) of each write of a cancelled transaction whose condition failed. Keys, not
+    positions: the cancellation reasons follow the order sent (see sent_keys)."""
+    keys = sent_keys(tx)
+    return {keys[i] for i, code in enumerate(cancellation_codes(error)) if code == "ConditionalCheckFailed" and i < len(keys)}
 
 
 def is_conflict(error: TransactWriteError) -> bool:

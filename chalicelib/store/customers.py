@@ -33,9 +33,11 @@ from chalicelib.errors import ApiError
 from chalicelib.store.base import (
     DecimalAttribute,
     Entity,
-    failed_condition_at,
+    UniqueGuard,
+    failed_keys,
     get_item,
     is_conflict,
+    key_of,
     put_unique,
     query_page,
     resolve_unique,
@@ -193,18 +195,20 @@ def create_customer(customer: CustomerRecord, link: UserCustomerLinkRecord | Non
     user with the one-customer-per-user-at-a-bank guard, all in one transaction.
     ApiError OBP-30006 when the number is taken at the bank, OBP-30007 when the user already has a
     customer there, OBP-30025 when the link could not be written (lost a race)."""
+    number_guard = (UniqueGuard.key(CUSTOMER_NUMBER, f"{customer.bank_id}#{customer.customer_number}"), "UNIQUE")
+    tx = transaction()
     try:
-        with transaction() as tx:
+        with tx:
             put_unique(tx, CUSTOMER_NUMBER, f"{customer.bank_id}#{customer.customer_number}", customer.customer_id)
             tx.save(customer, condition=CustomerRecord.pk.does_not_exist())
             if link is not None:
                 put_unique(tx, CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}", customer.customer_id)
                 tx.save(link, condition=UserCustomerLinkRecord.pk.does_not_exist())
     except TransactWriteError as err:
-        failed = failed_condition_at(err)
-        if 0 in failed:
+        failed = failed_keys(tx, err)
+        if number_guard in failed:
             raise ApiError("OBP-30006") from err
-        if 2 in failed:
+        if link is not None and (UniqueGuard.key(CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}"), "UNIQUE") in failed:
             raise ApiError("OBP-30007") from err
         if link is not None and is_conflict(err):
             raise ApiError("OBP-30025") from err
@@ -214,13 +218,14 @@ def create_customer(customer: CustomerRecord, link: UserCustomerLinkRecord | Non
 def create_user_customer_link(link: UserCustomerLinkRecord) -> None:
     """Link a user to a customer (OBP createUserCustomerLinks). ApiError OBP-30007 when this user is
     already linked to this customer, OBP-30025 when the write lost a race."""
+    tx = transaction()
     try:
-        with transaction() as tx:
+        with tx:
             tx.save(link, condition=UserCustomerLinkRecord.pk.does_not_exist())
             # Marks the user as having a customer at the bank (see the module docstring).
             tx.save(unique_guard(CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}", link.customer_id))
     except TransactWriteError as err:
-        if 0 in failed_condition_at(err):
+        if key_of(link) in failed_keys(tx, err):
             raise ApiError("OBP-30007") from err
         raise ApiError("OBP-30025") from err
 

@@ -14,7 +14,7 @@ from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 
 from chalicelib.errors import ApiError
-from chalicelib.store.base import Entity, failed_condition_at, query_page, transaction
+from chalicelib.store.base import Entity, failed_keys, key_of, query_page, transaction
 from chalicelib.store.customers import PROFILE, CustomerRecord, customer_pk
 
 CHECK, DOCUMENT, MEDIA, STATUS = "KYC_CHECK#", "KYC_DOCUMENT#", "KYC_MEDIA#", "KYC_STATUS#"
@@ -88,8 +88,9 @@ def add_status(status: KycStatusRecord) -> None:
     profile = CustomerRecord(pk=status.pk, sk=PROFILE)
     newest = CustomerRecord.kyc_status_as_of.does_not_exist() | (CustomerRecord.kyc_status_as_of <= status.date)
     try:
+        tx = transaction()
         try:
-            with transaction() as tx:
+            with tx:
                 tx.save(status, condition=Entity.pk.does_not_exist())
                 tx.update(
                     profile,
@@ -97,7 +98,7 @@ def add_status(status: KycStatusRecord) -> None:
                     condition=CustomerRecord.pk.exists() & newest,
                 )
         except TransactWriteError as err:
-            if failed_condition_at(err) != [1]:
+            if failed_keys(tx, err) != {key_of(profile)}:
                 raise
             with transaction() as tx:  # a back-dated entry: the timeline only
                 tx.save(status, condition=Entity.pk.does_not_exist())

@@ -24,7 +24,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.store.accounts import account_pk
-from chalicelib.store.base import DecimalAttribute, Entity, cancellation_codes, get_item, transaction
+from chalicelib.store.base import DecimalAttribute, Entity, failed_keys, get_item, is_conflict, sent_keys, transaction
 
 _TXN = "TXN#"
 
@@ -234,48 +234,20 @@ class Steps:
 MAX_ACTIONS = 100
 
 
-class _RecordingTransaction:
-    """Passes writes to the PynamoDB transaction and remembers which step made each one.
-    PynamoDB sends condition checks, deletes, puts and updates in that order, whatever order
-    they were added in; the cancellation reasons follow the order sent."""
-
-    _SENT_ORDER = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
-
-    def __init__(self, tx):
-        self._tx = tx
-        self.step = ""
-        self.actions: list[tuple[int, int, str]] = []  # (kind order, call order, step name)
-
-    def __getattr__(self, name):
-        target = getattr(self._tx, name)
-        if name not in self._SENT_ORDER:
-            return target
-
-        def record_and_call(*args, **kwargs):
-            self.actions.append((self._SENT_ORDER[name], len(self.actions), self.step))
-            return target(*args, **kwargs)
-
-        return record_and_call
-
-    def step_names_as_sent(self) -> list[str]:
-        return [step for _, _, step in sorted(self.actions)]
-
-
 def commit(steps: Steps) -> None:
     if len(steps) > MAX_ACTIONS:
         raise ValueError(f"{len(steps)} writes do not fit one DynamoDB transaction")
-    recorder = None
+    step_of: dict[tuple[str, str], str] = {}
+    tx = transaction()
     try:
-        with transaction() as tx:
-            recorder = _RecordingTransaction(tx)
+        with tx:
             for name, stage in steps.steps:
-                recorder.step = name
-                stage(recorder)
+                stage(tx)
+                for key in sent_keys(tx):
+                    step_of.setdefault(key, name)
     except TransactWriteError as err:
-        codes = cancellation_codes(err)
-        sent = recorder.step_names_as_sent() if recorder else []
-        failed = {sent[i] for i, code in enumerate(codes) if code == "ConditionalCheckFailed" and i < len(sent)}
-        conflict = "TransactionConflict" in codes
+        failed = {step_of[key] for key in failed_keys(tx, err) if key in step_of}
+        conflict = is_conflict(err)
         if not failed and not conflict:
             raise
         raise CommitRejected(failed, conflict) from err

@@ -15,7 +15,7 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.errors import ApiError
-from chalicelib.store.base import Entity, failed_condition_at, get_item, put_unique, resolve_unique, transaction
+from chalicelib.store.base import Entity, failed_keys, get_item, sent_keys, put_unique, resolve_unique, transaction
 
 USERNAME = "USERNAME"
 _ROLE_PREFIX = "ROLE#"
@@ -67,17 +67,19 @@ def create_user(user: UserRecord, entitlements: list[EntitlementRecord] = (), al
     """Insert a user with its username guard (and initial roles) in one transaction.
     Raises ApiError 409 when the username is taken. `also(tx)` adds writes that must commit with
     the user (e.g. using up an invitation); `also_failed` is raised when one of their conditions fails."""
+    tx = transaction()
+    own: set[tuple[str, str]] = set()
     try:
-        with transaction() as tx:
+        with tx:
             put_unique(tx, USERNAME, user.username, user.user_id)
             tx.save(user, condition=UserRecord.pk.does_not_exist())
             for ent in entitlements:
                 tx.save(ent, condition=EntitlementRecord.pk.does_not_exist())
+            own = set(sent_keys(tx))
             if also is not None:
                 also(tx)
     except TransactWriteError as err:
-        own_actions = 2 + len(entitlements)
-        if also_failed is not None and any(i >= own_actions for i in failed_condition_at(err)):
+        if also_failed is not None and failed_keys(tx, err) - own:
             raise also_failed from err
         raise ApiError("OBP-10001", "User with the same username already exists.", status=409) from err
 

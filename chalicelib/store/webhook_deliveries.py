@@ -22,7 +22,7 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.store.base import Entity, failed_condition_at, get_item, transaction
+from chalicelib.store.base import Entity, failed_keys, get_item, key_of, transaction
 
 PENDING, RETRYING, SUCCEEDED, FAILED = "PENDING", "RETRYING", "SUCCEEDED", "FAILED"
 ACTIVE_STATUSES = (PENDING, RETRYING)
@@ -90,14 +90,15 @@ def new_attempt(delivery_id: str, attempt: int, trigger: str, attempted_at: date
     )
 
 
-def _commit(write: Callable[[TransactWrite], None]) -> bool:
-    """Run `write` in one transaction. False when its first action's condition failed (the
-    delivery is not in the state the write expected); other failures raise."""
+def _commit(delivery: DeliveryRecord, write: Callable[[TransactWrite], None]) -> bool:
+    """Run `write` in one transaction. False when the condition on the delivery record failed
+    (the delivery is not in the state the write expected); other failures raise."""
+    tx = transaction()
     try:
-        with transaction() as tx:
+        with tx:
             write(tx)
     except TransactWriteError as err:
-        if 0 in failed_condition_at(err):
+        if key_of(delivery) in failed_keys(tx, err):
             return False
         raise
     return True
@@ -110,7 +111,7 @@ def insert_delivery(record: DeliveryRecord, stage: Callable[[TransactWrite], Non
         tx.save(record, condition=DeliveryRecord.pk.does_not_exist())
         stage(tx)
 
-    return _commit(write)
+    return _commit(record, write)
 
 
 def get_delivery(delivery_id: str) -> DeliveryRecord | None:
@@ -178,7 +179,7 @@ def finish_attempt(delivery: DeliveryRecord, attempt: AttemptRecord, status: str
         if stage is not None:
             stage(tx)
 
-    return _commit(write)
+    return _commit(delivery, write)
 
 
 def reopen(delivery: DeliveryRecord, stage: Callable[[TransactWrite], None]) -> bool:
@@ -195,4 +196,4 @@ def reopen(delivery: DeliveryRecord, stage: Callable[[TransactWrite], None]) -> 
                   & (DeliveryRecord.next_attempt == int(delivery.next_attempt)))
         stage(tx)
 
-    return _commit(write)
+    return _commit(delivery, write)

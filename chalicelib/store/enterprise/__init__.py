@@ -17,7 +17,7 @@ from typing import Callable
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.store.base import cancellation_codes, is_conflict, transaction
+from chalicelib.store.base import failed_keys, is_conflict, sent_keys, transaction
 
 
 def write(build: Callable, also: Callable | None = None) -> str:
@@ -33,7 +33,7 @@ def write(build: Callable, also: Callable | None = None) -> str:
     try:
         with tx:
             build(tx)
-            own = set(_keys(tx))
+            own = set(sent_keys(tx))
             if also is not None:
                 also(tx)
     except TransactWriteError as err:
@@ -63,22 +63,3 @@ def update_versioned(record, values: dict, also: Callable | None = None) -> str:
             setattr(record, name, value)
         record.version = read + 1
     return outcome
-
-
-def failed_keys(tx, err: TransactWriteError) -> set[tuple[str, str]]:
-    """(pk, sk) of each write of a cancelled transaction whose condition failed.
-
-    PynamoDB sends a transaction's writes grouped by kind (condition checks, deletes, puts,
-    updates), not in the order they were added, and the cancellation reasons follow the sent
-    order; hence keys, not positions."""
-    keys = _keys(tx)
-    return {keys[i] for i, code in enumerate(cancellation_codes(err)) if code == "ConditionalCheckFailed" and i < len(keys)}
-
-
-def _keys(tx) -> list[tuple[str, str]]:
-    sent = [*tx._condition_check_items, *tx._delete_items, *tx._put_items, *tx._update_items]
-    return [_key_of(kwargs.get("Key") or kwargs["Item"]) for kwargs in sent]
-
-
-def _key_of(attributes: dict) -> tuple[str, str]:
-    return attributes["pk"]["S"], attributes["sk"]["S"]

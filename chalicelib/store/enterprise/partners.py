@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.store.base import Entity, cancellation_codes, get_item, query_all, transaction
-from chalicelib.store.enterprise import failed_keys
+from chalicelib.store.base import Entity, cancellation_codes, failed_keys, get_item, query_all, transaction
+
 
 ACTIVE, REVOKED = "active", "revoked"
 _KEY_PREFIX = "KEY#"

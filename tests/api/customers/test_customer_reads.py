@@ -2,7 +2,6 @@
 customers: shapes, paging, errors, and who may see what."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
@@ -226,23 +225,28 @@ def test_a_link_write_that_loses_a_race_is_obp_30025(world, monkeypatch):
     a = world.bank_a
     customer, user = world.new_customer(a), world.new_user()
 
-    @contextmanager
-    def conflicting_transaction():
-        yield _NoWrites()
-        cause = ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
-                             "CancellationReasons": [{"Code": "TransactionConflict"}, {"Code": "None"}]},
-                            "TransactWriteItems")
-        raise TransactWriteError("Failed to write transaction items", cause=cause)
-
-    monkeypatch.setattr(store, "transaction", conflicting_transaction)
+    monkeypatch.setattr(store, "transaction", _ConflictingTransaction)
     r = world.staff[a].post(f"/obp/v4.0.0/banks/{a}/user_customer_links", {"user_id": user.user_id, "customer_id": customer["customer_id"]})
     assert (r.status, r.message) == (400, "OBP-30025: Could not create user_customer_links ")
     monkeypatch.undo()
     assert store.get_user_customer_link(user.user_id, a, customer["customer_id"]) is None
 
 
-class _NoWrites:
+class _ConflictingTransaction:
+    """A transaction that writes nothing and is cancelled by a concurrent one on commit."""
+
+    _condition_check_items = _delete_items = _put_items = _update_items = ()
+
     def save(self, *args, **kwargs):
         pass
 
     update = delete = condition_check = save
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        cause = ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+                             "CancellationReasons": [{"Code": "TransactionConflict"}, {"Code": "None"}]},
+                            "TransactWriteItems")
+        raise TransactWriteError("Failed to write transaction items", cause=cause)
