@@ -13,19 +13,20 @@ version; when several implementations share a path and method, a request gets th
 not newer than the version in its URL (OBP's rule). `until="5.1.0"` stops an implementation from
 being served at 5.1.0 and later (OBP's explicit exclusions).
 
-`install(app)` registers one Chalice route per path: the `/obp/{version}/...` form keeps API
-Gateway's resource tree small, every HTTP method of a known path is routed (an unsupported one
-is OBP-10404, not Chalice's 405) and catch-all routes turn any unknown path into OBP-10404.
+`install(app)` gives Chalice (and so API Gateway) only one generic route per path depth; this
+module matches the path and method itself, so an unknown path, method or version is OBP-10404
+(never API Gateway's or Chalice's own 403/405) and the deployed API stays a few resources big.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 VERSIONS = ("1.4.0", "2.0.0", "2.1.0", "2.2.0", "3.0.0", "3.1.0", "4.0.0", "5.0.0", "5.1.0")
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
-_CATCH_ALL_DEPTH = 16
+_MAX_DEPTH = 16
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -255,16 +256,41 @@ def _parse_version(raw: str | None) -> str | None:
     return version if version in VERSIONS else ""
 
 
-def _dispatch(app, route: str, params: Mapping[str, str]):
+def _match(segments: list[str], method: str) -> tuple[Endpoint | None, dict[str, str], str | None]:
+    """The endpoint for a path and method, with its path parameters and the version it was called
+    under. Static segments win over variables at the first place they differ (as in API Gateway);
+    a path that matches a route without this method or version goes on to the next candidate."""
+    for route, parts in _routes_of_length(len(segments)):
+        params = {}
+        for want, got in zip(parts, segments):
+            if want.startswith("{"):
+                params[want[1:-1]] = got
+            elif want != got:
+                break
+        else:
+            version = _parse_version(params.pop("version", None))
+            if version == "":
+                continue
+            chosen = _choose(route, method, version)
+            if chosen is not None:
+                return chosen, params, version
+    return None, {}, None
+
+
+@functools.lru_cache(maxsize=None)
+def _routes_of_length(length: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    routes = sorted({route for route, _ in _TABLE})  # "{" sorts after every static character
+    return tuple((r, tuple(r.strip("/").split("/"))) for r in routes if len(r.strip("/").split("/")) == length)
+
+
+def _dispatch(app, segments: list[str]):
     request = app.current_request
     method = request.method
     if method == "OPTIONS":
         return _response(Reply(None, 204, {"Access-Control-Max-Age": "1728000"}))
-    params = dict(params)
-    version = _parse_version(params.pop("version", None))
-    chosen = _choose(route, method, version) if version != "" else None
+    chosen, params, version = _match(segments, method)
     if chosen is None:
-        first = params.get("p1", "") if route.startswith("/{p1}") else route.split("/")[1]
+        first = segments[0] if segments else ""
         return _response(_PREFIX_RENDERERS.get(first, obp_error_reply)(not_found_uri()))
     req = Request(request, version, chosen)
     try:
@@ -298,18 +324,23 @@ def is_form_encoded(content_type: str | None) -> bool:
 
 
 def install(app) -> None:
-    """Register every declared endpoint, plus OBP-10404 for everything else, on the Chalice app."""
-    routes = sorted({route for route, _ in _TABLE})
-    for route in routes:
-        _register(app, route)
-    for depth in range(1, _CATCH_ALL_DEPTH + 1):
-        _register(app, "".join(f"/{{p{i}}}" for i in range(1, depth + 1)))
-    _register(app, "/")
+    """Register the routes on the Chalice app: one generic route per path depth (`/{p1}`,
+    `/{p1}/{p2}`, ...), each taking every method, and our own matcher behind them. API Gateway
+    thus holds a handful of resources whatever the number of endpoints (its quota is 300 and each
+    route adds kilobytes to the template), and every unknown path or method is OBP-10404."""
+    _routes_of_length.cache_clear()
+    deepest = max((len(route.strip("/").split("/")) for route, _ in _TABLE), default=0)
+    if deepest > _MAX_DEPTH:
+        raise ValueError(f"a route is {deepest} segments deep; install() serves at most {_MAX_DEPTH}")
+    for depth in range(1, _MAX_DEPTH + 1):
+        names = [f"p{i}" for i in range(1, depth + 1)]
+        _register(app, "".join(f"/{{{n}}}" for n in names), names)
+    _register(app, "/", [])
 
 
-def _register(app, route: str) -> None:
+def _register(app, route: str, names: list[str]) -> None:
     def view(**params):
-        return _dispatch(app, route, params)
+        return _dispatch(app, [params[n] for n in names])
 
-    view.__name__ = "route_" + re.sub(r"\W+", "_", route).strip("_") or "root"
+    view.__name__ = f"route_depth_{len(names)}"
     app.route(route, methods=list(_METHODS), content_types=["*/*"], name=view.__name__)(view)

@@ -81,3 +81,14 @@ def test_float_amounts_arrive_as_decimal():
     from chalicelib.api.routing import to_json
 
     assert to_json({"amount": Decimal("10.10")}) == '{"amount":"10.10"}'
+
+
+def test_a_static_segment_wins_over_a_variable_and_a_missing_method_falls_through(admin):
+    bank_id = admin.create_bank()
+    admin.grant(admin.user_id, "CanGetCustomer", bank_id)
+    # /banks/{bank_id}/customers/customer-number (POST) is a static route beside
+    # /banks/{bank_id}/customers/{customer_id} (GET): each method finds its own.
+    static = admin.post(f"/obp/v5.1.0/banks/{bank_id}/customers/customer-number", {"customer_number": "nope"})
+    assert static.code != "OBP-10404"
+    variable = admin.get(f"/obp/v5.1.0/banks/{bank_id}/customers/customer-number")
+    assert (variable.status, variable.code) == (404, "OBP-30046")  # taken as a CUSTOMER_ID

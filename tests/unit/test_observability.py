@@ -40,10 +40,11 @@ def _metric_values(documents: list[dict]) -> dict[str, float]:
 def _api_gateway_event(request_id: str) -> dict:
     """GET /obp/v5.1.0/root as API Gateway sends it (chalice's test client sends no requestId)."""
     return {
-        "resource": "/obp/{version}/root", "path": "/obp/v5.1.0/root", "httpMethod": "GET",
+        "resource": "/{p1}/{p2}/{p3}", "path": "/obp/v5.1.0/root", "httpMethod": "GET",
         "headers": {"accept": "application/json"}, "multiValueQueryStringParameters": None,
-        "pathParameters": {"version": "v5.1.0"}, "stageVariables": None, "body": None, "isBase64Encoded": False,
-        "requestContext": {"resourcePath": "/obp/{version}/root", "httpMethod": "GET", "requestId": request_id,
+        "pathParameters": {"p1": "obp", "p2": "v5.1.0", "p3": "root"}, "stageVariables": None, "body": None,
+        "isBase64Encoded": False,
+        "requestContext": {"resourcePath": "/{p1}/{p2}/{p3}", "httpMethod": "GET", "requestId": request_id,
                            "path": "/api/obp/v5.1.0/root", "identity": {"sourceIp": "203.0.113.9"}},
     }
 
