@@ -46,12 +46,9 @@ def user_by_id(req: Request, user_id: str):
     return user_json_v400(user, grants, users.account_views_of(user.user_id), users.is_locked(user))
 
 
-# API Gateway allows one variable name per path level, and /users/{user_id}/... owns this one,
-# so the USERNAME and PROVIDER segments below arrive under the name user_id.
-
-@endpoint("PUT", "/users/{user_id}/lock-status", since="3.1.0", until="5.1.0")
-def unlock_user(req: Request, user_id: str):
-    return bad_login_status_json(users.unlock_user(req.user(), unquote(user_id)))
+@endpoint("PUT", "/users/{username}/lock-status", since="3.1.0", until="5.1.0")
+def unlock_user(req: Request, username: str):
+    return bad_login_status_json(users.unlock_user(req.user(), unquote(username)))
 
 
 def _local_username(provider: str, username: str) -> str:
@@ -60,11 +57,11 @@ def _local_username(provider: str, username: str) -> str:
     return unquote(username)
 
 
-@endpoint("GET", "/users/{user_id}/{username}/lock-status", since="5.1.0")
-def lock_status(req: Request, user_id: str, username: str):
-    return bad_login_status_json(users.lock_status(req.user(), _local_username(user_id, username)))
+@endpoint("GET", "/users/{provider}/{username}/lock-status", since="5.1.0")
+def lock_status(req: Request, provider: str, username: str):
+    return bad_login_status_json(users.lock_status(req.user(), _local_username(provider, username)))
 
 
-@endpoint("PUT", "/users/{user_id}/{username}/lock-status", since="5.1.0")
-def unlock_user_by_provider(req: Request, user_id: str, username: str):
-    return bad_login_status_json(users.unlock_user(req.user(), _local_username(user_id, username)))
+@endpoint("PUT", "/users/{provider}/{username}/lock-status", since="5.1.0")
+def unlock_user_by_provider(req: Request, provider: str, username: str):
+    return bad_login_status_json(users.unlock_user(req.user(), _local_username(provider, username)))
