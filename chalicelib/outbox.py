@@ -44,7 +44,14 @@ class Message:
         return {EMAIL: s.email_queue, SMS: s.sms_queue, WEBHOOK: s.webhook_queue}[self.channel]
 
     def envelope(self) -> str:
-        """The SQS message body: routing data in clear, the payload sealed."""
+        """The SQS message body: routing data in clear, the payload sealed (once per message)."""
+        cached = self.__dict__.get("_envelope")
+        if cached is None:
+            cached = self._seal()
+            object.__setattr__(self, "_envelope", cached)
+        return cached
+
+    def _seal(self) -> str:
         sealed = crypto.seal(json.dumps(self.payload, separators=(",", ":")).encode(), _SEAL_PURPOSE)
         return json.dumps({"event_id": self.event_id, "channel": self.channel, "sealed": sealed})
 
@@ -78,8 +85,7 @@ def stage(tx, *messages: Message) -> None:
 def dispatch(*messages: Message) -> None:
     """Hand committed messages to SQS. A failure here loses nothing: the record stays pending
     and the sweeper sends it."""
-    for msg in messages:
-        _send_to_queue(msg.event_id, msg.queue, msg.envelope(), msg.delay_seconds)
+    _send([(m.event_id, m.queue, m.envelope(), m.delay_seconds) for m in messages])
 
 
 def send(*messages: Message) -> None:
@@ -88,22 +94,38 @@ def send(*messages: Message) -> None:
     dispatch(*messages)
 
 
-def _send_to_queue(event_id: str, queue: str, envelope: str, delay_seconds: int) -> bool:
+_SQS_BATCH = 10  # SendMessageBatch takes at most ten messages
+
+
+def _send(items: list[tuple[str, str, str, int]]) -> int:
+    """(event_id, queue, envelope, delay_seconds) -> SQS in batches per queue, then the sent ones'
+    outbox records cleared in one batch write. Returns how many were sent; the rest stay pending."""
+    by_queue: dict[str, list[tuple[str, str, int]]] = {}
+    for event_id, queue, envelope, delay in items:
+        by_queue.setdefault(queue, []).append((event_id, envelope, delay))
+    sent: list[str] = []
+    for queue, pending in by_queue.items():
+        for start in range(0, len(pending), _SQS_BATCH):
+            chunk = pending[start:start + _SQS_BATCH]
+            try:
+                result = aws.client("sqs").send_message_batch(QueueUrl=aws.queue_url(queue), Entries=[
+                    {"Id": str(i), "MessageBody": envelope, "DelaySeconds": min(max(delay, 0), 900)}
+                    for i, (_, envelope, delay) in enumerate(chunk)
+                ])
+            except Exception:  # noqa: BLE001 - any failure leaves the records for the sweeper
+                logger.warning("outbox: enqueue of %d events to %s failed; the sweeper will retry", len(chunk), queue)
+                continue
+            sent += [chunk[int(ok["Id"])][0] for ok in result.get("Successful", [])]
+            if result.get("Failed"):
+                logger.warning("outbox: %d events to %s were refused; the sweeper will retry", len(result["Failed"]), queue)
     try:
-        aws.client("sqs").send_message(
-            QueueUrl=aws.queue_url(queue), MessageBody=envelope, DelaySeconds=min(max(delay_seconds, 0), 900)
-        )
-    except Exception:  # noqa: BLE001 - any failure leaves the record for the sweeper
-        logger.warning("outbox: enqueue of event %s to %s failed; the sweeper will retry", event_id, queue)
-        return False
-    outbox_store.mark_dispatched(event_id)
-    return True
+        outbox_store.mark_dispatched(sent)
+    except Exception:  # noqa: BLE001 - the messages are on their queues; a re-send is deduplicated
+        logger.warning("outbox: clearing %d dispatched records failed; the sweeper may re-send them", len(sent))
+    return len(sent)
 
 
 def sweep(min_age_seconds: int = 30) -> int:
     """Send messages whose request died between commit and enqueue. Returns how many were sent."""
-    sent = 0
-    for record in outbox_store.pending_older_than(timedelta(seconds=min_age_seconds)):
-        if _send_to_queue(record.event_id, record.queue, record.envelope, int(record.delay_seconds)):
-            sent += 1
-    return sent
+    pending = outbox_store.pending_older_than(timedelta(seconds=min_age_seconds))
+    return _send([(r.event_id, r.queue, r.envelope, int(r.delay_seconds)) for r in pending])

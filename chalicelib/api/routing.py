@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import auth
 from chalicelib.errors import ApiError, invalid_json, not_found_uri
+from chalicelib.services import banks
 from chalicelib.services.access import Caller
 
 logger = logging.getLogger(__name__)
@@ -293,7 +294,12 @@ def _dispatch(app, segments: list[str]):
         first = segments[0] if segments else ""
         return _response(_PREFIX_RENDERERS.get(first, obp_error_reply)(not_found_uri()))
     req = Request(request, version, chosen)
+    banks.begin_request()
     try:
+        if "bank_id" in params:
+            # OBP's order: who is calling (when they say), then the bank, then the endpoint's own checks.
+            req.optional_caller()
+            banks.require_bank(params["bank_id"])
         content_type = req.headers.get("content-type")
         if method in ("POST", "PUT", "PATCH") and not (_is_json(content_type) or (chosen.form and is_form_encoded(content_type))):
             raise not_found_uri()

@@ -1,8 +1,10 @@
 """Banks: creation by CanCreateBank holders, reads for everyone, and the BANK_ID guard every
-endpoint with BANK_ID in its path goes through."""
+endpoint with BANK_ID in its path goes through (the routing layer calls it before the endpoint;
+services call it again for the record, which costs nothing more within a request)."""
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from chalicelib.errors import ApiError
@@ -22,12 +24,26 @@ class NewBank:
     bank_routings: list[dict] = field(default_factory=list)
 
 
+# The banks read during the current request (banks are never deleted, so this cannot go stale
+# within one request).
+_read_in_request: ContextVar[dict | None] = ContextVar("banks_read_in_request", default=None)
+
+
+def begin_request() -> None:
+    _read_in_request.set({})
+
+
 def require_bank(bank_id: str):
     """OBP-30111 for a malformed BANK_ID, 404 OBP-30001 for an unknown one; else the bank."""
     check_bank_id(bank_id)
-    bank = bank_store.get_bank(bank_id)
+    cache = _read_in_request.get()
+    bank = cache.get(bank_id) if cache is not None else None
     if bank is None:
-        raise ApiError("OBP-30001", f"Current BankId is {bank_id}", status=404)
+        bank = bank_store.get_bank(bank_id)
+        if bank is None:
+            raise ApiError("OBP-30001", f"Current BankId is {bank_id}", status=404)
+        if cache is not None:
+            cache[bank_id] = bank
     return bank
 
 

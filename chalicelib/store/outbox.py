@@ -46,11 +46,13 @@ def stage(tx: TransactWrite, event_id: str, queue: str, envelope: str, delay_sec
     tx.save(_outbox_record(event_id, queue, envelope, delay_seconds), condition=OutboxRecord.pk.does_not_exist())
 
 
-def mark_dispatched(event_id: str) -> None:
-    try:
-        OutboxRecord(pk=f"OUTBOX#{event_id}", sk="OUTBOX").delete()
-    except DeleteError:
-        pass  # already gone: another dispatcher got there first
+def mark_dispatched(event_ids: list[str]) -> None:
+    """Clear the outbox records of messages now on their queue (one BatchWriteItem per 25)."""
+    if not event_ids:
+        return
+    with OutboxRecord.batch_write() as batch:
+        for event_id in event_ids:
+            batch.delete(OutboxRecord(pk=f"OUTBOX#{event_id}", sk="OUTBOX"))
 
 
 def pending_older_than(age: timedelta, limit: int = 100) -> list[OutboxRecord]:

@@ -102,7 +102,9 @@ def _iam_requests(service: str, operation: str, params: dict):
         yield f"dynamodb:{operation}", _table_arn(params["TableName"], params.get("IndexName"))
     elif service == "sqs":
         queue = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[1]
-        yield f"sqs:{operation}", _arn("sqs", _as_packaged(queue))
+        # SQS authorises a batch call with the single action's permission.
+        action = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage"}.get(operation, operation)
+        yield f"sqs:{action}", _arn("sqs", _as_packaged(queue))
     elif service == "ssm":
         yield f"ssm:{operation}", _arn("ssm", f"parameter{params['Name']}")
     elif service == "ses":
@@ -158,7 +160,7 @@ def test_the_api_function_may_do_what_its_routes_and_the_outbox_do(packaged, dep
         outbox.send(outbox.webhook({"event": "test"}))
         crypto.keyed_hash("otp", "123456")
     calls = recorder.take()
-    assert {"dynamodb:TransactWriteItems", "dynamodb:Query", "sqs:SendMessage", "ssm:GetParameter"} <= _services(calls)
+    assert {"dynamodb:TransactWriteItems", "dynamodb:Query", "sqs:SendMessageBatch", "ssm:GetParameter"} <= _services(calls)
     assert _denied(packaged, "ApiHandlerRole", deployed_stage, calls) == []
 
 
@@ -195,7 +197,7 @@ def test_the_sweeper_may_do_what_sweeping_does(packaged, deployed_stage, chalice
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
     assert result.payload == {"resent": 1}
     calls = recorder.take()
-    assert {"dynamodb:Query", "sqs:SendMessage", "dynamodb:DeleteItem"} <= _services(calls)
+    assert {"dynamodb:Query", "sqs:SendMessageBatch", "dynamodb:BatchWriteItem"} <= _services(calls)
     assert _denied(packaged, "OutboxSweeperRole", deployed_stage, calls) == []
 
 

@@ -94,8 +94,10 @@ def test_add_errors_in_obp_order(world, kind, monkeypatch):
         return f"/obp/v2.0.0/banks/{bank}/customers/{customer_id}/{segment}"
 
     assert world.api.put(path(a, customer["customer_id"]), body).status == 401
-    r = world.nobody.put(path("nowhere", customer["customer_id"]), body)  # the role comes before the bank
-    assert (r.status, r.message) == (403, f"OBP-20006: User is missing one or more roles: {add_role} at Bank(nowhere)")
+    r = world.nobody.put(path("nowhere", customer["customer_id"]), body)  # the bank comes before the role
+    assert (r.status, r.code) == (404, "OBP-30001")
+    r = world.nobody.put(path(a, customer["customer_id"]), body)
+    assert (r.status, r.message) == (403, f"OBP-20006: User is missing one or more roles: {add_role} at Bank({a})")
     odd = world.new_user()
     for bank_id in ("nowhere", "bad*id"):  # a role held at banks that do not exist (or cannot)
         user_store.add_entitlement(user_store.new_entitlement(f"e-{bank_id}", odd.user_id, bank_id, add_role))
