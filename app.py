@@ -7,6 +7,8 @@ from chalicelib.api import (  # noqa: F401  (importing a module registers its ro
     account_access,
     accounts,
     banks,
+    consent_requests,
+    consents,
     consumers,
     customer_data,
     customers,

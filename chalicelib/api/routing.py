@@ -70,6 +70,14 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class RawJson:
+    """A response body already serialised: JSON text sent exactly as given (a payload kept as
+    a client sent it)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Endpoint:
     method: str
     path: str  # Chalice form without the version prefix, e.g. /banks/{bank_id}
@@ -211,7 +219,8 @@ def _response(reply: Reply):
     if reply.body is None and reply.status in (204, 304):
         headers.pop("Content-Type", None)
         return Response(body="", status_code=reply.status, headers=headers)
-    return Response(body=to_json(reply.body), status_code=reply.status or 200, headers=headers)
+    body = reply.body.text if isinstance(reply.body, RawJson) else to_json(reply.body)
+    return Response(body=body, status_code=reply.status or 200, headers=headers)
 
 
 # --- the route table --------------------------------------------------------------------------

@@ -171,3 +171,20 @@ def accounts_held(caller: Caller, bank_id: str) -> list:
         account_ids = [a for a in account_ids if a in allowed]
     found = account_store.get_accounts([(bank_id, a) for a in account_ids])
     return [found[(bank_id, a)] for a in sorted(account_ids) if (bank_id, a) in found]
+
+
+OBP_ROUTING_SCHEME = "OBP"  # OBP's own scheme: the address is the ACCOUNT_ID
+
+
+def account_by_routing(bank_id: str, scheme: str, address: str):
+    """The account at the bank an account routing names (scheme OBP: the account id itself);
+    404 OBP-30018 when none does. IBANs match with or without their spaces."""
+    if scheme == OBP_ROUTING_SCHEME:
+        account_id = address
+    else:
+        candidates = dict.fromkeys([address, address.replace(" ", "")] if scheme.upper() == "IBAN" else [address])
+        account_id = next(filter(None, (account_store.account_id_by_routing(bank_id, scheme, a) for a in candidates)), None)
+    account = account_store.get_account(bank_id, account_id) if account_id and is_valid_id(account_id) else None
+    if account is None:
+        raise ApiError("OBP-30018", f"Current BANK_ID({bank_id}) and account routing {scheme}:{address}")
+    return account

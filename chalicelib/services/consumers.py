@@ -1,12 +1,15 @@
 """Consumers (apps): registration by an admin, and enabling / disabling."""
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
 from dataclasses import dataclass
 
 from chalicelib import crypto
 from chalicelib.errors import ApiError
 from chalicelib.services.access import Caller, require_any_role
+from chalicelib.services.validation import consumer_key_problem
 from chalicelib.store import consumers as consumer_store
 
 
@@ -76,3 +79,17 @@ def ensure_consumer(key: str, app_name: str, created_by_user_id: str):
         return existing
     record, _, _ = register(NewConsumer(app_name=app_name, app_type="Confidential", description=app_name), created_by_user_id, key=key)
     return record
+
+
+def authenticate_application(credentials: str) -> Caller:
+    """`Authorization: Basic base64(consumer_key:consumer_secret)` (RFC 6749 §2.3.1 client
+    authentication): an application calling for itself, without a user. 401 OBP-20200 for
+    anything but an enabled consumer's key with its secret."""
+    try:
+        key, sep, secret = base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise ApiError("OBP-20200", status=401) from None
+    consumer = consumer_store.get_consumer_by_key(key) if sep and key and not consumer_key_problem(key) else None
+    if consumer is None or not consumer.enabled or not crypto.equals(crypto.hash_token(secret), consumer.secret_hash):
+        raise ApiError("OBP-20200", status=401)
+    return Caller(user=None, consumer_id=consumer.consumer_id)

@@ -18,7 +18,17 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.errors import ApiError
 from chalicelib.store.access import AccountAccessRecord
-from chalicelib.store.base import DecimalAttribute, Entity, failed_keys, get_item, key_of, get_many, put_unique, transaction
+from chalicelib.store.base import (
+    DecimalAttribute,
+    Entity,
+    failed_keys,
+    get_item,
+    get_many,
+    key_of,
+    put_unique,
+    resolve_unique,
+    transaction,
+)
 from chalicelib.store.users import user_pk
 
 ROUTING = "ACCOUNT_ROUTING"
@@ -120,6 +130,11 @@ def create_account(account: AccountRecord, owner_access: AccountAccessRecord) ->
 
 def get_account(bank_id: str, account_id: str) -> AccountRecord | None:
     return get_item(AccountRecord, *account_key(bank_id, account_id))
+
+
+def account_id_by_routing(bank_id: str, scheme: str, address: str) -> str | None:
+    """The account at the bank with this routing (routings are unique per bank)."""
+    return resolve_unique(ROUTING, f"{bank_id}#{scheme}#{address}")
 
 
 def get_accounts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], AccountRecord]:

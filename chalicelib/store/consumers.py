@@ -33,9 +33,14 @@ class ConsumerRecord(Entity, discriminator="Consumer"):
     created_at = UTCDateTimeAttribute()
 
 
+def consumer_key(consumer_id: str) -> tuple[str, str]:
+    return f"CONSUMER#{consumer_id}", "CONSUMER"
+
+
 def new_consumer_record(**fields) -> ConsumerRecord:
     fields.setdefault("created_at", datetime.now(timezone.utc))
-    return ConsumerRecord(pk=f"CONSUMER#{fields['consumer_id']}", sk="CONSUMER", **fields)
+    pk, sk = consumer_key(fields["consumer_id"])
+    return ConsumerRecord(pk=pk, sk=sk, **fields)
 
 
 def create_consumer(consumer: ConsumerRecord) -> None:
@@ -48,7 +53,7 @@ def create_consumer(consumer: ConsumerRecord) -> None:
 
 
 def get_consumer(consumer_id: str) -> ConsumerRecord | None:
-    return get_item(ConsumerRecord, f"CONSUMER#{consumer_id}", "CONSUMER")
+    return get_item(ConsumerRecord, *consumer_key(consumer_id))
 
 
 def get_consumer_by_key(key: str) -> ConsumerRecord | None:
