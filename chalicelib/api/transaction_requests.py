@@ -1,7 +1,8 @@
-"""Transaction requests (type ACCOUNT, v4.0.0), their challenges, and reading them back."""
+"""Transaction requests (types ACCOUNT and COUNTERPARTY, v4.0.0), their challenges, and reading them back."""
 from chalicelib.api.routing import Reply, Request, endpoint
 from chalicelib.schemas.transactions import (
     ChallengeAnswerJson400,
+    TransactionRequestBodyCounterpartyJSON,
     TransactionRequestBodySandBoxTanJSON,
     transaction_request_json_210,
 )
@@ -15,13 +16,16 @@ _BY_TYPE = _VIEW + "/transaction-request-types/{transaction_request_type}/transa
 def create_transaction_request(req: Request, bank_id: str, account_id: str, view_id: str,
                                transaction_request_type: str):
     caller = req.user()
-    body = req.body(TransactionRequestBodySandBoxTanJSON)
+    if transaction_request_type == transaction_requests.COUNTERPARTY:
+        body = req.body(TransactionRequestBodyCounterpartyJSON)
+        to = {"to_bank_id": "", "to_account_id": "", "counterparty_id": body.to.counterparty_id}
+    else:
+        body = req.body(TransactionRequestBodySandBoxTanJSON)
+        to = {"to_bank_id": body.to.bank_id, "to_account_id": body.to.account_id}
     outcome = transaction_requests.create(
         caller, bank_id, account_id, view_id, transaction_request_type,
         transaction_requests.TransferOrder(
-            to_bank_id=body.to.bank_id, to_account_id=body.to.account_id, currency=body.value.currency,
-            amount=body.value.amount, description=body.description,
-        ),
+            currency=body.value.currency, amount=body.value.amount, description=body.description, **to),
         idempotency_key=req.headers.get("idempotency-key"),
     )
     return Reply(outcome.body, outcome.status)

@@ -37,6 +37,18 @@ class TransactionRequestBodySandBoxTanJSON(ObpModel):
     description: str
 
 
+class TransactionRequestCounterpartyIdJson(ObpModel):
+    counterparty_id: str
+
+
+class TransactionRequestBodyCounterpartyJSON(ObpModel):
+    obp_name = "TransactionRequestBodyCounterpartyJSON"
+    to: TransactionRequestCounterpartyIdJson
+    value: AmountOfMoneyJsonV121
+    description: str
+    charge_policy: Optional[str] = None
+
+
 class ChallengeAnswerJson400(ObpModel):
     obp_name = "ChallengeAnswerJson400"
     id: str
@@ -58,12 +70,11 @@ class PostTransactionTagJSON(ObpModel):
 # --- transaction requests ---------------------------------------------------------------------
 
 def _details(tr) -> dict:
-    """The request body as OBP echoes it (TransactionRequestBodyAllTypes, ACCOUNT fields only)."""
-    return {
-        "to_sandbox_tan": {"bank_id": tr.to_bank_id, "account_id": tr.to_account_id},
-        "value": {"currency": tr.currency, "amount": render(tr.amount)},
-        "description": tr.description,
-    }
+    """The request body as OBP echoes it (TransactionRequestBodyAllTypes: the ACCOUNT or the
+    COUNTERPARTY fields)."""
+    to = ({"to_counterparty": {"counterparty_id": tr.counterparty_id}} if tr.counterparty_id
+          else {"to_sandbox_tan": {"bank_id": tr.to_bank_id, "account_id": tr.to_account_id}})
+    return {**to, "value": {"currency": tr.currency, "amount": render(tr.amount)}, "description": tr.description}
 
 
 def _charge(tr) -> dict:

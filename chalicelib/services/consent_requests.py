@@ -91,13 +91,13 @@ def create_consent(caller: Caller, consent_request_id: str, sca_method: str):
     ask = consents.ConsentAsk(
         everything=bool(payload.get("everything")), bank_id=bank_id, views=views, entitlements=entitlements,
         consumer_id=record.consumer_id,
-        valid_from=_valid_from(payload.get("valid_from")), time_to_live=payload.get("time_to_live"),
+        valid_from=valid_from(payload.get("valid_from")), time_to_live=payload.get("time_to_live"),
         email=payload.get("email"), phone_number=payload.get("phone_number"),
     )
     return consents.create_consent(caller, sca_method, ask, consents.Extra(request=record))
 
 
-def _valid_from(text: str | None) -> datetime | None:
+def valid_from(text: str | None) -> datetime | None:
     return parse_obp_date(normalise_obp_date(text)) if text else None
 
 

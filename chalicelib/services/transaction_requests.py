@@ -1,4 +1,11 @@
-"""Transaction requests of type ACCOUNT (OBP v4.0.0) and their challenges (reference §6).
+"""Transaction requests of types ACCOUNT and COUNTERPARTY (OBP v4.0.0) and their challenges
+(reference §6).
+
+COUNTERPARTY pays a beneficiary of the from-account (store/counterparties.py; VRP consents make
+them): the counterparty's routings name an account here, and its limits (single amount, per
+month, per year, in total, and the numbers of payments) are checked in the payment's own
+transaction, so payments racing each other cannot pass a limit together. A custom view (a VRP
+consent's) may pay only its own counterparty; it never makes ACCOUNT transfers.
 
 Below the challenge threshold (settings: 1000 EUR, converted at the static rates) a request
 completes at once: the transfer and the request commit together. At or above it the request is
@@ -41,6 +48,7 @@ from chalicelib.services.money import (
 from chalicelib.services.validation import is_valid_id
 from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
+from chalicelib.store import counterparties as counterparty_store
 from chalicelib.store import ledger
 from chalicelib.store.accounts import account_key
 from chalicelib.store.base import get_many
@@ -48,13 +56,14 @@ from chalicelib.store.users import UserRecord, user_pk
 
 logger = logging.getLogger(__name__)
 
-ACCOUNT = "ACCOUNT"
+ACCOUNT, COUNTERPARTY = "ACCOUNT", "COUNTERPARTY"
 INITIATED, NEXT_CHALLENGE_PENDING, COMPLETED, REJECTED, FAILED = (
     "INITIATED", "NEXT_CHALLENGE_PENDING", "COMPLETED", "REJECTED", "FAILED",
 )
 ANSWERABLE = (INITIATED, NEXT_CHALLENGE_PENDING)
 REQUIRED_ANSWERS_ATTRIBUTE = "REQUIRED_CHALLENGE_ANSWERS"
 _TRANSFER_PERMISSIONS = ("can_add_transaction_request_to_any_account", "can_add_transaction_request_to_beneficiary")
+_LIMIT_STEPS = {"limit_total": "total", "limit_year": "yearly", "limit_month": "monthly"}
 _OTP_PURPOSE = "transaction-request-challenge"
 DUMMY_ANSWER = "123"
 
@@ -66,6 +75,7 @@ class TransferOrder:
     currency: str
     amount: str
     description: str
+    counterparty_id: str = ""  # COUNTERPARTY requests name the beneficiary instead of an account
 
 
 @dataclass(frozen=True)
@@ -80,12 +90,18 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _authorise(caller: Caller, bank_id: str, account_id: str, view_id: str, holds_view: bool) -> None:
-    """CanCreateAnyTransactionRequest at the bank, or a usable view allowing transfers (OBP-40002)."""
+def _authorise(caller: Caller, bank_id: str, account_id: str, view_id: str, holds_view: bool, request_type: str,
+               paid_through_view: str | None = None) -> None:
+    """CanCreateAnyTransactionRequest at the bank, or a usable view allowing transfers (OBP-40002).
+    A custom view pays only COUNTERPARTY requests of its own (`paid_through_view`: the view the
+    counterparty or request belongs to)."""
     if caller.has_role("CanCreateAnyTransactionRequest", bank_id):
         return
     view = view_service.usable_view(caller, bank_id, account_id, view_id, held=holds_view)
-    if view is None or not any(view.allows(p) for p in _TRANSFER_PERMISSIONS):
+    allowed = view is not None and any(view.allows(p) for p in _TRANSFER_PERMISSIONS)
+    if view is not None and not view.is_system:
+        allowed = allowed and request_type == COUNTERPARTY and paid_through_view == view_id
+    if not allowed:
         raise ApiError(
             "OBP-40002",
             f"Current ViewId({view_id}),current UserId({caller.user_id})current ConsumerId({caller.consumer_id})",
@@ -94,7 +110,7 @@ def _authorise(caller: Caller, bank_id: str, account_id: str, view_id: str, hold
 
 
 def _check_type(request_type: str) -> None:
-    if request_type != ACCOUNT:
+    if request_type not in (ACCOUNT, COUNTERPARTY):
         raise ApiError("OBP-40001", text=f"{message_text('OBP-40001')}: '{request_type}'. Current Sandbox does not support it. ",
                        status=400)
 
@@ -153,32 +169,44 @@ def _idempotency_step(claim: idempotency.Claim, outcome: Outcome):
 
 # --- create -----------------------------------------------------------------------------------
 
+def _counterparty_of(order: TransferOrder, bank_id: str, account_id: str):
+    """The from-account's counterparty the order names (404 OBP-30017 for any other)."""
+    found = counterparty_store.get_counterparty(order.counterparty_id) if is_valid_id(order.counterparty_id) else None
+    if found is None or (found.this_bank_id, found.this_account_id) != (bank_id, account_id):
+        raise ApiError("OBP-30017", f"Current COUNTERPARTY_ID({order.counterparty_id})", status=404)
+    return found
+
+
 def create(caller: Caller, bank_id: str, account_id: str, view_id: str, request_type: str, order: TransferOrder,
            idempotency_key: str | None = None) -> Outcome:
-    """POST .../VIEW_ID/transaction-request-types/ACCOUNT/transaction-requests."""
+    """POST .../VIEW_ID/transaction-request-types/{ACCOUNT,COUNTERPARTY}/transaction-requests."""
     _check_type(request_type)
-    to_key = (order.to_bank_id, order.to_account_id)
-    extra = [account_key(*to_key)] if is_valid_id(order.to_bank_id, 254) and is_valid_id(order.to_account_id) else []
+    counterparty = _counterparty_of(order, bank_id, account_id) if request_type == COUNTERPARTY else None
+    to_key = (counterparty.other_bank_id, counterparty.other_account_id) if counterparty else (order.to_bank_id, order.to_account_id)
+    extra = [account_key(*to_key)] if is_valid_id(to_key[0], 254) and is_valid_id(to_key[1]) else []
     source, holds_view, records = load_account(caller, bank_id, account_id, view_id, extra_keys=extra)
-    _authorise(caller, bank_id, account_id, view_id, holds_view)
+    _authorise(caller, bank_id, account_id, view_id, holds_view, request_type,
+               counterparty.this_view_id if counterparty else None)
     idem = _begin_idempotency(caller, idempotency_key, {
         "bank_id": bank_id, "account_id": account_id, "view_id": view_id, "type": request_type, **order.__dict__,
     })
     if isinstance(idem, Outcome):
         return idem
     try:
-        return _create(caller, bank_id, account_id, view_id, order, source, records, to_key, extra, idem)
+        return _create(caller, bank_id, account_id, view_id, order, source, records, to_key, extra, idem, counterparty)
     except BaseException:
         if idem is not None:
             idempotency.release(idem)  # a no-op once the request committed; else a retry may run
         raise
 
 
-def _create(caller, bank_id, account_id, view_id, order, source, records, to_key, extra, idem) -> Outcome:
+def _create(caller, bank_id, account_id, view_id, order, source, records, to_key, extra, idem, counterparty) -> Outcome:
     amount = _amount(order, source)
+    if counterparty is not None:
+        _check_limits_allow(counterparty, amount)
     target = records.get(account_key(*to_key)) if extra else None
     if target is None:
-        raise ApiError("OBP-30003", f"Current to BankId({order.to_bank_id}) and AccountId({order.to_account_id})")
+        raise ApiError("OBP-30003", f"Current to BankId({to_key[0]}) and AccountId({to_key[1]})")
     if target.pk == source.pk:
         raise ApiError("OBP-10035", "The to account must not be the from account.", status=400)
     convert(amount, source.currency, target.currency)  # OBP-10004 before anything is written
@@ -186,16 +214,19 @@ def _create(caller, bank_id, account_id, view_id, order, source, records, to_key
     now = _now()
     request = ledger.new_transaction_request(
         str(uuid.uuid4()), from_bank_id=bank_id, from_account_id=account_id, start_date=now, end_date=now,
-        request_type=ACCOUNT, to_bank_id=target.bank_id, to_account_id=target.account_id, currency=order.currency,
-        amount=amount, description=order.description, status=INITIATED, charge_summary=CHARGE_SUMMARY,
-        charge_currency=order.currency, charge_amount=transaction_charge(amount), created_by_user_id=caller.user_id,
+        request_type=COUNTERPARTY if counterparty else ACCOUNT, to_bank_id=target.bank_id,
+        to_account_id=target.account_id, currency=order.currency, amount=amount, description=order.description,
+        status=INITIATED, charge_summary=CHARGE_SUMMARY, charge_currency=order.currency,
+        charge_amount=transaction_charge(amount), created_by_user_id=caller.user_id, view_id=view_id,
+        counterparty_id=counterparty.counterparty_id if counterparty else "",
     )
     if amount < _challenge_threshold(order.currency):
-        return _complete_at_once(request, source, target, view_id, idem)
+        return _complete_at_once(request, source, target, view_id, idem, counterparty)
     return _initiate_with_challenges(caller, request, source, view_id, idem)
 
 
-def _complete_at_once(request, source, target, view_id: str, idem: idempotency.Claim | None) -> Outcome:
+def _complete_at_once(request, source, target, view_id: str, idem: idempotency.Claim | None,
+                      counterparty) -> Outcome:
     outcome: dict = {}
 
     def request_steps(debit_id: str, completed: datetime):
@@ -204,13 +235,63 @@ def _complete_at_once(request, source, target, view_id: str, idem: idempotency.C
         steps = [("request", lambda tx: ledger.put_new(tx, request))]
         if idem is not None:
             steps.append(_idempotency_step(idem, outcome["value"]))
-        return steps
+        return steps + _limit_steps(counterparty, request.amount, completed)
 
-    transfers.post(
-        _transfer_of(request), request_steps,
-        preloaded={(source.bank_id, source.account_id): source, (target.bank_id, target.account_id): target},
-    )
+    with _limits_named(counterparty):
+        transfers.post(
+            _transfer_of(request), request_steps,
+            preloaded={(source.bank_id, source.account_id): source, (target.bank_id, target.account_id): target},
+        )
     return outcome["value"]
+
+
+# --- counterparty limits ------------------------------------------------------------------------
+
+def _limit_exceeded(counterparty, which: str) -> ApiError:
+    return ApiError("OBP-10035", f"The payment would pass the {which} limit of counterparty "
+                                 f"{counterparty.counterparty_id}.", status=400)
+
+
+def _check_limits_allow(counterparty, amount: Decimal) -> None:
+    """What one payment alone would pass, refused before anything is written."""
+    for which, limit in (("single", counterparty.max_single_amount), ("monthly", counterparty.max_monthly_amount),
+                         ("yearly", counterparty.max_yearly_amount), ("total", counterparty.max_total_amount)):
+        if limit is not None and amount > limit:
+            raise _limit_exceeded(counterparty, which)
+
+
+def _limit_steps(counterparty, amount: Decimal, completed: datetime) -> list:
+    """The payment added to the counterparty's totals, each step conditioned on its limits."""
+    if counterparty is None:
+        return []
+    periods = counterparty_store.periods(completed)
+    limits = {
+        "limit_total": (periods["total"], counterparty.max_total_amount, counterparty.max_number_of_transactions),
+        "limit_year": (periods["year"], counterparty.max_yearly_amount, counterparty.max_number_of_yearly_transactions),
+        "limit_month": (periods["month"], counterparty.max_monthly_amount, counterparty.max_number_of_monthly_transactions),
+    }
+    return [
+        (name, lambda tx, p=period, a=max_amount, c=max_count: counterparty_store.stage_usage(
+            tx, counterparty.counterparty_id, p, amount, max_amount=a, max_count=c))
+        for name, (period, max_amount, max_count) in limits.items()
+    ]
+
+
+class _limits_named:
+    """Turn a payment cancelled by a counterparty limit into that limit's OBP-10035."""
+
+    def __init__(self, counterparty):
+        self.counterparty = counterparty
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, _traceback):
+        if isinstance(error, ledger.CommitRejected) and self.counterparty is not None:
+            failed = [step for step in _LIMIT_STEPS if step in error.failed]
+            if failed:
+                raise _limit_exceeded(self.counterparty, _LIMIT_STEPS[failed[0]]) from error
+        return False
 
 
 def _transfer_of(request) -> transfers.Transfer:
@@ -320,9 +401,11 @@ def answer(caller: Caller, bank_id: str, account_id: str, view_id: str, request_
            additional_information: str | None = None) -> dict:
     """POST .../transaction-requests/TRANSACTION_REQUEST_ID/challenge (202)."""
     _, holds_view, _ = load_account(caller, bank_id, account_id, view_id)
-    _authorise(caller, bank_id, account_id, view_id, holds_view)
+    _authorise(caller, bank_id, account_id, view_id, holds_view, request_type, view_id)
     loaded = _request_of_account(transaction_request_id, bank_id, account_id)
     request = loaded.request
+    if view_service.is_custom_view_id(view_id) and request.view_id != view_id:
+        raise ApiError("OBP-40004", f"Current TRANSACTION_REQUEST_ID({transaction_request_id})", status=404)
     if request_type != request.request_type:
         raise ApiError("OBP-40009", f" It should be :'{request.request_type}', but current value ({request_type}) ", status=400)
     if request.status not in ANSWERABLE:
@@ -374,6 +457,8 @@ def _record_answer(request, challenge, answers: int) -> None:
 
 
 def _complete_with_answer(request, challenge, answers: int, view_id: str) -> dict:
+    counterparty = counterparty_store.get_counterparty(request.counterparty_id) if request.counterparty_id else None
+
     def request_steps(debit_id: str, completed: datetime):
         return [
             ("challenge", lambda tx: ledger.complete_challenge(tx, challenge)),
@@ -381,12 +466,14 @@ def _complete_with_answer(request, challenge, answers: int, view_id: str) -> dic
                 tx, request, status=COMPLETED, from_statuses=ANSWERABLE, successful_answers=answers,
                 end_date=completed, transaction_id=debit_id,
             )),
-        ]
+        ] + _limit_steps(counterparty, request.amount, completed)
 
     try:
-        posted = transfers.post(_transfer_of(request), request_steps)
-    except transfers.InsufficientFunds:
-        ledger.set_request_status(request, FAILED, from_statuses=ANSWERABLE, end_date=_now())
+        with _limits_named(counterparty):
+            posted = transfers.post(_transfer_of(request), request_steps)
+    except ApiError as refused:  # no funds, or a limit passed since the request was made
+        if isinstance(refused, transfers.InsufficientFunds) or refused.code == "OBP-10035":
+            ledger.set_request_status(request, FAILED, from_statuses=ANSWERABLE, end_date=_now())
         raise
     request.status, request.transaction_id, request.end_date = COMPLETED, posted.debit_id, posted.completed
     request.successful_answers = answers

@@ -5,8 +5,8 @@ Permission sets follow OBP (reference §8, code.api.Constant): owner and standar
 transaction and metadata permission and may grant and revoke every system view; auditor is read
 only (every can_see_*, nothing added or deleted); accountant, firehose and StageOne hold OBP's
 common set; ManageCustomViews manages custom views; the UK Open Banking and Berlin Group views
-hold the narrow sets their names describe. Custom views (ids starting with "_") are not created
-by this service, so a custom VIEW_ID is never found.
+hold the narrow sets their names describe. Custom views (ids starting with "_") belong to one
+account; VRP consents create them (services/vrp.py), nothing here grants them.
 """
 from __future__ import annotations
 
@@ -169,6 +169,19 @@ def system_view(view_id: str) -> View | None:
     return _SYSTEM_VIEWS.get(view_id)
 
 
+def custom_view(record) -> View:
+    return View(view_id=record.view_id, short_name=record.name, description=record.description,
+                permissions=frozenset(record.permissions), is_system=False)
+
+
+def view_on_account(bank_id: str, account_id: str, view_id: str) -> View | None:
+    """A system view, or the account's custom view of that id (one read, custom views only)."""
+    if not is_custom_view_id(view_id):
+        return system_view(view_id)
+    record = access_store.get_custom_view(bank_id, account_id, view_id)
+    return custom_view(record) if record is not None else None
+
+
 def find_view(view_id: str, *, as_system: bool | None = None) -> View:
     """A view by id: OBP-30252 for an unknown system view, OBP-30005 for a custom one (none exist)."""
     system = not is_custom_view_id(view_id) if as_system is None else as_system
@@ -185,10 +198,11 @@ def consent_allows(caller: Caller, bank_id: str, account_id: str, view_id: str) 
     return caller.views is None or (bank_id, account_id, view_id) in caller.views
 
 
-def usable_view(caller: Caller, bank_id: str, account_id: str, view_id: str, *, held: bool | None = None) -> View | None:
+def usable_view(caller: Caller, bank_id: str, account_id: str, view_id: str, *, held: bool | None = None,
+                view: View | None = None) -> View | None:
     """THE rule: the view exists, the caller's user holds it on this account, and a consent (if
-    any) lists it. `held` may be passed when the access record was already read."""
-    view = system_view(view_id)
+    any) lists it. `held` (and `view`) may be passed when already read."""
+    view = view or view_on_account(bank_id, account_id, view_id)
     if view is None or caller.user is None or not consent_allows(caller, bank_id, account_id, view_id):
         return None
     if held is None:
@@ -199,9 +213,10 @@ def usable_view(caller: Caller, bank_id: str, account_id: str, view_id: str, *, 
 def require_view(caller: Caller, bank_id: str, account_id: str, view_id: str, *, held: bool | None = None) -> View:
     """The view the request goes through: OBP-30005 for an unknown VIEW_ID, 403 OBP-20017 when the
     caller may not use it."""
-    if system_view(view_id) is None:
+    view = view_on_account(bank_id, account_id, view_id)
+    if view is None:
         raise ApiError("OBP-30005", f"Current VIEW_ID({view_id})", status=400)
-    view = usable_view(caller, bank_id, account_id, view_id, held=held)
+    view = usable_view(caller, bank_id, account_id, view_id, held=held, view=view)
     if view is None:
         raise ApiError("OBP-20017", f"Current VIEW_ID({view_id})")
     return view

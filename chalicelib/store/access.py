@@ -3,11 +3,13 @@
 Keys:
   USER#<user_id> / ACCESS#<bank_id>#<account_id>#<view_id>     one access; gsi1 lists an
       account's accesses: ACCESS#<bank_id>#<account_id> / <view_id>#<user_id>
+  VIEW#<bank_id>#<account_id>#<view_id> / VIEW                 a custom view of one account (ids
+      start with "_"; VRP consents make them); system views are code, not records
 The accounts capability writes these; the user side is read by /users/current and consents.
 """
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
 from chalicelib.store.base import Entity, get_item
 from chalicelib.store.users import user_pk
@@ -73,3 +75,25 @@ def grant_access(user_id: str, bank_id: str, account_id: str, view_id: str) -> A
 
 def revoke_access(user_id: str, bank_id: str, account_id: str, view_id: str) -> None:
     AccountAccessRecord(**AccountAccessRecord.keys(user_id, bank_id, account_id, view_id)).delete()
+
+
+class CustomViewRecord(Entity, discriminator="CustomView"):
+    bank_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    view_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    permissions = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+def custom_view_key(bank_id: str, account_id: str, view_id: str) -> tuple[str, str]:
+    return f"VIEW#{bank_id}#{account_id}#{view_id}", "VIEW"
+
+
+def new_custom_view(bank_id: str, account_id: str, view_id: str, **fields) -> CustomViewRecord:
+    pk, sk = custom_view_key(bank_id, account_id, view_id)
+    return CustomViewRecord(pk=pk, sk=sk, bank_id=bank_id, account_id=account_id, view_id=view_id, **fields)
+
+
+def get_custom_view(bank_id: str, account_id: str, view_id: str) -> CustomViewRecord | None:
+    return get_item(CustomViewRecord, *custom_view_key(bank_id, account_id, view_id))

@@ -70,6 +70,8 @@ class TransactionRequestRecord(Entity, discriminator="TransactionRequest"):
     # Counted under a condition so two correct answers racing cannot both think they were last.
     successful_answers = NumberAttribute(default=0)
     created_by_user_id = UnicodeAttribute(default="")
+    view_id = UnicodeAttribute(default="")  # the view it was made through
+    counterparty_id = UnicodeAttribute(default="")  # COUNTERPARTY requests: the beneficiary
     reject_reason_code = UnicodeAttribute(null=True)
     reject_information = UnicodeAttribute(null=True)
 
