@@ -251,3 +251,27 @@ def test_management_updates_account_access_with_berlin_group_views(cw, admin):
     bobs = cw.accepted(session=w.bob, views=[cw.owner_view(w.bob_account)])
     r = staff.put(f"/obp/v5.1.0/management/banks/{w.bank_id}/consents/{bobs['consent_id']}/account-access", body)
     assert r.code == "OBP-35014"  # bob does not hold alice's account
+
+
+def test_every_consent_endpoint_wants_a_caller(cw):
+    """Without credentials: 401 OBP-20001, or OBP-20200 where an application may call alone."""
+    import app  # noqa: F401  (registers every route)
+    from chalicelib.api import consent_requests as request_routes
+    from chalicelib.api import consents as consent_routes
+    from chalicelib.api import routing
+
+    application_only = {request_routes.create_consent_request, request_routes.create_vrp_consent_request,
+                        request_routes.get_consent_request, request_routes.get_consent_by_consent_request_id}
+    checked = 0
+    for (route, method), endpoints in routing._TABLE.items():
+        for e in endpoints:
+            if e.handler.__module__ not in (consent_routes.__name__, request_routes.__name__):
+                continue
+            path = route.replace("{version}", f"v{e.since}").replace("{bank_id}", cw.bank_id)
+            path = path.replace("{sca_method}", "EMAIL").replace("{consent_id}", str(uuid.uuid4()))
+            path = path.replace("{consent_request_id}", str(uuid.uuid4()))
+            r = cw.anonymous.call(method, path, body={})
+            expected = ("OBP-20200" if e.handler in application_only else "OBP-20001")
+            assert (r.status, r.code) == (401, expected), (method, path, r.body)
+            checked += 1
+    assert checked == 27  # every consent, consent-request and certificate endpoint
