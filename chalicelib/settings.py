@@ -87,6 +87,7 @@ class Settings:
     # Consents.
     consent_max_ttl_seconds: int
     consent_otp_ttl_seconds: int
+    consent_challenges_per_day: int  # per user: each sends an e-mail or SMS (OWASP API4 pumping)
     # scrypt work factor for new password hashes (each hash records its own, so it can change).
     password_scrypt_n: int
     # Set per SQS-triggered function from its queue's redrive policy (0: unknown).
@@ -166,6 +167,7 @@ def _load() -> Settings:
         otp_transport=_env("OBP_OTP_TRANSPORT", "SMS").upper(),
         consent_max_ttl_seconds=_env_int("OBP_CONSENT_MAX_TTL_SECONDS", 3600),
         consent_otp_ttl_seconds=_env_int("OBP_CONSENT_OTP_TTL_SECONDS", 600),
+        consent_challenges_per_day=_env_int("OBP_CONSENT_CHALLENGES_PER_DAY", 20),
         password_scrypt_n=_env_int("OBP_PASSWORD_SCRYPT_N", 2**14),
         max_receive_count=_env_int("OBP_MAX_RECEIVE_COUNT", 0),
         portal_url=_env("OBP_PORTAL_URL") or _env("OBP_HOSTNAME", "http://127.0.0.1:8000"),

@@ -9,7 +9,7 @@ from chalicelib.services import account_access
 _ACCOUNT = "/banks/{bank_id}/accounts/{account_id}"
 
 
-@endpoint("POST", _ACCOUNT + "/account-access/grant", since="4.0.0", status=201)
+@endpoint("POST", _ACCOUNT + "/account-access/grant", since="4.0.0", status=201, under_consent=False)
 def grant_user_access_to_view(req: Request, bank_id: str, account_id: str):
     caller = req.user()
     body = req.body(PostAccountAccessJsonV400)
@@ -17,7 +17,7 @@ def grant_user_access_to_view(req: Request, bank_id: str, account_id: str):
         caller, bank_id, account_id, body.user_id, body.view.view_id, body.view.is_system))
 
 
-@endpoint("POST", _ACCOUNT + "/account-access/revoke", since="4.0.0", until="5.1.0", status=201)
+@endpoint("POST", _ACCOUNT + "/account-access/revoke", since="4.0.0", until="5.1.0", status=201, under_consent=False)
 def revoke_user_access_to_view(req: Request, bank_id: str, account_id: str):
     caller = req.user()
     body = req.body(PostAccountAccessJsonV400)
@@ -26,7 +26,7 @@ def revoke_user_access_to_view(req: Request, bank_id: str, account_id: str):
     return {"revoked": True}
 
 
-@endpoint("POST", _ACCOUNT + "/views/{view_id}/account-access/grant", since="5.1.0", status=201)
+@endpoint("POST", _ACCOUNT + "/views/{view_id}/account-access/grant", since="5.1.0", status=201, under_consent=False)
 def grant_user_access_to_view_by_id(req: Request, bank_id: str, account_id: str, view_id: str):
     caller = req.user()
     body = req.body(PostAccountAccessJsonV510)
@@ -34,7 +34,7 @@ def grant_user_access_to_view_by_id(req: Request, bank_id: str, account_id: str,
         caller, bank_id, account_id, view_id, body.user_id, body.view_id))
 
 
-@endpoint("POST", _ACCOUNT + "/views/{view_id}/account-access/revoke", since="5.1.0", status=201)
+@endpoint("POST", _ACCOUNT + "/views/{view_id}/account-access/revoke", since="5.1.0", status=201, under_consent=False)
 def revoke_user_access_to_view_by_id(req: Request, bank_id: str, account_id: str, view_id: str):
     caller = req.user()
     body = req.body(PostAccountAccessJsonV510)

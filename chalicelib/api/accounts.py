@@ -40,14 +40,14 @@ def _new_account_v500(req: Request) -> accounts.NewAccount:
 
 # OBP serves v3.1.0's createAccount up to 3.1.0 only (OBPAPI4_0_0 excludes it), v5.0.0's from 5.0.0.
 
-@endpoint("PUT", _ACCOUNT, since="3.1.0", until="4.0.0", status=201)
+@endpoint("PUT", _ACCOUNT, since="3.1.0", until="4.0.0", status=201, under_consent=False)
 def create_account_v310(req: Request, bank_id: str, account_id: str):
     record = accounts.create_account(req.user(), bank_id, account_id, lambda: _new_account_v310(req),
                                      every_call_needs_role=False)
     return create_account_response_json(record)
 
 
-@endpoint("PUT", _ACCOUNT, since="5.0.0", status=201)
+@endpoint("PUT", _ACCOUNT, since="5.0.0", status=201, under_consent=False)
 def create_account(req: Request, bank_id: str, account_id: str):
     record = accounts.create_account(req.user(), bank_id, account_id, lambda: _new_account_v500(req),
                                      every_call_needs_role=True)

@@ -8,7 +8,7 @@ def _routings(items) -> list[dict]:
     return [{"scheme": r.scheme, "address": r.address} for r in (items or [])]
 
 
-@endpoint("POST", "/banks", since="4.0.0", status=201)
+@endpoint("POST", "/banks", since="4.0.0", status=201, under_consent=False)
 def create_bank_v400(req: Request):
     caller = req.user()
     body = req.body(BankJson400)
@@ -19,7 +19,7 @@ def create_bank_v400(req: Request):
     return bank_json_400(bank)
 
 
-@endpoint("POST", "/banks", since="5.0.0", status=201)
+@endpoint("POST", "/banks", since="5.0.0", status=201, under_consent=False)
 def create_bank(req: Request):
     caller = req.user()
     body = req.body(PostBankJson500)

@@ -16,7 +16,7 @@ from chalicelib.schemas.consents import (
 )
 from chalicelib.errors import ApiError
 from chalicelib.services import consents
-from chalicelib.services.paging import parse_page
+from chalicelib.services.paging import MAX_LIMIT, parse_page
 
 _AT_BANK = "/banks/{bank_id}/consents/{consent_id}"
 _MANAGED = "/management/banks/{bank_id}/consents/{consent_id}"
@@ -30,17 +30,17 @@ def _create(req: Request, sca_method: str):
     return consent_json_v310(consents.create_consent(caller, sca_method, body.ask()))
 
 
-@endpoint("POST", "/banks/{bank_id}/my/consents/{sca_method}", since="3.1.0", status=201)
+@endpoint("POST", "/banks/{bank_id}/my/consents/{sca_method}", since="3.1.0", status=201, under_consent=False)
 def create_consent(req: Request, bank_id: str, sca_method: str):
     return _create(req, sca_method)
 
 
-@endpoint("POST", "/my/consents/{sca_method}", since="5.1.0", status=201)
+@endpoint("POST", "/my/consents/{sca_method}", since="5.1.0", status=201, under_consent=False)
 def create_consent_without_bank(req: Request, sca_method: str):
     return _create(req, sca_method)
 
 
-@endpoint("POST", _AT_BANK + "/challenge", since="3.1.0", status=201)
+@endpoint("POST", _AT_BANK + "/challenge", since="3.1.0", status=201, under_consent=False)
 def answer_consent_challenge(req: Request, bank_id: str, consent_id: str):
     caller = req.user()
     body = req.body(PostConsentChallengeJsonV310)
@@ -50,43 +50,45 @@ def answer_consent_challenge(req: Request, bank_id: str, consent_id: str):
 # --- reads ------------------------------------------------------------------------------------
 
 def _mine(req: Request, bank_id: str | None = None) -> list:
-    page = parse_page(req.query, default_descending=True)
-    return consents.list_mine(req.user(), limit=page.limit, offset=page.offset, bank_id=bank_id)
+    # OBP returns these lists whole; a large default page keeps that for any real user, bounded.
+    page = parse_page(req.query, default_limit=MAX_LIMIT, default_descending=True)
+    return consents.list_mine(req.user(), limit=page.limit, offset=page.offset, descending=page.descending,
+                              bank_id=bank_id)
 
 
-@endpoint("GET", "/banks/{bank_id}/my/consents", since="3.1.0")
+@endpoint("GET", "/banks/{bank_id}/my/consents", since="3.1.0", under_consent=False)
 def get_consents_v310(req: Request, bank_id: str):
     return {"consents": [consent_json_v310(c) for c in _mine(req)]}
 
 
-@endpoint("GET", "/banks/{bank_id}/my/consents", since="4.0.0")
+@endpoint("GET", "/banks/{bank_id}/my/consents", since="4.0.0", under_consent=False)
 def get_consents_v400(req: Request, bank_id: str):
     return {"consents": [consent_json_v400(c) for c in _mine(req)]}
 
 
-@endpoint("GET", "/banks/{bank_id}/my/consents", since="5.1.0")
+@endpoint("GET", "/banks/{bank_id}/my/consents", since="5.1.0", under_consent=False)
 def get_my_consents_by_bank(req: Request, bank_id: str):
     return {"consents": [consent_info_json_v510(c) for c in _mine(req, bank_id)]}
 
 
-@endpoint("GET", "/my/consents", since="5.1.0")
+@endpoint("GET", "/my/consents", since="5.1.0", under_consent=False)
 def get_my_consents(req: Request):
     return {"consents": [consent_info_json_v510(c) for c in _mine(req)]}
 
 
-@endpoint("GET", "/banks/{bank_id}/my/consent-infos", since="4.0.0")
+@endpoint("GET", "/banks/{bank_id}/my/consent-infos", since="4.0.0", under_consent=False)
 def get_consent_infos(req: Request, bank_id: str):
     return {"consents": [consent_info_json_v400(c) for c in _mine(req, bank_id)]}
 
 
-@endpoint("GET", "/user/current/consents/{consent_id}", since="5.1.0")
+@endpoint("GET", "/user/current/consents/{consent_id}", since="5.1.0", under_consent=False)
 def get_consent_by_consent_id(req: Request, consent_id: str):
     return consent_json_v510(consents.get_for_user(req.user(), consent_id))
 
 
-@endpoint("GET", "/consumer/current/consents/{consent_id}", since="5.1.0")
+@endpoint("GET", "/consumer/current/consents/{consent_id}", since="5.1.0", under_consent=False)
 def get_consent_by_consent_id_via_consumer(req: Request, consent_id: str):
-    return consent_json_v510(consents.get_for_consumer(req.user(), consent_id))
+    return consent_json_v510(consents.get_for_consumer(req.optional_caller(), consent_id))
 
 
 def _management_list(req: Request, bank_id: str | None, list_consents) -> dict:
@@ -97,12 +99,12 @@ def _management_list(req: Request, bank_id: str | None, list_consents) -> dict:
     return {"number_of_rows": len(found), "consents": [consent_item_json_v510(c) for c in found]}
 
 
-@endpoint("GET", "/management/consents/banks/{bank_id}", since="5.1.0")
+@endpoint("GET", "/management/consents/banks/{bank_id}", since="5.1.0", under_consent=False)
 def get_consents_at_bank(req: Request, bank_id: str):
     return _management_list(req, bank_id, lambda caller, **kw: consents.list_at_bank(caller, bank_id, **kw))
 
 
-@endpoint("GET", "/management/consents", since="5.1.0")
+@endpoint("GET", "/management/consents", since="5.1.0", under_consent=False)
 def get_consents_management(req: Request):
     bank_id = req.query.get("bank_id")
     return _management_list(req, bank_id, lambda caller, **kw: consents.list_all(caller, bank_id=bank_id, **kw))
@@ -110,13 +112,13 @@ def get_consents_management(req: Request):
 
 # --- revocation -------------------------------------------------------------------------------
 
-@endpoint("GET", "/banks/{bank_id}/my/consents/{consent_id}/revoke", since="3.1.0")
+@endpoint("GET", "/banks/{bank_id}/my/consents/{consent_id}/revoke", since="3.1.0", under_consent=False)
 def revoke_consent(req: Request, bank_id: str, consent_id: str):
     return consent_json_v310(consents.revoke_mine(req.user(), consent_id,
                                                   missing=lambda c: consents.not_found(c, status=400)))
 
 
-@endpoint("DELETE", _AT_BANK, since="5.1.0")
+@endpoint("DELETE", _AT_BANK, since="5.1.0", under_consent=False)
 def revoke_consent_at_bank(req: Request, bank_id: str, consent_id: str):
     return consent_json_v310(consents.revoke_at_bank(req.user(), bank_id, consent_id))
 
@@ -126,40 +128,40 @@ def self_revoke_consent(req: Request):
     return consent_json_v310(consents.revoke_current(req.user()))
 
 
-@endpoint("DELETE", "/my/consents/{consent_id}", since="5.1.0")
+@endpoint("DELETE", "/my/consents/{consent_id}", since="5.1.0", under_consent=False)
 def revoke_my_consent(req: Request, consent_id: str):
     return consent_json_v310(consents.revoke_my_consent(req.user(), consent_id))
 
 
 # --- status, user and account access ----------------------------------------------------------
 
-@endpoint("PUT", _AT_BANK, since="4.0.0", status=202)
+@endpoint("PUT", _AT_BANK, since="4.0.0", status=202, under_consent=False)
 def update_consent_status(req: Request, bank_id: str, consent_id: str):
     caller = req.user()
     body = req.body(PutConsentStatusJsonV400)
     return consent_json_v310(consents.request_status_change(caller, consent_id, body.status))
 
 
-@endpoint("PUT", _MANAGED, since="5.1.0")
+@endpoint("PUT", _MANAGED, since="5.1.0", under_consent=False)
 def update_consent_status_by_consent(req: Request, bank_id: str, consent_id: str):
     return consent_json_v310(consents.set_status_at_bank(
         req.user(), bank_id, consent_id, lambda: req.body(PutConsentStatusJsonV400).status))
 
 
-@endpoint("PUT", _AT_BANK + "/user-update-request", since="4.0.0")
+@endpoint("PUT", _AT_BANK + "/user-update-request", since="4.0.0", under_consent=False)
 def add_consent_user(req: Request, bank_id: str, consent_id: str):
     caller = req.user()
     body = req.body(PutConsentUserJsonV400)
     return consent_json_v310(consents.add_user(caller, consent_id, body.user_id))
 
 
-@endpoint("PUT", _MANAGED + "/created-by-user", since="5.1.0")
+@endpoint("PUT", _MANAGED + "/created-by-user", since="5.1.0", under_consent=False)
 def update_consent_user(req: Request, bank_id: str, consent_id: str):
     return consent_json_v310(consents.set_user_at_bank(
         req.user(), bank_id, consent_id, lambda: req.body(PutConsentUserJsonV400).user_id))
 
 
-@endpoint("PUT", _MANAGED + "/account-access", since="5.1.0")
+@endpoint("PUT", _MANAGED + "/account-access", since="5.1.0", under_consent=False)
 def update_consent_account_access(req: Request, bank_id: str, consent_id: str):
     return consent_json_v310(consents.set_account_access(
         req.user(), bank_id, consent_id, lambda: req.body(PutConsentPayloadJsonV510).ibans()))

@@ -87,12 +87,12 @@ def get_customer_by_id(req: Request, bank_id: str, customer_id: str):
     return customer_with_attributes_json_v310(view)
 
 
-@endpoint("GET", "/banks/{bank_id}/customer", since="1.4.0")
+@endpoint("GET", "/banks/{bank_id}/customer", since="1.4.0", under_consent=False)
 def get_my_customer_at_bank(req: Request, bank_id: str):
     return customer_json_v140(customers.my_customer_at_bank(req.user(), bank_id))
 
 
-@endpoint("GET", "/users/current/customers", since="3.0.0")
+@endpoint("GET", "/users/current/customers", since="3.0.0", under_consent=False)
 def get_my_customers(req: Request):
     views = customers.my_customers(req.user(), parse_page(req.query))
     return {"customers": [customer_with_attributes_json_v300(v) for v in views]}

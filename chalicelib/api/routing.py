@@ -87,6 +87,9 @@ class Endpoint:
     status: int
     error_renderer: Callable[[ApiError], Reply] | None = None
     form: bool = False  # also accepts application/x-www-form-urlencoded (OAuth token endpoints)
+    # A consent opens what its views and roles allow; an endpoint reaching the user's own records
+    # otherwise (their consents, accounts they open, views they grant...) says under_consent=False.
+    under_consent: bool = True
 
     def serves(self, version: str) -> bool:
         if self.since is None:
@@ -126,6 +129,8 @@ class Request:
         if not self._resolved:
             self._caller = auth.resolve(self.headers)
             self._resolved = True
+        if self._caller is not None and self._caller.consent is not None and not self.endpoint.under_consent:
+            raise ApiError("OBP-20001", "A consent does not open this endpoint: it needs the user's own login.")
         return self._caller
 
     def user(self) -> Caller:
@@ -230,7 +235,7 @@ _PREFIX_RENDERERS: dict[str, Callable[[ApiError], Reply]] = {}
 
 
 def endpoint(method: str, path: str, *, since: str | None, until: str | None = None, status: int = 200,
-             error_renderer: Callable[[ApiError], Reply] | None = None, form: bool = False):
+             error_renderer: Callable[[ApiError], Reply] | None = None, form: bool = False, under_consent: bool = True):
     """Declare a route handler `handler(req, **path_params)`; see the module docstring.
 
     An unversioned endpoint with an `error_renderer` also claims its first path segment (e.g. `/v1`):
@@ -243,7 +248,7 @@ def endpoint(method: str, path: str, *, since: str | None, until: str | None = N
     def register(handler):
         route = f"/obp/{{version}}{path}" if since is not None else path
         _TABLE.setdefault((route, method), []).append(
-            Endpoint(method, path, handler, since, until, status, error_renderer, form)
+            Endpoint(method, path, handler, since, until, status, error_renderer, form, under_consent)
         )
         if since is None and error_renderer is not None:
             _PREFIX_RENDERERS[path.split("/")[1]] = error_renderer

@@ -63,42 +63,42 @@ def create_system_account_notification_webhook(req: Request):
 # --- the owner's own (ours, not OBP's) ------------------------------------------------------------
 
 
-@endpoint("GET", "/my/web-hooks", since="5.1.0")
+@endpoint("GET", "/my/web-hooks", since="5.1.0", under_consent=False)
 def my_webhooks(req: Request):
     return webhooks_json(webhooks.webhooks_of_owner(req.user().user_id))
 
 
-@endpoint("GET", "/my/web-hooks/{webhook_id}", since="5.1.0")
+@endpoint("GET", "/my/web-hooks/{webhook_id}", since="5.1.0", under_consent=False)
 def my_webhook(req: Request, webhook_id: str):
     return webhook_json(webhooks.owned_webhook(req.user().user_id, webhook_id))
 
 
-@endpoint("PUT", "/my/web-hooks/{webhook_id}", since="5.1.0")
+@endpoint("PUT", "/my/web-hooks/{webhook_id}", since="5.1.0", under_consent=False)
 def enable_disable_my_webhook(req: Request, webhook_id: str):
     owner_id = req.user().user_id
     active = obp_webhooks.parse_is_active(req.body(WebhookActivePutJson).is_active)
     return webhook_json(webhooks.set_webhook_active(owner_id, webhook_id, active))
 
 
-@endpoint("POST", "/my/web-hooks/{webhook_id}/secret", since="5.1.0", status=201)
+@endpoint("POST", "/my/web-hooks/{webhook_id}/secret", since="5.1.0", status=201, under_consent=False)
 def rotate_my_webhook_secret(req: Request, webhook_id: str):
     owner_id = req.user().user_id
     record, secret = webhooks.rotate_secret(owner_id, webhook_id, req.body(WebhookSecretRotationJson).overlap_seconds)
     return secret_rotation_json(record, secret)
 
 
-@endpoint("GET", "/my/web-hooks/{webhook_id}/deliveries", since="5.1.0")
+@endpoint("GET", "/my/web-hooks/{webhook_id}/deliveries", since="5.1.0", under_consent=False)
 def my_webhook_deliveries(req: Request, webhook_id: str):
     owner_id = req.user().user_id
     paging = parse_page(req.query, default_descending=True)
     return deliveries_json(webhook_deliveries.list_deliveries(owner_id, webhook_id, paging.limit, paging.offset))
 
 
-@endpoint("GET", "/my/web-hooks/{webhook_id}/deliveries/{delivery_id}", since="5.1.0")
+@endpoint("GET", "/my/web-hooks/{webhook_id}/deliveries/{delivery_id}", since="5.1.0", under_consent=False)
 def my_webhook_delivery(req: Request, webhook_id: str, delivery_id: str):
     return delivery_detail_json(webhook_deliveries.get_delivery(req.user().user_id, webhook_id, delivery_id))
 
 
-@endpoint("POST", "/my/web-hooks/{webhook_id}/deliveries/{delivery_id}/redelivery", since="5.1.0", status=202)
+@endpoint("POST", "/my/web-hooks/{webhook_id}/deliveries/{delivery_id}/redelivery", since="5.1.0", status=202, under_consent=False)
 def redeliver_my_webhook_delivery(req: Request, webhook_id: str, delivery_id: str):
     return delivery_json(webhook_deliveries.redeliver(req.user().user_id, webhook_id, delivery_id))

@@ -36,6 +36,12 @@ class Caller:
         return self.user.user_id if self.user is not None else ""
 
     @property
+    def own_records_user_id(self) -> str:
+        """Whose own records (linked customers...) the caller reaches without a view or a role: the
+        user's; nobody's under a consent, which opens only its views and roles."""
+        return "" if self.consent is not None else self.user_id
+
+    @property
     def is_super_admin(self) -> bool:
         if self.user is None or self.consent is not None:
             return False
@@ -53,6 +59,13 @@ class Caller:
 def require_user(caller: Caller | None) -> Caller:
     if caller is None or caller.user is None:
         raise ApiError("OBP-20001")
+    return caller
+
+
+def require_application(caller: Caller | None) -> Caller:
+    """OBP's applicationAccess: a user, or an application calling without one (401 OBP-20200)."""
+    if caller is None or not caller.consumer_id:
+        raise ApiError("OBP-20200", status=401)
     return caller
 
 

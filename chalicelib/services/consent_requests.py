@@ -16,18 +16,11 @@ from decimal import Decimal
 from chalicelib.errors import ApiError
 from chalicelib.schemas.common import normalise_obp_date, parse_obp_date
 from chalicelib.services import consents
-from chalicelib.services.access import Caller
+from chalicelib.services.access import Caller, require_application
 from chalicelib.services.accounts import account_by_routing
 from chalicelib.store import consents as consent_store
 
 VRP_MARK = '{"consent_type":"VRP",'
-
-
-def require_application(caller: Caller | None) -> Caller:
-    """OBP's applicationAccess: a user, or an application without one (401 OBP-20200)."""
-    if caller is None or not caller.consumer_id:
-        raise ApiError("OBP-20200", status=401)
-    return caller
 
 
 def create_request(caller: Caller | None, raw_body: bytes, time_to_live: int | None, *, vrp: bool):

@@ -26,7 +26,7 @@ from typing import Callable
 
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError, message_text
-from chalicelib.services.access import Caller, Grant, require_any_role
+from chalicelib.services.access import Caller, Grant, require_any_role, require_application
 from chalicelib.services.accounts import account_by_routing
 from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
@@ -123,10 +123,6 @@ def consent_entitlements(claims: dict) -> list[tuple[str, str]]:
 def banks_of(views: list[tuple[str, str, str]], entitlements: list[tuple[str, str]]) -> list[str]:
     """The banks a consent concerns: those of its views and of its bank-level roles."""
     return sorted({b for b, _, _ in views} | {b for b, _ in entitlements if b})
-
-
-def concerns_bank(consent, bank_id: str) -> bool:
-    return bank_id in consent.banks
 
 
 # --- creation ---------------------------------------------------------------------------------
@@ -235,10 +231,14 @@ def create_consent(caller: Caller, sca_method: str, ask: ConsentAsk, extra: Extr
         if extra.also is not None:
             extra.also(tx)
 
+    per_day = get_settings().consent_challenges_per_day
     try:
-        consent_store.create(consent, from_request=extra.request, also=also)
+        consent_store.create(consent, from_request=extra.request, also=also, challenges_per_day=per_day)
     except consent_store.ConsentRequestUsed:
         raise ApiError("OBP-35029", status=400) from None
+    except consent_store.ChallengeQuotaUsed:
+        raise ApiError("OBP-10018", f"A user's consents may send at most {per_day} challenges a day.",
+                       status=429) from None
     outbox.dispatch(*messages)
     return consent
 
@@ -302,21 +302,27 @@ def revoke_current(caller: Caller):
     return revoke(consent_store.get_consent(caller.consent.consent_id))
 
 
+def _only_at(consent, bank_id: str) -> bool:
+    """The consent concerns this bank and no other: a role at one bank may act on it."""
+    return list(consent.banks) == [bank_id]
+
+
 def _bank_consent(caller: Caller, bank_id: str, consent_id: str, any_bank_role: str):
-    """A consent reachable through a management endpoint at BANK_ID: one that concerns the bank,
-    or any consent for a holder of the any-bank role. 404 OBP-35001 otherwise."""
+    """A consent reachable through a management endpoint at BANK_ID: any consent for a holder of
+    the any-bank role; with the one-bank role, a consent concerning this bank alone (a consent
+    with views at two banks is not one bank's to change). 404 OBP-35001 otherwise."""
     consent = consent_store.get_consent(consent_id)
-    if consent is None or not (concerns_bank(consent, bank_id) or caller.has_role(any_bank_role)):
+    if consent is None or not (caller.has_role(any_bank_role) or _only_at(consent, bank_id)):
         raise not_found(consent_id)
     return consent
 
 
 def revoke_at_bank(caller: Caller, bank_id: str, consent_id: str):
-    """revokeConsentAtBank (CanRevokeConsentAtBank): a consent concerning the bank, or the
+    """revokeConsentAtBank (CanRevokeConsentAtBank): a consent concerning this bank alone, or the
     caller's own."""
     require_any_role(caller, ["CanRevokeConsentAtBank"], bank_id)
     consent = consent_store.get_consent(consent_id)
-    if consent is None or not (concerns_bank(consent, bank_id) or consent.user_id == caller.user_id):
+    if consent is None or not (_only_at(consent, bank_id) or consent.user_id == caller.user_id):
         raise not_found(consent_id, status=400)
     return revoke(consent)
 
@@ -340,7 +346,10 @@ def set_status_at_bank(caller: Caller, bank_id: str, consent_id: str, read_statu
     require_any_role(caller, ["CanUpdateConsentStatusAtOneBank", "CanUpdateConsentStatusAtAnyBank"], bank_id)
     status = check_status_name(read_status())
     consent = _bank_consent(caller, bank_id, consent_id, "CanUpdateConsentStatusAtAnyBank")
-    consent_store.set_status(consent, status, now=_now(), clear_otp=status != INITIATED)
+    # A revocation is final: nothing brings a REVOKED consent back.
+    if not consent_store.set_status(consent, status, now=_now(), clear_otp=status != INITIATED,
+                                    from_statuses=tuple(s for s in STATUSES if s != REVOKED)):
+        raise ApiError("OBP-35025", "A revoked consent stays revoked.", status=400)
     return consent
 
 
@@ -423,18 +432,22 @@ def get_for_user(caller: Caller, consent_id: str):
     return own_consent(caller, consent_id, not_found)
 
 
-def get_for_consumer(caller: Caller, consent_id: str):
-    """getConsentByConsentIdViaConsumer: a consent made for the calling application."""
+def get_for_consumer(caller: Caller | None, consent_id: str):
+    """getConsentByConsentIdViaConsumer: a consent made for the calling application, read by the
+    application itself (Basic) or by the consent's own user through it; another user of the same
+    application never reads it (the JWT is a credential)."""
+    app = require_application(caller)
     consent = consent_store.get_consent(consent_id)
-    if consent is None or not caller.consumer_id or consent.consumer_id != caller.consumer_id:
+    if (consent is None or consent.consumer_id != app.consumer_id
+            or (app.user is not None and consent.user_id != app.user_id)):
         raise not_found(consent_id)
     return consent
 
 
-def list_mine(caller: Caller, *, limit: int, offset: int, bank_id: str | None = None) -> list:
-    """The caller's consents, newest first; with a bank, those concerning it."""
-    found = consent_store.list_of_user(caller.user_id, limit=limit, offset=offset)
-    return [c for c in found if bank_id is None or concerns_bank(c, bank_id)]
+def list_mine(caller: Caller, *, limit: int, offset: int, descending: bool = True, bank_id: str | None = None) -> list:
+    """The caller's consents (newest first by default); with a bank, those concerning it."""
+    return consent_store.list_of_user(caller.user_id, limit=limit, offset=offset, descending=descending,
+                                      filter_condition=consent_store.concerning(bank_id) if bank_id else None)
 
 
 def list_at_bank(caller: Caller, bank_id: str, *, limit: int, offset: int, user_id: str | None,

@@ -165,7 +165,7 @@ def crm_events(caller: Caller, bank_id: str, page: Page) -> list:
     if caller.has_any_role(customers.LIST_ROLES, bank_id):
         events = store.list_bank_crm_events(bank_id, limit=page.limit, offset=page.offset)
     else:
-        links = customer_store.list_user_customer_links(caller.user_id, bank_id, limit=MAX_LIMIT)
+        links = customer_store.list_user_customer_links(caller.own_records_user_id, bank_id, limit=MAX_LIMIT)
         own = [e for link in links for e in store.list_customer_crm_events(link.customer_id, limit=MAX_LIMIT)]
         own.sort(key=lambda e: (e.scheduled_date, e.crm_event_id))
         events = own[page.offset:page.offset + page.limit]

@@ -84,7 +84,7 @@ def authorize_customer_read(caller: Caller, bank_id: str, customer_id: str, role
     linked to, else the role error."""
     if caller.has_any_role(roles, bank_id):
         return
-    if store.get_user_customer_link(caller.user_id, bank_id, customer_id) is None:
+    if store.get_user_customer_link(caller.own_records_user_id, bank_id, customer_id) is None:
         raise missing_roles_error(roles, bank_id, mode=mode)
 
 
@@ -101,7 +101,7 @@ def readable_customer_anywhere(caller: Caller, customer_id: str, system_role: st
         if customer is None:
             raise customer_not_found(customer_id)
         return customer
-    if customer is None or store.get_user_customer_link(caller.user_id, customer.bank_id, customer_id) is None:
+    if customer is None or store.get_user_customer_link(caller.own_records_user_id, customer.bank_id, customer_id) is None:
         raise missing_roles_error([system_role], mode="single")
     return customer
 
@@ -122,7 +122,7 @@ def customer_view_by_number(caller: Caller, bank_id: str, customer_number: str, 
     caller without the role)."""
     customer_id = store.customer_id_by_number(bank_id, customer_number)
     if not caller.has_any_role(roles, bank_id):
-        if customer_id is None or store.get_user_customer_link(caller.user_id, bank_id, customer_id) is None:
+        if customer_id is None or store.get_user_customer_link(caller.own_records_user_id, bank_id, customer_id) is None:
             raise missing_roles_error(roles, bank_id, mode=mode)
     view = store.load_customer_view(customer_id) if customer_id else None
     if view is None or view.customer is None or view.customer.bank_id != bank_id:
@@ -133,7 +133,7 @@ def customer_view_by_number(caller: Caller, bank_id: str, customer_number: str, 
 def my_customer_at_bank(caller: Caller, bank_id: str):
     """GET /banks/BANK_ID/customer: the customer the caller is linked to at the bank (the first,
     when OBP's later link endpoints made several); 400 OBP-30008 when there is none."""
-    links = store.list_user_customer_links(caller.user_id, bank_id, limit=1)
+    links = store.list_user_customer_links(caller.own_records_user_id, bank_id, limit=1)
     customer = store.get_customer(links[0].customer_id) if links else None
     if customer is None:
         raise ApiError("OBP-30008")
@@ -142,13 +142,13 @@ def my_customer_at_bank(caller: Caller, bank_id: str):
 
 def my_customers(caller: Caller, page: Page) -> list:
     """GET /users/current/customers: the caller's customers at every bank, with their attributes."""
-    links = store.list_user_customer_links(caller.user_id, limit=page.limit, offset=page.offset)
+    links = store.list_user_customer_links(caller.own_records_user_id, limit=page.limit, offset=page.offset)
     views = [store.load_customer_view(link.customer_id) for link in links]
     return [v for v in views if v.customer is not None]
 
 
 def _own_customers_at_bank(caller: Caller, bank_id: str) -> list:
-    links = store.list_user_customer_links(caller.user_id, bank_id, limit=MAX_LIMIT)
+    links = store.list_user_customer_links(caller.own_records_user_id, bank_id, limit=MAX_LIMIT)
     if not links:
         raise ApiError("OBP-30008")
     customers = [store.get_customer(link.customer_id) for link in links]

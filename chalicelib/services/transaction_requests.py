@@ -490,11 +490,19 @@ def _view_seeing_requests(caller: Caller, bank_id: str, account_id: str, view_id
     return view
 
 
+def _seen_through(view, request) -> bool:
+    """A custom (VRP) view sees only the requests made through it; a system view all of the account's."""
+    return view.is_system or request.view_id == view.view_id
+
+
 def list_requests(caller: Caller, bank_id: str, account_id: str, view_id: str) -> list:
-    _view_seeing_requests(caller, bank_id, account_id, view_id)
-    return ledger.list_requests(bank_id, account_id)
+    view = _view_seeing_requests(caller, bank_id, account_id, view_id)
+    return [r for r in ledger.list_requests(bank_id, account_id) if _seen_through(view, r)]
 
 
 def get_request(caller: Caller, bank_id: str, account_id: str, view_id: str, transaction_request_id: str):
-    _view_seeing_requests(caller, bank_id, account_id, view_id)
-    return _request_of_account(transaction_request_id, bank_id, account_id).request
+    view = _view_seeing_requests(caller, bank_id, account_id, view_id)
+    request = _request_of_account(transaction_request_id, bank_id, account_id).request
+    if not _seen_through(view, request):
+        raise ApiError("OBP-40004", f"Current TRANSACTION_REQUEST_ID({transaction_request_id})", status=404)
+    return request

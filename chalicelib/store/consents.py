@@ -11,10 +11,12 @@ Keys:
       role there); rewritten in the transaction that changes the consent's views or roles
   CONSENT_REQUEST#<id> / CONSENT_REQUEST   an application's consent request: its payload as sent,
       and the id of the consent made from it (set once, in that consent's transaction)
+  USER#<user_id> / CONSENT_CHALLENGES#<yyyy-mm-dd>   how many challenges (e-mails, SMS) the user's
+      consents sent that day, counted under a condition in each consent's transaction; expires
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -69,8 +71,16 @@ class ConsentRequestRecord(Entity, discriminator="ConsentRequest"):
     created_at = UTCDateTimeAttribute()
 
 
+class DailyChallenges(Entity, discriminator="ConsentChallenges"):
+    count = NumberAttribute()
+
+
 class ConsentRequestUsed(Exception):
     """The consent request was used by another consent (OBP-35029)."""
+
+
+class ChallengeQuotaUsed(Exception):
+    """The user's consents sent as many challenges today as allowed."""
 
 
 def _sort_key(consent: ConsentRecord) -> str:
@@ -99,14 +109,24 @@ def _bank_entry(consent: ConsentRecord, bank_id: str) -> ConsentBankEntry:
     return ConsentBankEntry(pk=f"{_BANK_INDEX}{bank_id}", sk=_sort_key(consent), consent_id=consent.consent_id)
 
 
+def _daily_challenges(user_id: str, day: datetime) -> DailyChallenges:
+    return DailyChallenges(pk=f"USER#{user_id}", sk=f"CONSENT_CHALLENGES#{day:%Y-%m-%d}")
+
+
 def create(consent: ConsentRecord, *, from_request: ConsentRequestRecord | None = None,
-           also: Callable | None = None) -> None:
-    """The consent, its bank entries, the consent request it uses (OBP-35029 when another consent
-    used it first) and `also(tx)` (outbox messages, VRP records) in one transaction."""
+           also: Callable | None = None, challenges_per_day: int | None = None) -> None:
+    """The consent, its bank entries, the consent request it uses (ConsentRequestUsed when another
+    consent used it first), the user's challenge count for the day (ChallengeQuotaUsed past
+    `challenges_per_day`) and `also(tx)` (outbox messages, VRP records) in one transaction."""
     tx = transaction()
+    quota = _daily_challenges(consent.user_id, consent.created_at) if challenges_per_day is not None else None
     try:
         with tx:
             tx.save(consent, condition=ConsentRecord.pk.does_not_exist())
+            if quota is not None:
+                tx.update(quota, actions=[DailyChallenges.count.add(1), DailyChallenges.record_type.set(DailyChallenges),
+                                          DailyChallenges.expires_at.set(consent.created_at + timedelta(days=2))],
+                          condition=DailyChallenges.count.does_not_exist() | (DailyChallenges.count < challenges_per_day))
             for bank_id in consent.banks:
                 tx.save(_bank_entry(consent, bank_id))
             if from_request is not None:
@@ -118,8 +138,11 @@ def create(consent: ConsentRecord, *, from_request: ConsentRequestRecord | None 
             if also is not None:
                 also(tx)
     except TransactWriteError as err:
-        if from_request is not None and key_of(from_request) in failed_keys(tx, err):
+        failed = failed_keys(tx, err)
+        if from_request is not None and key_of(from_request) in failed:
             raise ConsentRequestUsed() from err
+        if quota is not None and key_of(quota) in failed:
+            raise ChallengeQuotaUsed() from err
         raise
 
 
@@ -148,16 +171,21 @@ def set_status(consent: ConsentRecord, status: str, *, now: datetime, from_statu
 
 def replace_claims(consent: ConsentRecord, *, claims: str, user_id: str, banks: list[str],
                    also: Callable | None = None) -> bool:
-    """New claims (and user, and bank entries) on the version that was read, with `also(tx)`.
-    False when another change came first."""
-    old_banks = list(consent.banks)
-    version = int(consent.version)
+    """New claims (and user, and bank entries) with `also(tx)`, on condition that the consent's
+    version and status are those that were read (a revocation in between wins). Only these
+    attributes are written; the record is updated in place. False when another change came first."""
+    old_banks, version, status = list(consent.banks), int(consent.version), consent.status
     consent.claims, consent.user_id, consent.banks, consent.version = claims, user_id, banks, version + 1
     _index(consent)
+    actions = [ConsentRecord.claims.set(claims), ConsentRecord.user_id.set(user_id), ConsentRecord.banks.set(banks),
+               ConsentRecord.version.set(version + 1)]
+    actions += ([ConsentRecord.gsi1pk.set(consent.gsi1pk), ConsentRecord.gsi1sk.set(consent.gsi1sk)] if user_id
+                else [ConsentRecord.gsi1pk.remove(), ConsentRecord.gsi1sk.remove()])
     tx = transaction()
     try:
         with tx:
-            tx.save(consent, condition=ConsentRecord.version == version)
+            tx.update(ConsentRecord(pk=consent.pk, sk=consent.sk), actions=actions,
+                      condition=(ConsentRecord.version == version) & (ConsentRecord.status == status))
             for bank_id in set(old_banks) - set(banks):
                 tx.delete(_bank_entry(consent, bank_id))
             for bank_id in set(banks) - set(old_banks):
@@ -183,8 +211,15 @@ def _consents_of_page(consent_ids: list[str]) -> list[ConsentRecord]:
     return [c for c in out if isinstance(c, ConsentRecord)]
 
 
-def list_of_user(user_id: str, *, limit: int, offset: int = 0, descending: bool = True) -> list[ConsentRecord]:
-    return query_page(ConsentRecord.gsi1, f"CONSENTS_OF_USER#{user_id}", limit=limit, offset=offset, descending=descending)
+def list_of_user(user_id: str, *, limit: int, offset: int = 0, descending: bool = True,
+                 filter_condition=None) -> list[ConsentRecord]:
+    return query_page(ConsentRecord.gsi1, f"CONSENTS_OF_USER#{user_id}", limit=limit, offset=offset,
+                      descending=descending, filter_condition=filter_condition)
+
+
+def concerning(bank_id: str):
+    """A Query filter: consents concerning the bank (applied before the page is counted)."""
+    return ConsentRecord.banks.contains(bank_id)
 
 
 def list_of_consumer(consumer_id: str, *, limit: int, offset: int = 0, descending: bool = True,

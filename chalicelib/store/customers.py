@@ -301,10 +301,14 @@ def iter_customers_by_phone_prefix(bank_id: str, prefix: str):
 
 
 def get_user_customer_link(user_id: str, bank_id: str, customer_id: str) -> UserCustomerLinkRecord | None:
+    if not user_id:  # nobody (a caller under a consent has no own links): nothing to read
+        return None
     return get_item(UserCustomerLinkRecord, user_pk(user_id), f"{_LINK}{bank_id}#{customer_id}")
 
 
 def list_user_customer_links(user_id: str, bank_id: str | None = None, *, limit: int, offset: int = 0):
+    if not user_id:
+        return []
     prefix = _LINK if bank_id is None else f"{_LINK}{bank_id}#"
     return query_page(UserCustomerLinkRecord, user_pk(user_id), UserCustomerLinkRecord.sk.startswith(prefix),
                       limit=limit, offset=offset)

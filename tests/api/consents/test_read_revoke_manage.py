@@ -21,10 +21,16 @@ def test_get_a_consent_by_id_as_its_user_or_its_application(cw, admin):
     r = w.bob.get(f"/obp/v5.1.0/user/current/consents/{consent['consent_id']}")
     assert (r.status, r.message) == (404, f"OBP-35001: Consent not found by CONSENT_ID. ({consent['consent_id']})")
 
-    # Through the consumer: a user logged in with the TPP's key reaches the TPP's consents only.
-    tpp_user = admin.new_user_session(consumer_key=cw.tpp["key"])
-    assert tpp_user.get(f"/obp/v5.1.0/consumer/current/consents/{consent['consent_id']}").body["consent_id"] == consent["consent_id"]
-    assert w.bob.get(f"/obp/v5.1.0/consumer/current/consents/{consent['consent_id']}").status == 404
+    # Through the consumer: the TPP itself, or alice logged in through the TPP's app; not another
+    # user of that app (the JWT is a credential), not another application.
+    via_tpp = f"/obp/v5.1.0/consumer/current/consents/{consent['consent_id']}"
+    assert cw.as_application().get(via_tpp).body["consent_id"] == consent["consent_id"]
+    alice_via_tpp = cw.anonymous.login(w.alice.me["username"], "Str0ng-Passw0rd!", cw.tpp["key"])
+    assert alice_via_tpp.get(via_tpp).body["jwt"] == consent["jwt"]
+    mallory_via_tpp = admin.new_user_session(consumer_key=cw.tpp["key"])
+    assert (mallory_via_tpp.get(via_tpp).status, mallory_via_tpp.get(via_tpp).code) == (404, "OBP-35001")
+    assert w.bob.get(via_tpp).status == 404
+    assert w.alice.get(via_tpp).status == 404  # alice through her own app: not the consent's application
     assert w.alice.get(f"/obp/v5.0.0/user/current/consents/{consent['consent_id']}").code == "OBP-10404"
 
 
@@ -261,7 +267,8 @@ def test_every_consent_endpoint_wants_a_caller(cw):
     from chalicelib.api import routing
 
     application_only = {request_routes.create_consent_request, request_routes.create_vrp_consent_request,
-                        request_routes.get_consent_request, request_routes.get_consent_by_consent_request_id}
+                        request_routes.get_consent_request, request_routes.get_consent_by_consent_request_id,
+                        consent_routes.get_consent_by_consent_id_via_consumer}
     checked = 0
     for (route, method), endpoints in routing._TABLE.items():
         for e in endpoints:
