@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import aws, outbox
 from chalicelib.settings import get_settings
-from tests.support import Api, AuthedApi, BankingWorld, banking_world
+from tests.support import Api, AuthedApi, BankingWorld, banking_world, open_account
 
 CONSUMER = {"app_name": "Budget App", "app_type": "Confidential", "description": "Budget App by TPP Ltd",
             "developer_email": "dev@tpp.example", "redirect_url": "https://tpp.example/cb", "enabled": True}
@@ -25,6 +25,12 @@ class ConsentWorld:
     @property
     def bank_id(self) -> str:
         return self.w.bank_id
+
+    def alice_view_elsewhere(self, admin) -> dict:
+        """An owner view of an account alice opens at a second bank."""
+        bank = admin.create_bank()
+        admin.grant(self.w.alice.user_id, "CanCreateAccount", bank)
+        return {"bank_id": bank, "account_id": open_account(self.w.alice, bank), "view_id": "owner"}
 
     def owner_view(self, account_id: str | None = None, view_id: str = "owner") -> dict:
         return {"bank_id": self.bank_id, "account_id": account_id or self.w.alice_account, "view_id": view_id}

@@ -7,7 +7,7 @@ from chalicelib.settings import reload_settings
 from chalicelib.store import consents as consent_store
 from tests.api.consents.conftest import outbox_messages
 from tests.api.consents.test_vrp import _pay, _vrp_consent
-from tests.support import open_account, transfer
+from tests.support import transfer
 
 REFUSED = "OBP-20001: User not logged in. Authentication is required! A consent does not open this endpoint: it needs the user's own login."
 
@@ -71,10 +71,7 @@ def test_a_stale_change_cannot_undo_a_revocation(cw):
 
 def test_a_role_at_one_bank_acts_only_on_consents_of_that_bank_alone(cw, admin):
     w = cw.w
-    other_bank = admin.create_bank()
-    admin.grant(w.alice.user_id, "CanCreateAccount", other_bank)
-    elsewhere = open_account(w.alice, other_bank)
-    both = cw.accepted(views=[cw.owner_view(), {"bank_id": other_bank, "account_id": elsewhere, "view_id": "owner"}])
+    both = cw.accepted(views=[cw.owner_view(), cw.alice_view_elsewhere(admin)])
     staff = admin.new_user_session(("CanUpdateConsentStatusAtOneBank", w.bank_id), ("CanRevokeConsentAtBank", w.bank_id))
     r = staff.put(f"/obp/v5.1.0/management/banks/{w.bank_id}/consents/{both['consent_id']}", {"status": "REJECTED"})
     assert (r.status, r.code) == (404, "OBP-35001")
@@ -107,11 +104,9 @@ def test_a_users_consents_send_a_bounded_number_of_challenges_a_day(cw, monkeypa
 def test_bank_lists_filter_before_they_page(cw, admin):
     w = cw.w
     here = cw.accepted()
-    other_bank = admin.create_bank()
-    admin.grant(w.alice.user_id, "CanCreateAccount", other_bank)
-    elsewhere = open_account(w.alice, other_bank)
+    elsewhere = cw.alice_view_elsewhere(admin)
     for _ in range(3):  # newer consents at another bank
-        cw.accepted(views=[{"bank_id": other_bank, "account_id": elsewhere, "view_id": "owner"}])
+        cw.accepted(views=[elsewhere])
     r = w.alice.get(f"/obp/v5.1.0/banks/{w.bank_id}/my/consents?limit=1")
     assert [c["consent_id"] for c in r.body["consents"]] == [here["consent_id"]]
     oldest_first = w.alice.get("/obp/v5.1.0/my/consents?sort_direction=ASC&limit=1").body["consents"]

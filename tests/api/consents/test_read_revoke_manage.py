@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 from chalicelib.services import consents as consent_service
 from chalicelib.store import consents as consent_store
 from tests.api.consents.conftest import claims_of, otp_from_outbox
-from tests.support import open_account
 
 
 def test_get_a_consent_by_id_as_its_user_or_its_application(cw, admin):
@@ -37,10 +36,7 @@ def test_get_a_consent_by_id_as_its_user_or_its_application(cw, admin):
 def test_my_consents_in_each_versions_shape(cw, admin):
     w = cw.w
     mine = cw.accepted()
-    other_bank = admin.create_bank()
-    admin.grant(w.alice.user_id, "CanCreateAccount", other_bank)
-    elsewhere = open_account(w.alice, other_bank)
-    far = cw.accepted(views=[{"bank_id": other_bank, "account_id": elsewhere, "view_id": "owner"}])
+    far = cw.accepted(views=[cw.alice_view_elsewhere(admin)])
     cw.accepted(session=w.bob, views=[cw.owner_view(w.bob_account)])  # bob's never show up
 
     v310 = w.alice.get(f"/obp/v3.1.0/banks/{w.bank_id}/my/consents").body["consents"]
