@@ -14,7 +14,6 @@ from chalicelib.schemas.consents import (
     consent_json_v400,
     consent_json_v510,
 )
-from chalicelib.errors import ApiError
 from chalicelib.services import consents
 from chalicelib.services.paging import MAX_LIMIT, parse_page
 
@@ -24,8 +23,7 @@ _MANAGED = "/management/banks/{bank_id}/consents/{consent_id}"
 
 def _create(req: Request, sca_method: str):
     caller = req.user()
-    if sca_method not in consents.SCA_METHODS:
-        raise ApiError("OBP-35009", status=400)
+    consents.check_sca_method(sca_method)  # OBP routes on the method before it reads the body
     body = req.body(PostConsentBodyCommonJson)
     return consent_json_v310(consents.create_consent(caller, sca_method, body.ask()))
 
@@ -91,7 +89,7 @@ def get_consent_by_consent_id_via_consumer(req: Request, consent_id: str):
     return consent_json_v510(consents.get_for_consumer(req.optional_caller(), consent_id))
 
 
-def _management_list(req: Request, bank_id: str | None, list_consents) -> dict:
+def _management_list(req: Request, list_consents) -> dict:
     caller = req.user()
     page = parse_page(req.query, default_descending=True)
     found = list_consents(caller, limit=page.limit, offset=page.offset, user_id=req.query.get("user_id"),
@@ -101,13 +99,13 @@ def _management_list(req: Request, bank_id: str | None, list_consents) -> dict:
 
 @endpoint("GET", "/management/consents/banks/{bank_id}", since="5.1.0", under_consent=False)
 def get_consents_at_bank(req: Request, bank_id: str):
-    return _management_list(req, bank_id, lambda caller, **kw: consents.list_at_bank(caller, bank_id, **kw))
+    return _management_list(req, lambda caller, **kw: consents.list_at_bank(caller, bank_id, **kw))
 
 
 @endpoint("GET", "/management/consents", since="5.1.0", under_consent=False)
 def get_consents_management(req: Request):
     bank_id = req.query.get("bank_id")
-    return _management_list(req, bank_id, lambda caller, **kw: consents.list_all(caller, bank_id=bank_id, **kw))
+    return _management_list(req, lambda caller, **kw: consents.list_all(caller, bank_id=bank_id, **kw))
 
 
 # --- revocation -------------------------------------------------------------------------------

@@ -194,31 +194,26 @@ def consent_json_v510(consent) -> dict:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def consent_info_json_v400(consent) -> dict:
+def _summary(consent) -> dict:
+    """The fields every consent list item shows."""
     return {
-        "consent_id": consent.consent_id, "consumer_id": consent.consumer_id, "created_by_user_id": consent.user_id,
-        "last_action_date": _date_only(consent.last_action_at), "last_usage_date": obp_date(consent.last_usage_at),
-        "status": consent.status, "api_standard": consent.api_standard, "api_version": consent.api_version,
-    }
-
-
-def consent_info_json_v510(consent) -> dict:
-    """getMyConsents / getMyConsentsByBank items."""
-    return {
-        "consent_reference_id": consent.consent_id, "consent_id": consent.consent_id,
         "consumer_id": consent.consumer_id, "created_by_user_id": consent.user_id, "status": consent.status,
         "last_action_date": _date_only(consent.last_action_at), "last_usage_date": obp_date(consent.last_usage_at),
-        "jwt": consents.jwt_of(consent), "jwt_payload": consents.claims_of(consent),
         "api_standard": consent.api_standard, "api_version": consent.api_version,
     }
 
 
+def consent_info_json_v400(consent) -> dict:
+    return {"consent_id": consent.consent_id, **_summary(consent)}
+
+
+def consent_info_json_v510(consent) -> dict:
+    """getMyConsents / getMyConsentsByBank items."""
+    return {"consent_reference_id": consent.consent_id, "consent_id": consent.consent_id, **_summary(consent),
+            "jwt": consents.jwt_of(consent), "jwt_payload": consents.claims_of(consent)}
+
+
 def consent_item_json_v510(consent) -> dict:
     """The management lists' items (ConsentsJsonV510)."""
-    return {
-        "consent_reference_id": consent.consent_id, "consumer_id": consent.consumer_id,
-        "created_by_user_id": consent.user_id, "status": consent.status,
-        "last_action_date": _date_only(consent.last_action_at), "last_usage_date": obp_date(consent.last_usage_at),
-        "jwt_payload": consents.claims_of(consent), "api_standard": consent.api_standard,
-        "api_version": consent.api_version, "note": consent.note,
-    }
+    return {"consent_reference_id": consent.consent_id, **_summary(consent),
+            "jwt_payload": consents.claims_of(consent), "note": consent.note}

@@ -62,8 +62,7 @@ def _unused_request(consent_request_id: str):
 
 def create_consent(caller: Caller, consent_request_id: str, sca_method: str):
     """createConsentByConsentRequestId{EMAIL,SMS,IMPLICIT}: the user's consent from the request."""
-    if sca_method not in consents.SCA_METHODS:
-        raise ApiError("OBP-35009", status=400)
+    consents.check_sca_method(sca_method)  # before the request is read, as OBP routes on it
     record = _unused_request(consent_request_id)
     if record.vrp:
         from chalicelib.services import vrp  # VRP brings counterparties and limits: loaded only for it

@@ -196,10 +196,14 @@ class Extra:
     views: list[tuple[str, str, str]] = field(default_factory=list)  # views the extra writes create
 
 
-def create_consent(caller: Caller, sca_method: str, ask: ConsentAsk, extra: Extra = Extra()):
-    """createConsent (EMAIL | SMS | IMPLICIT): a new INITIATED consent and its challenge."""
+def check_sca_method(sca_method: str) -> None:
     if sca_method not in SCA_METHODS:
         raise ApiError("OBP-35009", status=400)
+
+
+def create_consent(caller: Caller, sca_method: str, ask: ConsentAsk, extra: Extra = Extra()):
+    """createConsent (EMAIL | SMS | IMPLICIT): a new INITIATED consent and its challenge."""
+    check_sca_method(sca_method)
     check_time_to_live(ask.time_to_live)
     consumer_id, consumer = _audience(caller, ask.consumer_id)
     roles, views = _granted(caller, ask)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -277,21 +278,16 @@ def _limit_steps(counterparty, amount: Decimal, completed: datetime) -> list:
     ]
 
 
-class _limits_named:
+@contextmanager
+def _limits_named(counterparty):
     """Turn a payment cancelled by a counterparty limit into that limit's OBP-10035."""
-
-    def __init__(self, counterparty):
-        self.counterparty = counterparty
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, _traceback):
-        if isinstance(error, ledger.CommitRejected) and self.counterparty is not None:
-            failed = [step for step in _LIMIT_STEPS if step in error.failed]
-            if failed:
-                raise _limit_exceeded(self.counterparty, _LIMIT_STEPS[failed[0]]) from error
-        return False
+    try:
+        yield
+    except ledger.CommitRejected as rejected:
+        failed = [step for step in _LIMIT_STEPS if step in rejected.failed] if counterparty is not None else []
+        if failed:
+            raise _limit_exceeded(counterparty, _LIMIT_STEPS[failed[0]]) from rejected
+        raise
 
 
 def _transfer_of(request) -> transfers.Transfer:

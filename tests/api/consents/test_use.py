@@ -60,7 +60,7 @@ def test_roles_in_a_consent_work_while_the_user_holds_them(cw, admin):
     assert list_entitlements(w.alice.user_id)  # using the consent added no role to the user
 
 
-def _refused(cw, api, code, context=""):
+def _refused(cw, api, code):
     r = _account(cw, api)
     assert r.status == 401, r.body
     assert r.code == code, r.body
