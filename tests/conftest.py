@@ -31,9 +31,15 @@ _original_make_api_call = botocore.client.BaseClient._make_api_call
 
 
 def _recording_make_api_call(self, operation_name, api_params):
-    if self.meta.service_model.service_name == "dynamodb":
+    if self.meta.service_model.service_name != "dynamodb":
+        return _original_make_api_call(self, operation_name, api_params)
+    try:
+        answer = _original_make_api_call(self, operation_name, api_params)
+    except Exception:
         DYNAMO_CALLS.record(operation_name, api_params)
-    return _original_make_api_call(self, operation_name, api_params)
+        raise
+    DYNAMO_CALLS.record(operation_name, api_params, answer)
+    return answer
 
 
 botocore.client.BaseClient._make_api_call = _recording_make_api_call

@@ -29,20 +29,40 @@ class Resp:
 
 
 class DynamoCalls:
+    """Every DynamoDB call of the test: (operation, params) in `calls`, the answers alongside."""
+
     def __init__(self):
         self.calls: list[tuple[str, dict]] = []
+        self.answers: list[dict] = []
 
-    def record(self, operation: str, params: dict) -> None:
+    def record(self, operation: str, params: dict, answer: dict | None = None) -> None:
         self.calls.append((operation, params))
+        self.answers.append(answer or {})
 
     def reset(self) -> None:
         self.calls.clear()
+        self.answers.clear()
 
     def count(self) -> int:
         return len(self.calls)
 
     def operations(self) -> list[str]:
         return [op for op, _ in self.calls]
+
+    def items_read(self) -> int:
+        """Items DynamoDB read for these calls: a Query's ScannedCount (what its key condition
+        reached, before any filter), the items a GetItem, BatchGetItem or TransactGetItems returned."""
+        total = 0
+        for (operation, _), answer in zip(self.calls, self.answers):
+            if operation in ("Query", "Scan"):
+                total += answer.get("ScannedCount", 0)
+            elif operation == "GetItem":
+                total += 1 if "Item" in answer else 0
+            elif operation == "BatchGetItem":
+                total += sum(len(items) for items in answer.get("Responses", {}).values())
+            elif operation == "TransactGetItems":
+                total += sum(1 for response in answer.get("Responses", []) if response.get("Item"))
+        return total
 
 
 class Api:
@@ -149,7 +169,7 @@ def fresh_aws():
     from chalicelib.settings import get_settings
     from scripts.aws_resources import create_all
 
-    with mock_aws(), item_level_transaction_rollback():
+    with mock_aws(), item_level_transaction_rollback(), fast_moto_tables():
         aws_clients.reset()
         create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"))
         aws_clients.client("ses").verify_email_identity(EmailAddress=get_settings().email_sender)
@@ -303,6 +323,155 @@ class item_level_transaction_rollback:
     def __exit__(self, *exc):
         self._module.DynamoDBBackend.transact_write_items = self._original
         return False
+class fast_moto_tables:
+    """Context manager: the same DynamoDB answers from moto in-process, at a cost a table of tens of
+    thousands of items can afford (the list tests hold 10,000 records). moto compares key values
+    through `DynamoType.cast_value` (a chain of type checks per comparison), sorts and walks the
+    whole table on every Query, and re-sizes an item's every attribute each time one is set
+    (quadratic in the attribute count). Here scalar comparisons compare the Python values
+    directly, a Query starts from the items of its partition (of the table or of the index,
+    grouped once per change of the table), and an item's size is kept as a running sum. Results,
+    ordering and the 400 KB item limit are unchanged."""
+
+    def __enter__(self):
+        import operator
+
+        from moto.dynamodb.models import dynamo_type, table
+        from moto.dynamodb.models.utilities import bytesize
+
+        self._restore = []
+        scalar = ("S", "N", "B")
+
+        def value(item):
+            return Decimal(item.value) if item.type == "N" else item.value
+
+        def patch(owner, name, new):
+            self._restore.append((owner, name, owner.__dict__[name]))
+            setattr(owner, name, new)
+
+        DynamoType = dynamo_type.DynamoType
+
+        def comparison(op, name):
+            slow = DynamoType.__dict__[name]
+
+            def compare(self, other):
+                if self.type == other.type and self.type in scalar:
+                    return op(value(self), value(other))
+                return slow(self, other)
+            return compare
+
+        for op, name in ((operator.lt, "__lt__"), (operator.le, "__le__"), (operator.gt, "__gt__"),
+                         (operator.ge, "__ge__")):
+            patch(DynamoType, name, comparison(op, name))
+        slow_eq = DynamoType.__dict__["__eq__"]
+
+        def equal(self, other):
+            if self.type in scalar and self.type == other.type:
+                return value(self) == value(other)
+            return slow_eq(self, other)
+
+        slow_hash = DynamoType.__dict__["__hash__"]
+        patch(DynamoType, "__eq__", equal)
+        patch(DynamoType, "__ne__", lambda self, other: not equal(self, other))
+        patch(DynamoType, "__hash__", lambda self: hash((self.type, value(self))) if self.type in scalar else slow_hash(self))
+
+        Limited = dynamo_type.LimitedSizeDict
+
+        def set_sized(self, key, new):
+            size = self.__dict__.get("_size")
+            if size is None:
+                size = sum(bytesize(k) + (v.size() if type(v) is DynamoType else bytesize(str(v))) for k, v in self.items())
+            if key in self:
+                old = dict.__getitem__(self, key)
+                size -= bytesize(key) + (old.size() if type(old) is DynamoType else bytesize(str(old)))
+            size += bytesize(key) + (new.size() if type(new) is DynamoType else bytesize(str(new)))
+            if size > 405000:
+                raise dynamo_type.ItemSizeTooLarge
+            dict.__setitem__(self, key, new)
+            self.__dict__["_size"] = size
+
+        patch(Limited, "__setitem__", set_sized)
+
+        Table = table.Table
+        slow_all, slow_put, slow_delete, slow_query = Table.all_items, Table.put_item, Table.delete_item, Table.query
+
+        def changed(self):
+            self.__dict__.pop("_fast_groups", None)
+
+        def all_items(self):
+            candidates = self.__dict__.get("_fast_candidates")
+            return list(candidates) if candidates is not None else slow_all(self)
+
+        def partition(self, index_name, hash_key):
+            """The items a Query of this hash key can return (the whole table when unsure)."""
+            if hash_key is None or hash_key.type not in scalar:
+                return None
+            if index_name is None:
+                return list((self.items.get(hash_key) or {}).values()) if self.range_key_attr else None
+            index = next((i for i in self.all_indexes() if i.name == index_name), None)
+            names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"] if index else []
+            if len(names) != 1:
+                return None
+            groups = self.__dict__.get("_fast_groups")
+            if groups is None:
+                groups = self.__dict__["_fast_groups"] = {}
+            if index_name not in groups:
+                grouped = groups[index_name] = {}
+                for item in slow_all(self):
+                    key = item.attrs.get(names[0])
+                    if key is not None and key.type in scalar:
+                        grouped.setdefault((key.type, key.value), []).append(item)
+            return groups[index_name].get((hash_key.type, hash_key.value), [])
+
+        def query(self, hash_key, *args, **kwargs):
+            index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+            candidates = partition(self, index_name, hash_key)
+            if candidates is not None:
+                self.__dict__["_fast_candidates"] = candidates
+            try:
+                return slow_query(self, hash_key, *args, **kwargs)
+            finally:
+                self.__dict__.pop("_fast_candidates", None)
+
+        def put_item(self, *args, **kwargs):
+            changed(self)
+            return slow_put(self, *args, **kwargs)
+
+        def delete_item(self, *args, **kwargs):
+            changed(self)
+            return slow_delete(self, *args, **kwargs)
+
+        from moto.dynamodb.models import DynamoDBBackend
+
+        slow_update = DynamoDBBackend.update_item
+
+        def update_item(backend, table_name, *args, **kwargs):
+            try:
+                return slow_update(backend, table_name, *args, **kwargs)
+            finally:  # an update may change an item's index keys in place
+                changed(backend.get_table(table_name))
+
+        patch(DynamoDBBackend, "update_item", update_item)
+        patch(Table, "query", query)
+
+        def sorted_items(self, hash_key_attrs, range_key_attrs, items):
+            names = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+            items.sort(key=lambda item: tuple(
+                value(v) if (v := item.attrs[name]).type in scalar else v for name in names))
+            return items
+
+        patch(Table, "sorted_items", sorted_items)
+        patch(Table, "all_items", all_items)
+        patch(Table, "put_item", put_item)
+        patch(Table, "delete_item", delete_item)
+        return self
+
+    def __exit__(self, *exc):
+        for owner, name, original in reversed(self._restore):
+            setattr(owner, name, original)
+        return False
+
+
 # --- SQS and webhook receivers (webhook delivery tests) ---------------------------------------
 
 def sqs_event(*bodies: str) -> dict:
