@@ -39,9 +39,7 @@ def list_profiles(partner: Partner, page: int, size: int) -> Page:
     check_paging(page, size)
     owner = partner_store.get_partner(partner.client_id)
     count = int(owner.profile_count) if owner else 0
-    high = count - page * size
-    items = store.profiles_between(partner.client_id, max(1, high - size + 1), high) if high >= 1 else []
-    return Page(page, size, count, items)
+    return Page(page, size, count, store.profiles_page(partner.client_id, count, page * size, size))
 
 
 def update_profile(partner: Partner, profile_id: str, changes: dict):

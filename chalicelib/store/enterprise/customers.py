@@ -10,22 +10,18 @@ id carries that number (`customer_` + 20 random hex + the seq as 12 hex), so a G
 GetItem and no index is needed. Newest first means descending seq.
 
 Deletions leave gaps in the numbers, so "the k-th newest" cannot be computed from the numbers
-alone. A counting tree answers it: a level-1 node counts the live customers of 64 consecutive
-numbers, a level-2 node those of 1024 level-1 nodes (65,536 numbers), a level-3 node those of
-1024 level-2 nodes (67,108,864 numbers). Create and delete adjust one node per level in the same
-transaction as the customer and the profile's count. To find page p (rank r = p * size):
-  * read the children of the current node from the top level down — one Query of at most 1024
-    small items per level, skipped outright where the range holds a single possible child (no
-    counter is read at all while a profile has had at most 64 customers, and only level 1 is read
-    up to 65,536);
-  * subtract the counts of newer children until the one holding rank r is found;
-  * in that level-1 node, read customers by descending seq from its top: fewer than 64 to skip,
-    then the page.
-A page therefore costs at most 3 counter Queries (each of at most 1024 items of ~60 bytes, up to
-68.7 billion customers ever created in a profile) plus one customer Query of at most 63 + size
-items, whatever the profile's size; every read is strongly consistent, so a page reflects every
-committed create and delete. The price is paid on writes: a create or delete also updates one
-counter per level (3 items) in its transaction, and all writes of a profile touch its profile item.
+alone: the profile's counting tree answers it (store/positions.py, the mechanism every list of the
+service pages with, here with the profile item as the list's head and a third level): a level-1
+node counts the live customers of 64 consecutive numbers, a level-2 node those of 1024 level-1
+nodes (65,536 numbers), a level-3 node those of 1024 level-2 nodes (67,108,864 numbers). Create
+and delete adjust one node per level in the same transaction as the customer and the profile's
+count. A page reads no counter at all while no customer was ever deleted (count == last number),
+and otherwise at most one Query of at most 1024 small counters per level (none for a level whose
+range holds a single possible node: only level 1 up to 65,536 customers), then one customer Query
+of at most 63 + size items, whatever the profile's size; every read is strongly consistent, so a
+page reflects every committed create and delete. The price is paid on writes: a create or delete
+also updates one counter per level (3 items) in its transaction, and all writes of a profile touch
+its profile item.
 """
 from __future__ import annotations
 
@@ -35,6 +31,7 @@ from typing import Callable
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
+from chalicelib.store import positions
 from chalicelib.store.base import Entity, get_item
 from chalicelib.store.enterprise import update_versioned, write
 from chalicelib.store.enterprise.profiles import ProfileRecord, profile_pk, seq_key
@@ -110,54 +107,14 @@ def get_customer(profile_id: str, customer_id: str) -> CustomerRecord | None:
 
 def page(profile: ProfileRecord, offset: int, size: int) -> list[CustomerRecord]:
     """The live customers of ranks offset..offset+size-1, newest first (see the module docstring)."""
-    last_seq, remaining = int(profile.customer_seq), offset
-    if size <= 0 or offset >= int(profile.customer_count) or last_seq == 0:
-        return []
-    spans = _spans()
-    low, high = 0, (last_seq - 1) // spans[-1]  # the top-level nodes that can exist
-    chosen = 0
-    for level in range(len(spans), 0, -1):
-        if low == high:
-            chosen = low  # a single possible child holds all its parent holds
-        else:
-            for index, live in _children(profile.profile_id, level, low, high):
-                if remaining < live:
-                    chosen = index
-                    break
-                remaining -= live
-            else:
-                return []
-        if level > 1:
-            fan = spans[level - 1] // spans[level - 2]
-            low = chosen * fan
-            high = min(low + fan - 1, (last_seq - 1) // spans[level - 2])
-    top = min(last_seq, (chosen + 1) * spans[0])
-    items = CustomerRecord.query(
-        profile_pk(profile.profile_id), CustomerRecord.sk.between(_customer_sk(1), _customer_sk(top)),
-        scan_index_forward=False, consistent_read=True, limit=remaining + size,
-    )
-    return list(items)[remaining:]
+    head = positions.Head(last=int(profile.customer_seq), live=int(profile.customer_count))
+    return positions.read_from(CustomerRecord, CustomerRecord.sk, profile_pk(profile.profile_id), head,
+                               _tree(profile.profile_id), offset=offset, limit=size, descending=True,
+                               consistent=True, key_of=_customer_sk)
 
 
-def _spans() -> list[int]:
-    """How many numbers a node of each level (1, 2, 3) covers."""
-    spans = [FANOUT[0]]
-    for fan in FANOUT[1:]:
-        spans.append(spans[-1] * fan)
-    return spans
-
-
-def _counter_sk(level: int, index: int) -> str:
-    return f"CCOUNT#{level}#{seq_key(index)}"
-
-
-def _children(profile_id: str, level: int, low: int, high: int) -> list[tuple[int, int]]:
-    """(index, live) of the level's counters low..high, highest index first."""
-    items = CustomerCounter.query(
-        profile_pk(profile_id), CustomerCounter.sk.between(_counter_sk(level, low), _counter_sk(level, high)),
-        scan_index_forward=False, consistent_read=True,
-    )
-    return [(int(item.sk.rsplit("#", 1)[1]), int(item.live)) for item in items]
+def _tree(profile_id: str) -> positions.CountingTree:
+    return positions.CountingTree(profile_pk(profile_id), prefix="CCOUNT#", fanout=FANOUT, model=CustomerCounter)
 
 
 # --- writes -------------------------------------------------------------------------------------
@@ -212,6 +169,4 @@ def delete_customer(customer: CustomerRecord, also: Callable | None = None) -> s
 
 
 def _count(tx, profile_id: str, seq: int, delta: int) -> None:
-    for level, span in enumerate(_spans(), start=1):
-        counter = CustomerCounter(pk=profile_pk(profile_id), sk=_counter_sk(level, (seq - 1) // span))
-        tx.update(counter, actions=[CustomerCounter.live.add(delta), CustomerCounter.record_type.set(CustomerCounter)])
+    _tree(profile_id).stage(tx, seq, delta)

@@ -1,8 +1,9 @@
 """Profiles (a partner's merchant profiles).
 
 A profile gets the next number of its partner's `profile_count` in the transaction that creates it
-(conditioned on the count read before); profiles are never deleted, so page p of a partner's
-profiles, newest first, is a key range of gsi1 and costs one Query.
+(conditioned on the count read before); profiles are never deleted, so the partner's profiles are
+a list without gaps (store/positions.py, the partner item as its head): page p, newest first, is
+a key range of gsi1 and costs one Query.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Callable
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
+from chalicelib.store import positions
 from chalicelib.store.base import Entity, get_item
 from chalicelib.store.enterprise import update_versioned, write
 from chalicelib.store.enterprise.partners import PartnerRecord, partner_pk
@@ -66,12 +68,12 @@ def get_profile(profile_id: str) -> ProfileRecord | None:
     return get_item(ProfileRecord, profile_pk(profile_id), "PROFILE")
 
 
-def profiles_between(client_id: str, low_seq: int, high_seq: int) -> list[ProfileRecord]:
-    """The partner's profiles numbered low..high, newest first (gsi1, eventually consistent)."""
-    return list(ProfileRecord.gsi1.query(
-        f"PARTNER_PROFILES#{client_id}", ProfileRecord.gsi1sk.between(seq_key(low_seq), seq_key(high_seq)),
-        scan_index_forward=False,
-    ))
+def profiles_page(client_id: str, count: int, offset: int, size: int) -> list[ProfileRecord]:
+    """The partner's profiles of ranks offset..offset+size-1, newest first (gsi1, eventually
+    consistent); `count` is the partner's profile_count."""
+    return positions.read_from(ProfileRecord.gsi1, ProfileRecord.gsi1sk, f"PARTNER_PROFILES#{client_id}",
+                               positions.Head(last=count, live=count), None, offset=offset, limit=size,
+                               descending=True, key_of=seq_key)
 
 
 def update_profile(profile: ProfileRecord, changes: dict) -> str:
