@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -65,14 +66,34 @@ def expected(numbers: list[int], offset: int, limit: int = LIMIT, descending: bo
     return ordered[offset:offset + limit]
 
 
+DATED = positions.DatedList("TEST#dated")
+
+
+def dates(count: int, seed: int) -> list[datetime]:
+    """Dates over three years, some seconds shared by several members, a few far in the past."""
+    rng = random.Random(seed)
+    start = datetime(2021, 1, 1, tzinfo=timezone.utc)
+    picked = [start + timedelta(seconds=rng.randrange(3 * 365 * 86400)) for _ in range(count)]
+    for i in range(0, count, 97):
+        picked[i] = picked[i - 1] if i else picked[i]  # the same second as the one before
+    picked[5] = datetime(1100, 1, 1, tzinfo=timezone.utc)
+    return picked
+
+
 @pytest.fixture(scope="module")
 def big():
-    """One table for the module: a counted and an append-only list of 10,000 members each."""
+    """One table for the module: a counted and an append-only list of 10,000 members each, and a
+    dated list of 10,000 members (DATED, their dates in insertion order in `big.dated`)."""
     with fresh_aws():
         counted, append_only = positions.NumberedList("TEST#counted"), positions.NumberedList("TEST#log", counted=False)
         members = load(counted, SIZE)
         load(append_only, SIZE)
-        yield counted, append_only, members
+        when = dates(SIZE, 11)
+        with Member.batch_write() as batch:
+            for number, label in zip(positions.bulk_append_dated(DATED, when), range(SIZE)):
+                batch.save(Member(pk=f"MEMBER#{uuid.uuid4()}", sk="MEMBER", gsi1pk=DATED.name,
+                                  gsi1sk=DATED.key(number), number=number, label=str(label)))
+        yield counted, append_only, members, when
 
 
 def cost(dynamo_calls: DynamoCalls, read):
@@ -84,7 +105,7 @@ def cost(dynamo_calls: DynamoCalls, read):
 @pytest.mark.parametrize("offset", [0, 4321, 9950, 9999])
 @pytest.mark.parametrize("descending", [False, True])
 def test_a_page_without_gaps_reads_the_head_and_the_page(big, dynamo_calls, offset, descending):
-    counted, append_only, _ = big
+    counted, append_only, _, _ = big
     for lst in (counted, append_only):
         found, operations, items = cost(dynamo_calls, lambda: page(lst, offset, descending=descending))
         assert found == expected(list(range(1, SIZE + 1)), offset, descending=descending)
@@ -93,13 +114,13 @@ def test_a_page_without_gaps_reads_the_head_and_the_page(big, dynamo_calls, offs
 
 
 def test_beyond_the_end_reads_the_head_only(big, dynamo_calls):
-    counted, _, _ = big
+    counted, _, _, _ = big
     found, operations, items = cost(dynamo_calls, lambda: page(counted, SIZE))
     assert (found, operations, items) == ([], ["GetItem"], 1)
 
 
 def test_with_gaps_a_page_reads_at_most_one_query_of_counters_more(big, dynamo_calls):
-    counted, _, members = big
+    counted, _, members, _ = big
     gone = sorted(random.Random(7).sample(range(1, SIZE + 1), 40)) + [9990, 9991, 9992]
     for number in gone:
         remove(counted, members[number])
@@ -188,7 +209,7 @@ def test_a_list_with_a_ceiling_refuses_one_more(big):
 
 
 def test_a_filtered_read_keeps_to_its_budget(big, dynamo_calls):
-    _, append_only, _ = big
+    _, append_only, _, _ = big
     every_tenth = lambda m: int(m.number) % 10 == 0  # noqa: E731
     found, operations, items = cost(dynamo_calls, lambda: positions.matching(
         Member.gsi1, append_only.name, every_tenth, offset=20, limit=30))
@@ -198,3 +219,41 @@ def test_a_filtered_read_keeps_to_its_budget(big, dynamo_calls):
     with pytest.raises(positions.TooBroad):
         positions.matching(Member.gsi1, append_only.name, every_tenth, offset=500, limit=30)
     assert dynamo_calls.items_read() <= positions.READ_BUDGET
+
+
+def dated_order(when: list[datetime], descending: bool) -> list[str]:
+    """Labels (insertion indexes) in the dated list's order: by second, then by insertion."""
+    order = sorted(range(len(when)), key=lambda i: (positions.DatedList.second_of(when[i]), i), reverse=descending)
+    return [str(i) for i in order]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_dated_list_pages_by_date_at_a_cost_that_does_not_grow(big, dynamo_calls, descending):
+    *_, when = big
+    everything = dated_order(when, descending)
+    for offset in (0, 1, 4999, 9950, SIZE - 1, SIZE):
+        found, operations, items = cost(dynamo_calls, lambda: positions.page(
+            DATED, Member.gsi1, Member.gsi1sk, offset=offset, limit=LIMIT, descending=descending))
+        assert [m.label for m in found] == everything[offset:offset + LIMIT]
+        # one Query of counters per level below the root (34-year, 12-day, 17-minute, one-second
+        # nodes), then exactly the page
+        assert set(operations) == {"Query"} and len(operations) <= 5
+        counters = items - len(found)
+        assert counters <= 512 + 3 * 1024
+
+
+def test_dated_inserts_share_a_second_in_insertion_order(big):
+    lst = positions.DatedList("TEST#dated-small")
+    moment = datetime(2024, 2, 29, 12, 0, 0, tzinfo=timezone.utc)
+    plan = [moment, moment - timedelta(days=400), moment, moment + timedelta(microseconds=500), moment - timedelta(seconds=1)]
+    for i, when in enumerate(plan):
+        def build(tx, numbers, i=i):
+            tx.save(Member(pk=f"MEMBER#{uuid.uuid4()}", sk="MEMBER", gsi1pk=lst.name,
+                           gsi1sk=lst.key(numbers[lst.name]), number=numbers[lst.name], label=str(i)))
+        positions.write(build, [(lst, when)])
+    listed = positions.page(lst, Member.gsi1, Member.gsi1sk, offset=0, limit=10)
+    assert [m.label for m in listed] == ["1", "4", "0", "2", "3"]
+    newest = positions.page(lst, Member.gsi1, Member.gsi1sk, offset=1, limit=2, descending=True)
+    assert [m.label for m in newest] == ["2", "0"]
+    with pytest.raises(ValueError):
+        positions.stage_remove(None, lst, 1)
