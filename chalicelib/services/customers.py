@@ -13,14 +13,15 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import islice
 
 from chalicelib.errors import ApiError
 from chalicelib.schemas.common import OBP_DATE_FORMAT
 from chalicelib.services import banks
+from chalicelib.services import paging
 from chalicelib.services.access import Caller, missing_roles_error, require_all_roles, require_any_role
-from chalicelib.services.paging import MAX_LIMIT, Page
+from chalicelib.services.paging import Page
 from chalicelib.store import customers as store
+from chalicelib.store import positions
 from chalicelib.store import users as user_store
 
 CREATE_ROLES = ["CanCreateCustomer", "CanCreateCustomerAtAnyBank"]
@@ -29,6 +30,10 @@ LINK_ROLES = ["CanCreateUserCustomerLinkAtAnyBank", "CanCreateUserCustomerLink"]
 LIST_ROLES = ["CanGetCustomers", "CanGetCustomersAtAnyBank"]
 # Values that become part of a DynamoDB key are bounded (keys are limited to 1-2 KB).
 MAX_KEY_TEXT = 255
+# Phone numbers one search may examine, whatever the bank's size (README "Lists and pages").
+PHONE_SEARCH_BUDGET = positions.READ_BUDGET
+# A caller without a list role reaches its own customers; more links than this at one bank is not a person.
+OWN_BUDGET = 100
 _GENERATED_NUMBER_ATTEMPTS = 5
 
 
@@ -141,51 +146,88 @@ def my_customer_at_bank(caller: Caller, bank_id: str):
 
 
 def my_customers(caller: Caller, page: Page) -> list:
-    """GET /users/current/customers: the caller's customers at every bank, with their attributes."""
-    links = store.list_user_customer_links(caller.own_records_user_id, limit=page.limit, offset=page.offset)
+    """GET /users/current/customers: the caller's customers at every bank, with their attributes,
+    in the order they were linked to the caller (a page of the user's links, then one Query per
+    customer: the round trips follow the limit, never the offset)."""
+    links = store.page_user_customer_links(caller.own_records_user_id, limit=page.limit, offset=page.offset,
+                                           descending=page.descending)
     views = [store.load_customer_view(link.customer_id) for link in links]
     return [v for v in views if v.customer is not None]
 
 
-def _own_customers_at_bank(caller: Caller, bank_id: str) -> list:
-    links = store.list_user_customer_links(caller.own_records_user_id, bank_id, limit=MAX_LIMIT)
-    if not links:
-        raise ApiError("OBP-30008")
-    customers = [store.get_customer(link.customer_id) for link in links]
-    return [c for c in customers if c is not None]
-
-
 def bank_customers(caller: Caller, bank_id: str, page: Page) -> list:
-    """getCustomersAtOneBank: every customer with CanGetCustomers (or at any bank), else the
-    caller's own (400 OBP-30008 when it has none)."""
+    """getCustomersAtOneBank: every customer with CanGetCustomers (or at any bank), oldest first
+    (sort_direction=DESC: newest first); else the caller's own, in the order they were linked to
+    the caller (400 OBP-30008 when it has none). A page reads the list's head, at most one Query
+    of counters and the page itself, whatever the offset (store/positions.py)."""
     if caller.has_any_role(LIST_ROLES, bank_id):
         return store.list_bank_customers(bank_id, limit=page.limit, offset=page.offset, descending=page.descending)
-    own = sorted(_own_customers_at_bank(caller, bank_id), key=lambda c: c.created_at, reverse=page.descending)
-    return own[page.offset:page.offset + page.limit]
+    user_id = caller.own_records_user_id
+    head = store.user_links_head(user_id, bank_id)
+    if not head.live:
+        raise ApiError("OBP-30008")
+    links = store.page_user_customer_links(user_id, bank_id, limit=page.limit, offset=page.offset,
+                                           descending=page.descending, head=head)
+    return store.get_customers([link.customer_id for link in links])
+
+
+def own_customers_at_bank(caller: Caller, bank_id: str, budget: int = OWN_BUDGET) -> list:
+    """Every customer the caller is linked to at the bank (400 OBP-30008 when none), read within
+    `budget` links (ApiError OBP-39100 beyond: such a caller needs the bank's list role)."""
+    user_id = caller.own_records_user_id
+    links = store.list_user_customer_links(user_id, bank_id, limit=budget + 1)
+    if not links:
+        raise ApiError("OBP-30008")
+    if len(links) > budget:
+        raise paging.too_broad(f"The caller is linked to more than {budget} customers at this bank; "
+                               f"use an account holding {' or '.join(LIST_ROLES)}.")
+    return store.get_customers([link.customer_id for link in links])
 
 
 # --- phone search --------------------------------------------------------------------------------
 
-def like_pattern(pattern: str) -> tuple[str, re.Pattern]:
+def like_pattern(pattern: str) -> tuple[str, str, re.Pattern]:
     """SQL LIKE: `%` any run of characters, `_` exactly one, everything else literal. Returns the
-    literal prefix (what an index can seek to) and the full-match regex."""
-    prefix_end = next((i for i, ch in enumerate(pattern) if ch in "%_"), len(pattern))
+    literal prefix and the literal suffix (what an index can seek to; the suffix is empty when the
+    pattern has no wildcard) and the full-match regex."""
+    wildcards = [i for i, ch in enumerate(pattern) if ch in "%_"]
+    prefix = pattern[:wildcards[0]] if wildcards else pattern
+    suffix = pattern[wildcards[-1] + 1:] if wildcards else ""
     regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
-    return pattern[:prefix_end], re.compile(regex, re.DOTALL)
+    return prefix, suffix, re.compile(regex, re.DOTALL)
 
 
 def search_by_phone(caller: Caller, bank_id: str, pattern: str, page: Page) -> list:
-    """getCustomersByCustomerPhoneNumber. With a list role the bank's phone index is read from the
-    pattern's literal prefix (only matching entries; the bank's entries, never the table, when the
-    pattern starts with a wildcard); without one only the caller's own customers are considered."""
-    prefix, regex = like_pattern(pattern)
-    if caller.has_any_role(LIST_ROLES, bank_id):
+    """getCustomersByCustomerPhoneNumber, matches in number order. With a list role the bank's
+    phone index is read from the pattern's longer literal end: its literal prefix (the matching
+    entries in number order, the bank's entries when it starts with a wildcard) or, when the
+    literal suffix is longer, the reversed-number index under that suffix (every match, sorted).
+    Without a list role only the caller's own customers are considered. Either way a request
+    examines at most PHONE_SEARCH_BUDGET numbers: a pattern that needs more is 400 OBP-39100,
+    asking for a longer literal prefix or suffix."""
+    prefix, suffix, regex = like_pattern(pattern)
+
+    def matches(number: str) -> bool:
+        return regex.fullmatch(number) is not None
+
+    if not caller.has_any_role(LIST_ROLES, bank_id):
+        own = sorted((c for c in own_customers_at_bank(caller, bank_id) if matches(c.mobile_phone_number)),
+                     key=lambda c: (c.mobile_phone_number, c.customer_id))
+        return own[page.offset:page.offset + page.limit]
+    try:
+        if len(suffix) > len(prefix):
+            found = [c for c in store.customers_by_phone_suffix(bank_id, suffix, budget=PHONE_SEARCH_BUDGET)
+                     if matches(c.mobile_phone_number)]
+            found.sort(key=lambda c: (c.mobile_phone_number, c.customer_id))
+            return found[page.offset:page.offset + page.limit]
         seek = prefix + "#" if prefix == pattern else prefix  # no wildcard: exactly this number
-        candidates = store.iter_customers_by_phone_prefix(bank_id, seek)
-    else:
-        candidates = sorted(_own_customers_at_bank(caller, bank_id), key=lambda c: c.mobile_phone_number)
-    matches = (c for c in candidates if regex.fullmatch(c.mobile_phone_number))
-    return list(islice(matches, page.offset, page.offset + page.limit))
+        return store.customers_by_phone_prefix(bank_id, seek, matches, offset=page.offset, limit=page.limit,
+                                               budget=PHONE_SEARCH_BUDGET)
+    except positions.TooBroad:
+        raise paging.too_broad(
+            f"The mobile_phone_number pattern matches too broadly: a search examines at most "
+            f"{PHONE_SEARCH_BUDGET} numbers. Give it a longer literal prefix (before the first % or _) or "
+            f"suffix (after the last), or a smaller offset.") from None
 
 
 # --- creating customers --------------------------------------------------------------------------

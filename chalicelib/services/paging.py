@@ -53,3 +53,13 @@ def parse_page(query: Mapping[str, str] | None, *, default_limit: int = DEFAULT_
             raise _filter_error("OBP-10023")
         descending = raw_sort.strip().upper() == "DESC"
     return Page(limit=min(limit, MAX_LIMIT), offset=offset, descending=descending)
+
+
+# Our own code (README "Lists and pages"): a filter no list is kept for, or a broad search, would
+# make one request read more than its budget of records.
+TOO_BROAD = "OBP-39100"
+
+
+def too_broad(hint: str) -> ApiError:
+    return ApiError(TOO_BROAD, status=400,
+                    text=f"{TOO_BROAD}: This request would read more records than one request may. {hint}")

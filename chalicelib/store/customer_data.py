@@ -1,20 +1,25 @@
 """What a bank keeps about a customer besides the profile: addresses, tax residences, social media
 handles and CRM events. All in the customer's partition (see store/customers.py).
 
-Keys (pk CUSTOMER#<customer_id>):
-  ADDRESS#<customer_address_id>     a customer address
-  TAXRES#<tax_residence_id>         a tax residence
-  SOCIAL#<handle_id>                a social media handle
-  CRM#<crm_event_id>                a CRM event; gsi1 CRMEVENTS#<bank_id> / <scheduled iso>#<id>
-                                    lists a bank's events by scheduled date
+Keys (pk CUSTOMER#<customer_id>), each record a member of a list of store/positions.py (gsi1):
+  ADDRESS#<customer_address_id>     a customer address; gsi1 CUSTADDRS#<customer_id> / <number>
+  TAXRES#<tax_residence_id>         a tax residence; gsi1 CUSTTAXRES#<customer_id> / <number>
+  SOCIAL#<handle_id>                a social media handle; gsi1 CUSTSOCIAL#<customer_id> / <number>
+  CRM#<crm_event_id>                a CRM event; gsi1 CRMEVENTS#<bank_id> / <number>: the bank's
+                                    events by scheduled date (a dated list), then as recorded
+The numbered lists are in the order the records were added (OBP's, a database's insertion order);
+a record's number is given, and a deleted one counted out, in its own transaction.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import PutError
 
 from chalicelib.errors import ApiError
-from chalicelib.store.base import Entity, get_item, query_page
+from chalicelib.store import positions
+from chalicelib.store.base import Entity, get_item, key_of, query_page
 from chalicelib.store.customers import customer_pk
 
 _ADDRESS = "ADDRESS#"
@@ -79,6 +84,21 @@ def bank_crm_events_key(bank_id: str) -> str:
     return f"CRMEVENTS#{bank_id}"
 
 
+def bank_crm_events(bank_id: str) -> positions.DatedList:
+    return positions.DatedList(bank_crm_events_key(bank_id))
+
+
+_LISTS = {CustomerAddressRecord: "CUSTADDRS#", TaxResidenceRecord: "CUSTTAXRES#", SocialMediaHandleRecord: "CUSTSOCIAL#"}
+
+
+def _list_of(record: Entity) -> positions.NumberedList:
+    return positions.NumberedList(f"{_LISTS[type(record)]}{record.customer_id}")
+
+
+def _moment(obp_date: str) -> datetime:
+    return datetime.fromisoformat(obp_date.replace("Z", "+00:00"))
+
+
 # --- addresses -----------------------------------------------------------------------------------
 
 def address_key(customer_id: str, address_id: str) -> tuple[str, str]:
@@ -91,12 +111,24 @@ def new_address(customer_id: str, address_id: str, **fields) -> CustomerAddressR
 
 
 def put_new(record: Entity) -> None:
-    """Insert a record whose id was just generated (never overwrites)."""
-    record.save(condition=Entity.pk.does_not_exist())
+    """Insert a record whose id was just generated (never overwrites), numbered in its list."""
+    if isinstance(record, CrmEventRecord):
+        target = (bank_crm_events(record.bank_id), _moment(record.scheduled_date))
+        lst = target[0]
+    else:
+        lst = target = _list_of(record)
+
+    def build(tx, numbers):
+        record.gsi1pk, record.gsi1sk = lst.name, lst.key(numbers[lst.name])
+        tx.save(record, condition=Entity.pk.does_not_exist())
+
+    positions.write(build, [target])
 
 
-def replace_address(record: CustomerAddressRecord) -> None:
-    """Overwrite an existing address; ApiError OBP-30310 when it does not exist (for this customer)."""
+def replace_address(record: CustomerAddressRecord, existing: CustomerAddressRecord) -> None:
+    """Overwrite an existing address in its place in the list; ApiError OBP-30310 when it no
+    longer exists (for this customer)."""
+    record.gsi1pk, record.gsi1sk = existing.gsi1pk, existing.gsi1sk
     try:
         record.save(condition=Entity.pk.exists())
     except PutError as err:
@@ -105,14 +137,27 @@ def replace_address(record: CustomerAddressRecord) -> None:
         raise
 
 
-def delete_address(customer_id: str, address_id: str) -> None:
-    pk, sk = address_key(customer_id, address_id)
+def _delete_member(record: Entity | None, missing: ApiError) -> None:
+    """Delete a record of a numbered list and count it out, in one transaction."""
+    if record is None:
+        raise missing
+    lst = _list_of(record)
+
+    def build(tx, _):
+        tx.delete(type(record)(pk=record.pk, sk=record.sk), condition=Entity.pk.exists())
+        positions.stage_remove(tx, lst, int(record.gsi1sk))
+
     try:
-        CustomerAddressRecord(pk=pk, sk=sk).delete(condition=Entity.pk.exists())
-    except DeleteError as err:
-        if _missing(err):
-            raise ApiError("OBP-30310", f"Current CUSTOMER_ADDRESS_ID({address_id})") from err
+        positions.write(build)
+    except positions.Cancelled as err:
+        if key_of(record) in err.failed:
+            raise missing from err
         raise
+
+
+def delete_address(customer_id: str, address_id: str) -> None:
+    _delete_member(get_address(customer_id, address_id),
+                   ApiError("OBP-30310", f"Current CUSTOMER_ADDRESS_ID({address_id})"))
 
 
 def get_address(customer_id: str, address_id: str) -> CustomerAddressRecord | None:
@@ -120,8 +165,12 @@ def get_address(customer_id: str, address_id: str) -> CustomerAddressRecord | No
 
 
 def list_addresses(customer_id: str, *, limit: int, offset: int) -> list[CustomerAddressRecord]:
-    return query_page(CustomerAddressRecord, customer_pk(customer_id), CustomerAddressRecord.sk.startswith(_ADDRESS),
-                      limit=limit, offset=offset)
+    return _page(CustomerAddressRecord, customer_id, limit=limit, offset=offset)
+
+
+def _page(model: type[Entity], customer_id: str, *, limit: int, offset: int) -> list:
+    lst = positions.NumberedList(f"{_LISTS[model]}{customer_id}")
+    return positions.page(lst, model.gsi1, model.gsi1sk, limit=limit, offset=offset)
 
 
 # --- tax residences ------------------------------------------------------------------------------
@@ -135,19 +184,12 @@ def new_tax_residence(customer_id: str, tax_residence_id: str, domain: str, tax_
 
 def delete_tax_residence(customer_id: str, tax_residence_id: str) -> None:
     """ApiError OBP-30300 when the customer has no such tax residence."""
-    try:
-        TaxResidenceRecord(pk=customer_pk(customer_id), sk=f"{_TAX}{tax_residence_id}").delete(
-            condition=Entity.pk.exists()
-        )
-    except DeleteError as err:
-        if _missing(err):
-            raise ApiError("OBP-30300", f"Current TAX_RESIDENCE_ID({tax_residence_id})") from err
-        raise
+    record = get_item(TaxResidenceRecord, customer_pk(customer_id), f"{_TAX}{tax_residence_id}")
+    _delete_member(record, ApiError("OBP-30300", f"Current TAX_RESIDENCE_ID({tax_residence_id})"))
 
 
 def list_tax_residences(customer_id: str, *, limit: int, offset: int) -> list[TaxResidenceRecord]:
-    return query_page(TaxResidenceRecord, customer_pk(customer_id), TaxResidenceRecord.sk.startswith(_TAX),
-                      limit=limit, offset=offset)
+    return _page(TaxResidenceRecord, customer_id, limit=limit, offset=offset)
 
 
 # --- social media handles ------------------------------------------------------------------------
@@ -160,25 +202,26 @@ def new_social_media_handle(customer_id: str, handle_id: str, **fields) -> Socia
 
 
 def list_social_media_handles(customer_id: str, *, limit: int, offset: int) -> list[SocialMediaHandleRecord]:
-    return query_page(SocialMediaHandleRecord, customer_pk(customer_id),
-                      SocialMediaHandleRecord.sk.startswith(_SOCIAL), limit=limit, offset=offset)
+    return _page(SocialMediaHandleRecord, customer_id, limit=limit, offset=offset)
 
 
 # --- CRM events ----------------------------------------------------------------------------------
 
 def new_crm_event(customer_id: str, crm_event_id: str, bank_id: str, scheduled_date: str, **fields) -> CrmEventRecord:
+    """A CRM event; its number in the bank's list (gsi1) is set by put_new."""
     return CrmEventRecord(
-        pk=customer_pk(customer_id), sk=f"{_CRM}{crm_event_id}",
-        gsi1pk=bank_crm_events_key(bank_id), gsi1sk=f"{scheduled_date}#{crm_event_id}",
-        crm_event_id=crm_event_id, bank_id=bank_id, customer_id=customer_id, scheduled_date=scheduled_date,
-        **fields,
+        pk=customer_pk(customer_id), sk=f"{_CRM}{crm_event_id}", crm_event_id=crm_event_id, bank_id=bank_id,
+        customer_id=customer_id, scheduled_date=scheduled_date, **fields,
     )
 
 
 def list_bank_crm_events(bank_id: str, *, limit: int, offset: int) -> list[CrmEventRecord]:
-    return query_page(CrmEventRecord.gsi1, bank_crm_events_key(bank_id), limit=limit, offset=offset)
+    """A page of the bank's events, by scheduled date (then as recorded)."""
+    return positions.page(bank_crm_events(bank_id), CrmEventRecord.gsi1, CrmEventRecord.gsi1sk, limit=limit,
+                          offset=offset)
 
 
 def list_customer_crm_events(customer_id: str, *, limit: int) -> list[CrmEventRecord]:
+    """Up to `limit` of the customer's events, in no particular order (one Query)."""
     return query_page(CrmEventRecord, customer_pk(customer_id), CrmEventRecord.sk.startswith(_CRM), limit=limit)
 

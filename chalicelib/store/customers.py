@@ -2,15 +2,22 @@
 
 Keys (a customer's data shares the partition CUSTOMER#<customer_id>):
   CUSTOMER#<id> / CUSTOMER                      the customer.
-      gsi1 CUSTOMERS#<bank_id> / <created iso>#<customer_id>    a bank's customers, oldest first
+      gsi1 CUSTOMERS#<bank_id> / <number>       a bank's customers, oldest first: a numbered list
+           (store/positions.py), numbered in the customer's transaction
       gsi2 CUSTPHONE#<bank_id> / <mobile_phone_number>#<customer_id>
            phone search: a LIKE pattern's literal prefix becomes a begins_with on this sort key
+      gsi3 CUSTPHONEREV#<bank_id> / <mobile_phone_number reversed>#<customer_id>
+           the same, for a pattern's literal suffix (`%1234` seeks "4321"); a change of the
+           number must rewrite both phone keys
   CUSTOMER#<id> / CUSTOMER#ATTRIBUTE#<attribute_id>   a customer attribute
+      gsi1 CUSTATTRS#<customer_id> / <number>           the customer's attributes, in the order added
   CUSTOMER#<id> / CUSTOMER#ACCOUNT#<bank_id>#<account_id>
       an account linked to the customer, carrying what the customer overview shows of the account
       (see CustomerAccountLink); gsi1 CUSTACCOUNT#<bank_id>#<account_id> / <customer_id>
   The sort keys starting with "CUSTOMER" are exactly what the overview needs: one Query reads them.
   USER#<user_id> / CUSTLINK#<bank_id>#<customer_id>   a user-customer link (OBP UserCustomerLink)
+      gsi1 CUSTLINKS#<user_id> / <number>               the user's links, in the order made
+      gsi2 CUSTLINKS#<user_id>#<bank_id> / <number>     the user's links at one bank, likewise
   UNIQUE#CUSTOMER_NUMBER#<bank_id>#<number>           customer number -> customer_id, unique per bank
   UNIQUE#CUSTOMER_OF_USER#<bank_id>#<user_id>         "this user is linked to a customer at this bank":
       createCustomer v2.0.0/v2.1.0 write it with attribute_not_exists (OBP-30007); a link made by
@@ -30,18 +37,17 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.errors import ApiError
+from chalicelib.store import positions
 from chalicelib.store.base import (
     DecimalAttribute,
     Entity,
     UniqueGuard,
-    failed_keys,
     get_item,
-    is_conflict,
+    get_many,
     key_of,
     put_unique,
     query_page,
     resolve_unique,
-    transaction,
     unique_guard,
 )
 from chalicelib.store.users import user_pk
@@ -64,6 +70,19 @@ def bank_customers_key(bank_id: str) -> str:
 
 def bank_phones_key(bank_id: str) -> str:
     return f"CUSTPHONE#{bank_id}"
+
+
+def bank_reversed_phones_key(bank_id: str) -> str:
+    return f"CUSTPHONEREV#{bank_id}"
+
+
+def bank_customers(bank_id: str) -> positions.NumberedList:
+    return positions.NumberedList(bank_customers_key(bank_id))
+
+
+def user_links(user_id: str, bank_id: str | None = None) -> positions.NumberedList:
+    """The user's customer links (at one bank, or at every bank)."""
+    return positions.NumberedList(f"CUSTLINKS#{user_id}" + (f"#{bank_id}" if bank_id is not None else ""))
 
 
 def now_iso() -> str:
@@ -157,22 +176,38 @@ class UserCustomerLinkRecord(Entity, discriminator="UserCustomerLink"):
 # --- builders ------------------------------------------------------------------------------------
 
 def new_customer_record(**fields) -> CustomerRecord:
+    """A customer; its number in the bank's list (gsi1sk) is set when it is stored."""
     created = now_iso()
-    customer_id, bank_id = fields["customer_id"], fields["bank_id"]
+    customer_id, bank_id, phone = fields["customer_id"], fields["bank_id"], fields["mobile_phone_number"]
     return CustomerRecord(
-        pk=customer_pk(customer_id), sk=PROFILE,
-        gsi1pk=bank_customers_key(bank_id), gsi1sk=f"{created}#{customer_id}",
-        gsi2pk=bank_phones_key(bank_id), gsi2sk=f"{fields['mobile_phone_number']}#{customer_id}",
+        pk=customer_pk(customer_id), sk=PROFILE, gsi1pk=bank_customers_key(bank_id),
+        gsi2pk=bank_phones_key(bank_id), gsi2sk=f"{phone}#{customer_id}",
+        gsi3pk=bank_reversed_phones_key(bank_id), gsi3sk=f"{phone[::-1]}#{customer_id}",
         created_at=created, **fields,
     )
 
 
 def new_user_customer_link(link_id: str, user_id: str, customer_id: str, bank_id: str,
                            date_inserted: str) -> UserCustomerLinkRecord:
+    """A link; its numbers in the user's lists (gsi1sk, gsi2sk) are set when it is stored."""
     return UserCustomerLinkRecord(
         pk=user_pk(user_id), sk=f"{_LINK}{bank_id}#{customer_id}", user_customer_link_id=link_id,
+        gsi1pk=user_links(user_id).name, gsi2pk=user_links(user_id, bank_id).name,
         user_id=user_id, customer_id=customer_id, bank_id=bank_id, date_inserted=date_inserted, is_active=True,
     )
+
+
+def number_customer(customer: CustomerRecord, number: int) -> None:
+    customer.gsi1sk = positions.number_key(number)
+
+
+def number_link(link: UserCustomerLinkRecord, numbers: dict[str, int]) -> None:
+    link.gsi1sk = positions.number_key(numbers[link.gsi1pk])
+    link.gsi2sk = positions.number_key(numbers[link.gsi2pk])
+
+
+def _link_lists(link: UserCustomerLinkRecord) -> list[positions.NumberedList]:
+    return [user_links(link.user_id), user_links(link.user_id, link.bank_id)]
 
 
 def new_account_link(customer_id: str, bank_id: str, account_id: str, **projection) -> CustomerAccountLink:
@@ -191,54 +226,77 @@ def stage_account_link(tx, link: CustomerAccountLink) -> None:
 # --- writes --------------------------------------------------------------------------------------
 
 def create_customer(customer: CustomerRecord, link: UserCustomerLinkRecord | None = None) -> None:
-    """Insert a customer with its customer-number guard, and (createCustomer v2.x) the link to its
-    user with the one-customer-per-user-at-a-bank guard, all in one transaction.
+    """Insert a customer with its customer-number guard, numbered in its bank's list, and
+    (createCustomer v2.x) the link to its user with the one-customer-per-user-at-a-bank guard,
+    numbered in the user's lists, all in one transaction.
     ApiError OBP-30006 when the number is taken at the bank, OBP-30007 when the user already has a
     customer there, OBP-30025 when the link could not be written (lost a race)."""
     number_guard = (UniqueGuard.key(CUSTOMER_NUMBER, f"{customer.bank_id}#{customer.customer_number}"), "UNIQUE")
-    tx = transaction()
+    lists = [bank_customers(customer.bank_id)] + (_link_lists(link) if link is not None else [])
+
+    def build(tx, numbers):
+        number_customer(customer, numbers[customer.gsi1pk])
+        put_unique(tx, CUSTOMER_NUMBER, f"{customer.bank_id}#{customer.customer_number}", customer.customer_id)
+        tx.save(customer, condition=CustomerRecord.pk.does_not_exist())
+        if link is not None:
+            number_link(link, numbers)
+            put_unique(tx, CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}", customer.customer_id)
+            tx.save(link, condition=UserCustomerLinkRecord.pk.does_not_exist())
+
     try:
-        with tx:
-            put_unique(tx, CUSTOMER_NUMBER, f"{customer.bank_id}#{customer.customer_number}", customer.customer_id)
-            tx.save(customer, condition=CustomerRecord.pk.does_not_exist())
-            if link is not None:
-                put_unique(tx, CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}", customer.customer_id)
-                tx.save(link, condition=UserCustomerLinkRecord.pk.does_not_exist())
-    except TransactWriteError as err:
-        failed = failed_keys(tx, err)
-        if number_guard in failed:
+        positions.write(build, lists)
+    except positions.Cancelled as err:
+        if number_guard in err.failed:
             raise ApiError("OBP-30006") from err
-        if link is not None and (UniqueGuard.key(CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}"), "UNIQUE") in failed:
+        if link is not None and (UniqueGuard.key(CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}"), "UNIQUE") in err.failed:
             raise ApiError("OBP-30007") from err
-        if link is not None and is_conflict(err):
+        if link is not None:
             raise ApiError("OBP-30025") from err
         raise
 
 
 def create_user_customer_link(link: UserCustomerLinkRecord) -> None:
-    """Link a user to a customer (OBP createUserCustomerLinks). ApiError OBP-30007 when this user is
-    already linked to this customer, OBP-30025 when the write lost a race."""
-    tx = transaction()
+    """Link a user to a customer (OBP createUserCustomerLinks), numbered in the user's lists.
+    ApiError OBP-30007 when this user is already linked to this customer, OBP-30025 when the
+    write lost a race."""
+
+    def build(tx, numbers):
+        number_link(link, numbers)
+        tx.save(link, condition=UserCustomerLinkRecord.pk.does_not_exist())
+        # Marks the user as having a customer at the bank (see the module docstring).
+        tx.save(unique_guard(CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}", link.customer_id))
+
     try:
-        with tx:
-            tx.save(link, condition=UserCustomerLinkRecord.pk.does_not_exist())
-            # Marks the user as having a customer at the bank (see the module docstring).
-            tx.save(unique_guard(CUSTOMER_OF_USER, f"{link.bank_id}#{link.user_id}", link.customer_id))
-    except TransactWriteError as err:
-        if key_of(link) in failed_keys(tx, err):
+        positions.write(build, _link_lists(link))
+    except positions.Cancelled as err:
+        if key_of(link) in err.failed:
             raise ApiError("OBP-30007") from err
+        raise ApiError("OBP-30025") from err
+    except TransactWriteError as err:
         raise ApiError("OBP-30025") from err
 
 
+def customer_attributes(customer_id: str) -> positions.NumberedList:
+    return positions.NumberedList(f"CUSTATTRS#{customer_id}")
+
+
 def add_attribute(attribute: CustomerAttributeRecord) -> None:
-    attribute.save(condition=CustomerAttributeRecord.pk.does_not_exist())
+    """Insert an attribute, numbered in its customer's list of attributes."""
+    lst = customer_attributes(attribute.customer_id)
+
+    def build(tx, numbers):
+        attribute.gsi1sk = lst.key(numbers[lst.name])
+        tx.save(attribute, condition=CustomerAttributeRecord.pk.does_not_exist())
+
+    positions.write(build, [lst])
 
 
 def new_attribute(customer_id: str, bank_id: str, attribute_id: str, name: str, attribute_type: str,
                   value: str) -> CustomerAttributeRecord:
     return CustomerAttributeRecord(
-        pk=customer_pk(customer_id), sk=f"{_ATTRIBUTE}{attribute_id}", customer_attribute_id=attribute_id,
-        customer_id=customer_id, bank_id=bank_id, name=name, attribute_type=attribute_type, value=value,
+        pk=customer_pk(customer_id), sk=f"{_ATTRIBUTE}{attribute_id}", gsi1pk=customer_attributes(customer_id).name,
+        customer_attribute_id=attribute_id, customer_id=customer_id, bank_id=bank_id, name=name,
+        attribute_type=attribute_type, value=value,
     )
 
 
@@ -284,20 +342,40 @@ def load_customer_view(customer_id: str) -> CustomerView:
 
 
 def list_attributes(customer_id: str, *, limit: int, offset: int) -> list[CustomerAttributeRecord]:
-    return query_page(CustomerAttributeRecord, customer_pk(customer_id),
-                      CustomerAttributeRecord.sk.startswith(_ATTRIBUTE), limit=limit, offset=offset)
+    """A page of the customer's attributes in the order they were added."""
+    return positions.page(customer_attributes(customer_id), CustomerAttributeRecord.gsi1,
+                          CustomerAttributeRecord.gsi1sk, limit=limit, offset=offset)
+
+
+def get_customers(customer_ids: list[str]) -> list[CustomerRecord]:
+    """Customers by id in one BatchGetItem (per 100), in the order asked; missing ones left out."""
+    found = get_many((customer_pk(c), PROFILE) for c in customer_ids)
+    records = (found.get((customer_pk(c), PROFILE)) for c in customer_ids)
+    return [r for r in records if isinstance(r, CustomerRecord)]
 
 
 def list_bank_customers(bank_id: str, *, limit: int, offset: int, descending: bool = False) -> list[CustomerRecord]:
-    return query_page(CustomerRecord.gsi1, bank_customers_key(bank_id), limit=limit, offset=offset,
-                      descending=descending)
+    """A page of the bank's customers in the order they were created (see store/positions.py)."""
+    return positions.page(bank_customers(bank_id), CustomerRecord.gsi1, CustomerRecord.gsi1sk, limit=limit,
+                          offset=offset, descending=descending)
 
 
-def iter_customers_by_phone_prefix(bank_id: str, prefix: str):
-    """The bank's customers whose mobile phone number starts with `prefix`, in number order: reads
-    only the matching index entries (all of the bank's entries when the prefix is empty)."""
+def customers_by_phone_prefix(bank_id: str, prefix: str, matches, *, offset: int, limit: int,
+                              budget: int) -> list[CustomerRecord]:
+    """The bank's customers whose mobile phone number starts with `prefix` and `matches(number)`,
+    in number order, skipping `offset`: reads only entries under the prefix (all of the bank's when
+    it is empty), at most `budget` of them (positions.TooBroad beyond)."""
     condition = CustomerRecord.gsi2sk.startswith(prefix) if prefix else None
-    return CustomerRecord.gsi2.query(bank_phones_key(bank_id), condition)
+    return positions.matching(CustomerRecord.gsi2, bank_phones_key(bank_id), lambda c: matches(c.mobile_phone_number),
+                              offset=offset, limit=limit, range_condition=condition, budget=budget)
+
+
+def customers_by_phone_suffix(bank_id: str, suffix: str, *, budget: int) -> list[CustomerRecord]:
+    """Every customer of the bank whose mobile phone number ends with `suffix` (not empty), in no
+    particular order: reads only those entries, at most `budget` (positions.TooBroad beyond)."""
+    condition = CustomerRecord.gsi3sk.startswith(suffix[::-1])
+    return positions.matching(CustomerRecord.gsi3, bank_reversed_phones_key(bank_id), lambda c: True,
+                              offset=0, limit=budget + 1, range_condition=condition, budget=budget)
 
 
 def get_user_customer_link(user_id: str, bank_id: str, customer_id: str) -> UserCustomerLinkRecord | None:
@@ -307,8 +385,25 @@ def get_user_customer_link(user_id: str, bank_id: str, customer_id: str) -> User
 
 
 def list_user_customer_links(user_id: str, bank_id: str | None = None, *, limit: int, offset: int = 0):
+    """The user's first `limit` links (at one bank) by key: one Query of the user's partition, for
+    the callers that want a few links whatever their order (pages: page_user_customer_links)."""
     if not user_id:
         return []
     prefix = _LINK if bank_id is None else f"{_LINK}{bank_id}#"
     return query_page(UserCustomerLinkRecord, user_pk(user_id), UserCustomerLinkRecord.sk.startswith(prefix),
                       limit=limit, offset=offset)
+
+
+def user_links_head(user_id: str, bank_id: str | None = None) -> positions.Head:
+    return positions.read_head(user_links(user_id, bank_id)) if user_id else positions.Head()
+
+
+def page_user_customer_links(user_id: str, bank_id: str | None = None, *, limit: int, offset: int = 0,
+                             descending: bool = False, head: positions.Head | None = None):
+    """A page of the user's links (at one bank) in the order they were made."""
+    if not user_id:
+        return []
+    index, sort_key = (UserCustomerLinkRecord.gsi1, UserCustomerLinkRecord.gsi1sk) if bank_id is None \
+        else (UserCustomerLinkRecord.gsi2, UserCustomerLinkRecord.gsi2sk)
+    return positions.page(user_links(user_id, bank_id), index, sort_key, limit=limit, offset=offset,
+                          descending=descending, head=head)

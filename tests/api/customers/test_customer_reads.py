@@ -7,6 +7,7 @@ from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.store import customers as store
+from chalicelib.store import positions
 
 CUSTOMER_NOT_FOUND = "OBP-30046: Customer not found. Please specify a valid value for CUSTOMER_ID.. Current CustomerId({})"
 NO_LINK = "OBP-30008: User Customer Link not found by USER_ID"
@@ -225,7 +226,7 @@ def test_a_link_write_that_loses_a_race_is_obp_30025(world, monkeypatch):
     a = world.bank_a
     customer, user = world.new_customer(a), world.new_user()
 
-    monkeypatch.setattr(store, "transaction", _ConflictingTransaction)
+    monkeypatch.setattr(positions, "transaction", _ConflictingTransaction)  # every attempt loses
     r = world.staff[a].post(f"/obp/v4.0.0/banks/{a}/user_customer_links", {"user_id": user.user_id, "customer_id": customer["customer_id"]})
     assert (r.status, r.message) == (400, "OBP-30025: Could not create user_customer_links ")
     monkeypatch.undo()

@@ -5,6 +5,7 @@ import pytest
 from pynamodb.exceptions import PutError
 
 from chalicelib.store import kyc as kyc_store
+from chalicelib.store import positions
 from chalicelib.store import users as user_store
 
 CHECK = {"customer_number": "5987953", "date": "1100-01-01T00:00:00Z", "how": "online_meeting", "staff_user_id": "67876",
@@ -116,7 +117,7 @@ def test_add_errors_in_obp_order(world, kind, monkeypatch):
         raise PutError("the KYC store is unavailable")
 
     monkeypatch.setattr(kyc_store.Entity, "save", failing_save)
-    monkeypatch.setattr(kyc_store, "transaction", _failing_transaction)
+    monkeypatch.setattr(positions, "transaction", _failing_transaction)
     r = world.desk(a, "kyc").put(path(a, customer["customer_id"]), body)
     if kind == "document":  # OBP's text without a code, masked as OBP does by default
         assert (r.status, r.message) == (400, "OBP-50005: An unspecified or internal error occurred.")
