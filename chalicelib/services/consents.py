@@ -26,12 +26,14 @@ from typing import Callable
 
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError, message_text
+from chalicelib.services import paging
 from chalicelib.services.access import Caller, Grant, require_any_role, require_application
 from chalicelib.services.accounts import account_by_routing
 from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
 from chalicelib.store import consents as consent_store
 from chalicelib.store import consumers as consumer_store
+from chalicelib.store import positions
 from chalicelib.store import users as user_store
 
 INITIATED, ACCEPTED, REJECTED, REVOKED = "INITIATED", "ACCEPTED", "REJECTED", "REVOKED"
@@ -196,6 +198,13 @@ class Extra:
     views: list[tuple[str, str, str]] = field(default_factory=list)  # views the extra writes create
 
 
+def _at_most_max_banks(banks: list[str]) -> list[str]:
+    if len(banks) > consent_store.MAX_BANKS:
+        raise ApiError("OBP-10001", f"A consent may concern at most {consent_store.MAX_BANKS} banks; its views and "
+                                    f"roles are at {len(banks)}.", status=400)
+    return banks
+
+
 def check_sca_method(sca_method: str) -> None:
     if sca_method not in SCA_METHODS:
         raise ApiError("OBP-35009", status=400)
@@ -225,7 +234,7 @@ def create_consent(caller: Caller, sca_method: str, ask: ConsentAsk, extra: Extr
         secret_sealed=crypto.seal(os.urandom(32), _SECRET_PURPOSE),
         otp_hash=crypto.keyed_hash(_OTP_PURPOSE, consent_id, otp),
         otp_valid_until=now + timedelta(seconds=get_settings().consent_otp_ttl_seconds),
-        sca_method=sca_method, banks=banks_of(views, roles),
+        sca_method=sca_method, banks=_at_most_max_banks(banks_of(views, roles)),
         consent_request_id=extra.request.consent_request_id if extra.request is not None else "",
         account_access=json.dumps(extra.account_access) if extra.account_access else None,
     )
@@ -422,7 +431,7 @@ def set_account_access(caller: Caller, bank_id: str, consent_id: str,
         for b, a, v in views:
             tx.save(access_store.new_access(consent.user_id, b, a, v))
 
-    banks = banks_of(views, consent_entitlements(claims))
+    banks = _at_most_max_banks(banks_of(views, consent_entitlements(claims)))
     if not consent_store.replace_claims(consent, claims=new_claims, user_id=consent.user_id, banks=banks,
                                         also=grant_views):
         raise ApiError("OBP-35025", "Another change to the consent came first; please retry.", status=409)
@@ -450,8 +459,10 @@ def get_for_consumer(caller: Caller | None, consent_id: str):
 
 def list_mine(caller: Caller, *, limit: int, offset: int, descending: bool = True, bank_id: str | None = None) -> list:
     """The caller's consents (newest first by default); with a bank, those concerning it."""
-    return consent_store.list_of_user(caller.user_id, limit=limit, offset=offset, descending=descending,
-                                      filter_condition=consent_store.concerning(bank_id) if bank_id else None)
+    if bank_id:
+        return consent_store.list_of_user_at_bank(caller.user_id, bank_id, limit=limit, offset=offset,
+                                                  descending=descending)
+    return consent_store.list_of_user(caller.user_id, limit=limit, offset=offset, descending=descending)
 
 
 def list_at_bank(caller: Caller, bank_id: str, *, limit: int, offset: int, user_id: str | None,
@@ -471,7 +482,10 @@ def _matching(consents: list, *, user_id: str | None = None, consumer_id: str | 
 
 def list_all(caller: Caller, *, limit: int, offset: int, user_id: str | None, consumer_id: str | None,
              status: str | None, bank_id: str | None) -> list:
-    """getConsents (management, CanGetConsentsAtAnyBank): every consent, filtered in the query."""
+    """getConsents (management, CanGetConsentsAtAnyBank): every consent, newest first. A bank or a
+    user pages that list, then filters within the page (as OBP pages before it filters by bank);
+    a consumer pages its list; a status filters before the page, reading at most
+    positions.READ_BUDGET consents for it (400 OBP-39100 beyond: name a consumer, or a smaller offset)."""
     require_any_role(caller, ["CanGetConsentsAtAnyBank"])
     if bank_id is not None:
         found = consent_store.list_at_bank(bank_id, limit=limit, offset=offset)
@@ -479,10 +493,13 @@ def list_all(caller: Caller, *, limit: int, offset: int, user_id: str | None, co
     if user_id is not None:
         found = consent_store.list_of_user(user_id, limit=limit, offset=offset)
         return _matching(found, consumer_id=consumer_id, status=status)
-    condition = consent_store.filter_on(status=status)
-    if consumer_id is not None:
-        return consent_store.list_of_consumer(consumer_id, limit=limit, offset=offset, filter_condition=condition)
-    return consent_store.list_all(limit=limit, offset=offset, filter_condition=condition)
+    try:
+        if consumer_id is not None:
+            return consent_store.list_of_consumer(consumer_id, limit=limit, offset=offset, status=status)
+        return consent_store.list_all(limit=limit, offset=offset, status=status)
+    except positions.TooBroad:
+        raise paging.too_broad(f"Filtering by status examines at most {positions.READ_BUDGET} consents per "
+                               f"request: add consumer_id, or ask for a smaller offset.") from None
 
 
 def grants_of(consent, user_grants: list[Grant]) -> list[Grant]:

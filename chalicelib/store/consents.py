@@ -4,11 +4,16 @@ Keys:
   CONSENT#<consent_id> / CONSENT      the consent: its status, the claims of its JWT (clear JSON,
       the JWT is re-signed from them on demand), its own signing secret (sealed), and the OTP of
       its challenge as a keyed hash until the challenge is answered.
-      gsi1 CONSENTS_OF_USER#<user_id> / <created iso>#<consent_id>       a user's consents
-      gsi2 CONSENTS_OF_CONSUMER#<consumer_id> / <created iso>#<id>       an application's consents
-      gsi3 CONSENTS / <created iso>#<consent_id>                         every consent (management)
-  CONSENTBANK#<bank_id> / <created iso>#<consent_id>   the consent concerns the bank (a view or a
-      role there); rewritten in the transaction that changes the consent's views or roles
+      gsi1 CONSENTS_OF_USER#<user_id> / <number>        a user's consents
+      gsi2 CONSENTS_OF_CONSUMER#<consumer_id> / <number>   an application's consents
+      gsi3 CONSENTS / <number>                          every consent (management)
+  CONSENT#<consent_id> / BANK#<bank_id>   the consent concerns the bank (a view or a role there);
+      written and removed in the transaction that changes the consent's views, roles or user
+      gsi1 CONSENTS_AT_BANK#<bank_id> / <number>                    the bank's consents
+      gsi2 CONSENTS_OF_USER_AT_BANK#<user_id>#<bank_id> / <number>  a user's consents concerning it
+  The lists are numbered lists (store/positions.py), newest first by default: a consent's numbers
+  are given in its own transaction; the user, consumer and every-consent lists never lose a
+  member, a bank's lists lose one when a consent stops concerning the bank.
   CONSENT_REQUEST#<id> / CONSENT_REQUEST   an application's consent request: its payload as sent,
       and the id of the consent made from it (set once, in that consent's transaction)
   USER#<user_id> / CONSENT_CHALLENGES#<yyyy-mm-dd>   how many challenges (e-mails, SMS) the user's
@@ -22,10 +27,13 @@ from typing import Callable
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from chalicelib.store.base import Entity, failed_keys, get_item, get_many, key_of, query_page, transaction
+from chalicelib.store import positions
+from chalicelib.store.base import Entity, get_item, get_many, key_of
 
-_BANK_INDEX = "CONSENTBANK#"
-_ALL = "CONSENTS"
+_BANK = "BANK#"
+# The most banks one consent may concern: each adds its entry and its two lists' writes to the
+# consent's transaction (DynamoDB takes at most 100 writes in one).
+MAX_BANKS = 10
 
 
 def consent_key(consent_id: str) -> tuple[str, str]:
@@ -60,6 +68,7 @@ class ConsentRecord(Entity, discriminator="Consent"):
 
 class ConsentBankEntry(Entity, discriminator="ConsentBank"):
     consent_id = UnicodeAttribute()
+    bank_id = UnicodeAttribute(default="")
 
 
 class ConsentRequestRecord(Entity, discriminator="ConsentRequest"):
@@ -83,65 +92,99 @@ class ChallengeQuotaUsed(Exception):
     """The user's consents sent as many challenges today as allowed."""
 
 
-def _sort_key(consent: ConsentRecord) -> str:
-    return f"{consent.created_at.isoformat()}#{consent.consent_id}"
+def user_list(user_id: str) -> positions.NumberedList:
+    return positions.NumberedList(f"CONSENTS_OF_USER#{user_id}", counted=False)
+
+
+def consumer_list(consumer_id: str) -> positions.NumberedList:
+    return positions.NumberedList(f"CONSENTS_OF_CONSUMER#{consumer_id}", counted=False)
+
+
+def every_consent_list() -> positions.NumberedList:
+    return positions.NumberedList("CONSENTS", counted=False)
+
+
+def bank_list(bank_id: str) -> positions.NumberedList:
+    return positions.NumberedList(f"CONSENTS_AT_BANK#{bank_id}")
+
+
+def user_bank_list(user_id: str, bank_id: str) -> positions.NumberedList:
+    return positions.NumberedList(f"CONSENTS_OF_USER_AT_BANK#{user_id}#{bank_id}")
 
 
 def new_consent(consent_id: str, *, user_id: str, consumer_id: str, created_at: datetime, **fields) -> ConsentRecord:
+    """A consent; its numbers in its lists are set when it is stored."""
     pk, sk = consent_key(consent_id)
-    record = ConsentRecord(
+    return ConsentRecord(
         pk=pk, sk=sk, consent_id=consent_id, user_id=user_id, consumer_id=consumer_id, created_at=created_at,
         last_action_at=created_at, **fields,
     )
-    _index(record)
-    return record
-
-
-def _index(record: ConsentRecord) -> None:
-    order = _sort_key(record)
-    record.gsi1pk = f"CONSENTS_OF_USER#{record.user_id}" if record.user_id else None
-    record.gsi1sk = order if record.user_id else None
-    record.gsi2pk, record.gsi2sk = f"CONSENTS_OF_CONSUMER#{record.consumer_id}", order
-    record.gsi3pk, record.gsi3sk = _ALL, order
 
 
 def _bank_entry(consent: ConsentRecord, bank_id: str) -> ConsentBankEntry:
-    return ConsentBankEntry(pk=f"{_BANK_INDEX}{bank_id}", sk=_sort_key(consent), consent_id=consent.consent_id)
+    return ConsentBankEntry(pk=consent.pk, sk=f"{_BANK}{bank_id}", consent_id=consent.consent_id, bank_id=bank_id)
 
 
 def _daily_challenges(user_id: str, day: datetime) -> DailyChallenges:
     return DailyChallenges(pk=f"USER#{user_id}", sk=f"CONSENT_CHALLENGES#{day:%Y-%m-%d}")
 
 
+def _number(record, index: str, lst: positions.NumberedList, numbers: dict[str, int]) -> None:
+    setattr(record, f"{index}pk", lst.name)
+    setattr(record, f"{index}sk", lst.key(numbers[lst.name]))
+
+
+def _stage_new_entry(tx, consent: ConsentRecord, bank_id: str, user_id: str, numbers: dict[str, int]) -> None:
+    entry = _bank_entry(consent, bank_id)
+    _number(entry, "gsi1", bank_list(bank_id), numbers)
+    if user_id:
+        _number(entry, "gsi2", user_bank_list(user_id, bank_id), numbers)
+    tx.save(entry, condition=ConsentBankEntry.pk.does_not_exist())
+
+
+def _entry_lists(bank_id: str, user_id: str) -> list[positions.NumberedList]:
+    return [bank_list(bank_id)] + ([user_bank_list(user_id, bank_id)] if user_id else [])
+
+
 def create(consent: ConsentRecord, *, from_request: ConsentRequestRecord | None = None,
            also: Callable | None = None, challenges_per_day: int | None = None) -> None:
-    """The consent, its bank entries, the consent request it uses (ConsentRequestUsed when another
-    consent used it first), the user's challenge count for the day (ChallengeQuotaUsed past
-    `challenges_per_day`) and `also(tx)` (outbox messages, VRP records) in one transaction."""
-    tx = transaction()
+    """The consent numbered in its lists, its bank entries numbered in theirs, the consent request
+    it uses (ConsentRequestUsed when another consent used it first), the user's challenge count
+    for the day (ChallengeQuotaUsed past `challenges_per_day`) and `also(tx)` (outbox messages,
+    VRP records) in one transaction."""
     quota = _daily_challenges(consent.user_id, consent.created_at) if challenges_per_day is not None else None
+    lists = [consumer_list(consent.consumer_id), every_consent_list()]
+    lists += [user_list(consent.user_id)] if consent.user_id else []
+    for bank_id in consent.banks:
+        lists += _entry_lists(bank_id, consent.user_id)
+
+    def build(tx, numbers):
+        _number(consent, "gsi2", consumer_list(consent.consumer_id), numbers)
+        _number(consent, "gsi3", every_consent_list(), numbers)
+        if consent.user_id:
+            _number(consent, "gsi1", user_list(consent.user_id), numbers)
+        tx.save(consent, condition=ConsentRecord.pk.does_not_exist())
+        if quota is not None:
+            tx.update(quota, actions=[DailyChallenges.count.add(1), DailyChallenges.record_type.set(DailyChallenges),
+                                      DailyChallenges.expires_at.set(consent.created_at + timedelta(days=2))],
+                      condition=DailyChallenges.count.does_not_exist() | (DailyChallenges.count < challenges_per_day))
+        for bank_id in consent.banks:
+            _stage_new_entry(tx, consent, bank_id, consent.user_id, numbers)
+        if from_request is not None:
+            tx.update(
+                ConsentRequestRecord(pk=from_request.pk, sk=from_request.sk),
+                actions=[ConsentRequestRecord.consent_id.set(consent.consent_id)],
+                condition=ConsentRequestRecord.pk.exists() & ConsentRequestRecord.consent_id.does_not_exist(),
+            )
+        if also is not None:
+            also(tx)
+
     try:
-        with tx:
-            tx.save(consent, condition=ConsentRecord.pk.does_not_exist())
-            if quota is not None:
-                tx.update(quota, actions=[DailyChallenges.count.add(1), DailyChallenges.record_type.set(DailyChallenges),
-                                          DailyChallenges.expires_at.set(consent.created_at + timedelta(days=2))],
-                          condition=DailyChallenges.count.does_not_exist() | (DailyChallenges.count < challenges_per_day))
-            for bank_id in consent.banks:
-                tx.save(_bank_entry(consent, bank_id))
-            if from_request is not None:
-                tx.update(
-                    ConsentRequestRecord(pk=from_request.pk, sk=from_request.sk),
-                    actions=[ConsentRequestRecord.consent_id.set(consent.consent_id)],
-                    condition=ConsentRequestRecord.pk.exists() & ConsentRequestRecord.consent_id.does_not_exist(),
-                )
-            if also is not None:
-                also(tx)
-    except TransactWriteError as err:
-        failed = failed_keys(tx, err)
-        if from_request is not None and key_of(from_request) in failed:
+        positions.write(build, lists)
+    except positions.Cancelled as err:
+        if from_request is not None and key_of(from_request) in err.failed:
             raise ConsentRequestUsed() from err
-        if quota is not None and key_of(quota) in failed:
+        if quota is not None and key_of(quota) in err.failed:
             raise ChallengeQuotaUsed() from err
         raise
 
@@ -172,81 +215,119 @@ def set_status(consent: ConsentRecord, status: str, *, now: datetime, from_statu
 def replace_claims(consent: ConsentRecord, *, claims: str, user_id: str, banks: list[str],
                    also: Callable | None = None) -> bool:
     """New claims (and user, and bank entries) with `also(tx)`, on condition that the consent's
-    version and status are those that were read (a revocation in between wins). Only these
-    attributes are written; the record is updated in place. False when another change came first."""
-    old_banks, version, status = list(consent.banks), int(consent.version), consent.status
-    consent.claims, consent.user_id, consent.banks, consent.version = claims, user_id, banks, version + 1
-    _index(consent)
-    actions = [ConsentRecord.claims.set(claims), ConsentRecord.user_id.set(user_id), ConsentRecord.banks.set(banks),
-               ConsentRecord.version.set(version + 1)]
-    actions += ([ConsentRecord.gsi1pk.set(consent.gsi1pk), ConsentRecord.gsi1sk.set(consent.gsi1sk)] if user_id
-                else [ConsentRecord.gsi1pk.remove(), ConsentRecord.gsi1sk.remove()])
-    tx = transaction()
+    version and status are those that were read (a revocation in between wins). A new user
+    numbers the consent and its bank entries in the user's lists; a bank no longer concerned loses
+    its entry (counted out of its lists), a new one gains one. Only these attributes are written;
+    the record is updated in place. False when another change came first."""
+    old_banks, version, status, old_user = list(consent.banks), int(consent.version), consent.status, consent.user_id
+    if old_user and user_id != old_user:
+        raise ValueError("a consent's user is set once")  # its user list keeps its members
+    gone, kept = [b for b in old_banks if b not in banks], [b for b in old_banks if b in banks]
+    added = [b for b in dict.fromkeys(banks) if b not in old_banks]
+    entries = {e.bank_id: e for e in _entries(consent, gone + kept)}
+    new_user = user_id if user_id != old_user else ""
+    lists = [user_list(user_id)] if new_user else []
+    lists += [user_bank_list(user_id, b) for b in kept] if new_user else []
+    for bank_id in added:
+        lists += _entry_lists(bank_id, user_id)
+
+    def build(tx, numbers):
+        actions = [ConsentRecord.claims.set(claims), ConsentRecord.user_id.set(user_id), ConsentRecord.banks.set(banks),
+                   ConsentRecord.version.set(version + 1)]
+        if new_user:
+            actions += [ConsentRecord.gsi1pk.set(user_list(user_id).name),
+                        ConsentRecord.gsi1sk.set(positions.number_key(numbers[user_list(user_id).name]))]
+        tx.update(ConsentRecord(pk=consent.pk, sk=consent.sk), actions=actions,
+                  condition=(ConsentRecord.version == version) & (ConsentRecord.status == status))
+        for bank_id in gone:
+            entry = entries[bank_id]
+            tx.delete(ConsentBankEntry(pk=entry.pk, sk=entry.sk), condition=ConsentBankEntry.pk.exists())
+            positions.stage_remove(tx, bank_list(bank_id), int(entry.gsi1sk))
+            if entry.gsi2sk:
+                positions.stage_remove(tx, positions.NumberedList(entry.gsi2pk), int(entry.gsi2sk))
+        for bank_id in kept if new_user else []:
+            lst = user_bank_list(user_id, bank_id)
+            entry = entries[bank_id]
+            tx.update(ConsentBankEntry(pk=entry.pk, sk=entry.sk), condition=ConsentBankEntry.pk.exists(),
+                      actions=[ConsentBankEntry.gsi2pk.set(lst.name),
+                               ConsentBankEntry.gsi2sk.set(lst.key(numbers[lst.name]))])
+        for bank_id in added:
+            _stage_new_entry(tx, consent, bank_id, user_id, numbers)
+        if also is not None:
+            also(tx)
+
     try:
-        with tx:
-            tx.update(ConsentRecord(pk=consent.pk, sk=consent.sk), actions=actions,
-                      condition=(ConsentRecord.version == version) & (ConsentRecord.status == status))
-            for bank_id in set(old_banks) - set(banks):
-                tx.delete(_bank_entry(consent, bank_id))
-            for bank_id in set(banks) - set(old_banks):
-                tx.save(_bank_entry(consent, bank_id))
-            if also is not None:
-                also(tx)
-    except TransactWriteError as err:
-        if key_of(consent) in failed_keys(tx, err):
+        numbers = positions.write(build, lists)
+    except positions.Cancelled as err:
+        if key_of(consent) in err.failed:
             return False
         raise
+    consent.claims, consent.user_id, consent.banks, consent.version = claims, user_id, banks, version + 1
+    if new_user:
+        consent.gsi1pk = user_list(user_id).name
+        consent.gsi1sk = positions.number_key(numbers[consent.gsi1pk])
     return True
+
+
+def _entries(consent: ConsentRecord, bank_ids: list[str]) -> list[ConsentBankEntry]:
+    found = get_many((consent.pk, f"{_BANK}{b}") for b in bank_ids)
+    return [e for e in found.values() if isinstance(e, ConsentBankEntry)]
 
 
 def record_usage(consent: ConsentRecord, now: datetime) -> None:
     consent.update(actions=[ConsentRecord.last_usage_at.set(now)], condition=ConsentRecord.pk.exists())
 
 
-# --- lists: one Query for the page of ids, one BatchGetItem for the consents -------------------
+# --- lists (store/positions.py): newest first unless asked otherwise ----------------------------
 
-def _consents_of_page(consent_ids: list[str]) -> list[ConsentRecord]:
-    found = get_many(consent_key(c) for c in consent_ids)
-    out = [found.get(consent_key(c)) for c in consent_ids]
+def _consents_of(entries: list[ConsentBankEntry]) -> list[ConsentRecord]:
+    """The consents of a page of bank entries, in the page's order: one BatchGetItem."""
+    found = get_many(consent_key(e.consent_id) for e in entries)
+    out = [found.get(consent_key(e.consent_id)) for e in entries]
     return [c for c in out if isinstance(c, ConsentRecord)]
 
 
-def list_of_user(user_id: str, *, limit: int, offset: int = 0, descending: bool = True,
-                 filter_condition=None) -> list[ConsentRecord]:
-    return query_page(ConsentRecord.gsi1, f"CONSENTS_OF_USER#{user_id}", limit=limit, offset=offset,
-                      descending=descending, filter_condition=filter_condition)
+def list_of_user(user_id: str, *, limit: int, offset: int = 0, descending: bool = True) -> list[ConsentRecord]:
+    return positions.page(user_list(user_id), ConsentRecord.gsi1, ConsentRecord.gsi1sk, limit=limit, offset=offset,
+                          descending=descending)
 
 
-def concerning(bank_id: str):
-    """A Query filter: consents concerning the bank (applied before the page is counted)."""
-    return ConsentRecord.banks.contains(bank_id)
+def list_of_user_at_bank(user_id: str, bank_id: str, *, limit: int, offset: int = 0,
+                         descending: bool = True) -> list[ConsentRecord]:
+    """The user's consents concerning the bank."""
+    entries = positions.page(user_bank_list(user_id, bank_id), ConsentBankEntry.gsi2, ConsentBankEntry.gsi2sk,
+                             limit=limit, offset=offset, descending=descending)
+    return _consents_of(entries)
 
 
 def list_of_consumer(consumer_id: str, *, limit: int, offset: int = 0, descending: bool = True,
-                     filter_condition=None) -> list[ConsentRecord]:
-    return query_page(ConsentRecord.gsi2, f"CONSENTS_OF_CONSUMER#{consumer_id}", limit=limit, offset=offset,
-                      descending=descending, filter_condition=filter_condition)
+                     status: str | None = None) -> list[ConsentRecord]:
+    """An application's consents; with a status, those in it (read within positions.READ_BUDGET:
+    positions.TooBroad beyond)."""
+    lst = consumer_list(consumer_id)
+    if status is None:
+        return positions.page(lst, ConsentRecord.gsi2, ConsentRecord.gsi2sk, limit=limit, offset=offset,
+                              descending=descending)
+    return positions.matching(ConsentRecord.gsi2, lst.name, lambda c: c.status == status, offset=offset, limit=limit,
+                              descending=descending)
 
 
-def list_all(*, limit: int, offset: int = 0, descending: bool = True, filter_condition=None) -> list[ConsentRecord]:
-    return query_page(ConsentRecord.gsi3, _ALL, limit=limit, offset=offset, descending=descending,
-                      filter_condition=filter_condition)
+def list_all(*, limit: int, offset: int = 0, descending: bool = True, status: str | None = None) -> list[ConsentRecord]:
+    """Every consent; with a status, those in it (read within positions.READ_BUDGET:
+    positions.TooBroad beyond)."""
+    lst = every_consent_list()
+    if status is None:
+        return positions.page(lst, ConsentRecord.gsi3, ConsentRecord.gsi3sk, limit=limit, offset=offset,
+                              descending=descending)
+    return positions.matching(ConsentRecord.gsi3, lst.name, lambda c: c.status == status, offset=offset, limit=limit,
+                              descending=descending)
 
 
 def list_at_bank(bank_id: str, *, limit: int, offset: int = 0, descending: bool = True) -> list[ConsentRecord]:
-    entries = query_page(ConsentBankEntry, f"{_BANK_INDEX}{bank_id}", limit=limit, offset=offset, descending=descending)
-    return _consents_of_page([e.consent_id for e in entries])
-
-
-def filter_on(*, user_id: str | None = None, consumer_id: str | None = None, status: str | None = None):
-    """A Query filter for the management lists (None when nothing filters)."""
-    condition = None
-    for attribute, value in ((ConsentRecord.user_id, user_id), (ConsentRecord.consumer_id, consumer_id),
-                             (ConsentRecord.status, status)):
-        if value is not None:
-            clause = attribute == value
-            condition = clause if condition is None else condition & clause
-    return condition
+    """The consents concerning the bank."""
+    entries = positions.page(bank_list(bank_id), ConsentBankEntry.gsi1, ConsentBankEntry.gsi1sk, limit=limit,
+                             offset=offset, descending=descending)
+    return _consents_of(entries)
 
 
 # --- consent requests ------------------------------------------------------------------------
