@@ -65,7 +65,8 @@ def create_system_account_notification_webhook(req: Request):
 
 @endpoint("GET", "/my/web-hooks", since="5.1.0", under_consent=False)
 def my_webhooks(req: Request):
-    return webhooks_json(webhooks.webhooks_of_owner(req.user().user_id))
+    caller = req.user()
+    return webhooks_json(webhooks.webhooks_of_owner(caller.user_id, parse_page(req.query, default_limit=500)))
 
 
 @endpoint("GET", "/my/web-hooks/{webhook_id}", since="5.1.0", under_consent=False)

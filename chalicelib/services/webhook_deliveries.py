@@ -28,11 +28,12 @@ def delivery_not_found(delivery_id: str) -> ApiError:
 
 
 def list_deliveries(owner_id: str, webhook_id: str, limit: int = 50, offset: int = 0) -> list[store.DeliveryRecord]:
-    """Newest first; `offset + limit` is bounded by MAX_PAGE so a page costs a bounded read."""
+    """Newest first; a page reads the list's head and at most `limit` (<= MAX_PAGE) deliveries,
+    whatever the offset."""
     owned_webhook(owner_id, webhook_id)
-    if limit < 1 or offset < 0 or offset + limit > MAX_PAGE:
-        raise ApiError("OBP-10016", f"limit >= 1, offset >= 0 and offset + limit <= {MAX_PAGE}", status=400)
-    return store.deliveries_of_webhook(webhook_id, offset + limit)[offset:]
+    if limit < 1 or offset < 0 or limit > MAX_PAGE:
+        raise ApiError("OBP-10016", f"limit >= 1, offset >= 0 and limit <= {MAX_PAGE}", status=400)
+    return store.deliveries_of_webhook(webhook_id, limit=limit, offset=offset)
 
 
 def get_delivery(owner_id: str, webhook_id: str, delivery_id: str) -> DeliveryDetail:

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError
 from chalicelib.schemas.common import obp_date  # the one date format of messages people read
+from chalicelib.services.paging import Page
 from chalicelib.services.webhook_urls import check_url
 from chalicelib.settings import get_settings
 from chalicelib.store import webhooks as webhook_store
@@ -95,8 +96,9 @@ def signing_secrets(record) -> list[str]:
 
 def create_webhook(owner_id: str, scope: str, url: str, triggers: list[str], *, http_method: str = "POST",
                    http_protocol: str = "HTTP/1.1", is_active: bool = True, bank_id: str = "",
-                   account_id: str = "", profile_id: str = ""):
-    """Store a registration. Returns (record, secret); the secret is shown to the owner only now."""
+                   account_id: str = "", profile_id: str = "", at_most_in_scope: int | None = None):
+    """Store a registration. Returns (record, secret); the secret is shown to the owner only now.
+    With `at_most_in_scope`, webhook_store.TooManyInScope when the scope holds that many already."""
     if http_method.upper() not in HTTP_METHODS:
         raise ApiError("OBP-10037", f"Current value: {http_method}. Possible values: {', '.join(HTTP_METHODS)}", status=400)
     if http_protocol.upper() not in HTTP_PROTOCOLS:
@@ -108,7 +110,7 @@ def create_webhook(owner_id: str, scope: str, url: str, triggers: list[str], *, 
         http_protocol=http_protocol.upper(), triggers=list(triggers), is_active=is_active,
         bank_id=bank_id, account_id=account_id, profile_id=profile_id, secret_sealed=seal_secret(secret),
     )
-    webhook_store.create_webhook(record)
+    webhook_store.create_webhook(record, at_most=at_most_in_scope)
     return record, secret
 
 
@@ -151,8 +153,9 @@ def owned_webhook(owner_id: str, webhook_id: str):
     return record
 
 
-def webhooks_of_owner(owner_id: str) -> list:
-    return webhook_store.webhooks_of_owner(owner_id)
+def webhooks_of_owner(owner_id: str, page: Page) -> list:
+    """A page of the owner's webhooks, in the order registered (DESC: newest first)."""
+    return webhook_store.page_of_owner(owner_id, limit=page.limit, offset=page.offset, descending=page.descending)
 
 
 def set_webhook_active(owner_id: str, webhook_id: str, active: bool, by: str = "its owner"):

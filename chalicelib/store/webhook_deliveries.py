@@ -5,8 +5,11 @@ Keys:
   WEBHOOK_DELIVERY#<delivery_id> / DELIVERY        the delivery: status, next attempt, lease, body
   WEBHOOK_DELIVERY#<delivery_id> / ATTEMPT#<nnnn>  one attempt: when, status code or error,
                                                    duration, the receiver's response (truncated)
-  gsi1: WEBHOOK_DELIVERIES#<webhook_id> / <created iso>#<delivery_id>   a webhook's deliveries
-Both expire (TTL) a retention period after their last write.
+  gsi1: WEBHOOK_DELIVERIES#<webhook_id> / <number>   a webhook's deliveries: an append-only
+        numbered list (store/positions.py), numbered in the delivery's own transaction
+Both expire (TTL) a retention period after their last write. Expiry is the only way out of the
+list and no counter sees it: page k, newest first, starts at number last - k, so an offset
+counts the deliveries made since, expired or not (the newest 30 days are all there).
 
 `delivery_id` is derived from (event id, webhook id), so an event announced twice finds its
 deliveries already there. The delivery record is also the attempt's idempotency guard: attempt n
@@ -22,6 +25,7 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.store import positions
 from chalicelib.store.base import Entity, failed_keys, get_item, key_of, transaction
 
 PENDING, RETRYING, SUCCEEDED, FAILED = "PENDING", "RETRYING", "SUCCEEDED", "FAILED"
@@ -63,6 +67,10 @@ def delivery_pk(delivery_id: str) -> str:
     return f"WEBHOOK_DELIVERY#{delivery_id}"
 
 
+def deliveries_list(webhook_id: str) -> positions.NumberedList:
+    return positions.NumberedList(f"WEBHOOK_DELIVERIES#{webhook_id}", counted=False)
+
+
 def delivery_id_for(event_id: str, webhook_id: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{event_id}/{webhook_id}"))
 
@@ -72,8 +80,7 @@ def new_delivery(event_id: str, webhook_id: str, event_type: str, body: str, fin
     now = datetime.now(timezone.utc)
     delivery_id = delivery_id_for(event_id, webhook_id)
     return DeliveryRecord(
-        pk=delivery_pk(delivery_id), sk="DELIVERY",
-        gsi1pk=f"WEBHOOK_DELIVERIES#{webhook_id}", gsi1sk=f"{now.isoformat()}#{delivery_id}",
+        pk=delivery_pk(delivery_id), sk="DELIVERY", gsi1pk=deliveries_list(webhook_id).name,
         delivery_id=delivery_id, webhook_id=webhook_id, event_id=event_id, event_type=event_type, body=body,
         status=PENDING, next_attempt=1, final_attempt=final_attempt, next_attempt_at=now,
         created_at=now, expires_at=now + retention,
@@ -105,13 +112,23 @@ def _commit(delivery: DeliveryRecord, write: Callable[[TransactWrite], None]) ->
 
 
 def insert_delivery(record: DeliveryRecord, stage: Callable[[TransactWrite], None]) -> bool:
-    """Store a new delivery and, in the same transaction, what `stage` adds (its first attempt's
-    outbox message). False when the delivery exists already (the event was announced before)."""
-    def write(tx: TransactWrite) -> None:
+    """Store a new delivery, numbered in its webhook's list, and, in the same transaction, what
+    `stage` adds (its first attempt's outbox message). False when the delivery exists already
+    (the event was announced before)."""
+    lst = deliveries_list(record.webhook_id)
+
+    def build(tx: TransactWrite, numbers: dict[str, int]) -> None:
+        record.gsi1sk = lst.key(numbers[lst.name])
         tx.save(record, condition=DeliveryRecord.pk.does_not_exist())
         stage(tx)
 
-    return _commit(record, write)
+    try:
+        positions.write(build, [lst])
+    except positions.Cancelled as err:
+        if key_of(record) in err.failed:
+            return False
+        raise
+    return True
 
 
 def get_delivery(delivery_id: str) -> DeliveryRecord | None:
@@ -129,9 +146,10 @@ def get_delivery_with_attempts(delivery_id: str) -> tuple[DeliveryRecord | None,
     return delivery, attempts
 
 
-def deliveries_of_webhook(webhook_id: str, limit: int) -> list[DeliveryRecord]:
-    """The webhook's newest `limit` deliveries, newest first."""
-    return list(DeliveryRecord.gsi1.query(f"WEBHOOK_DELIVERIES#{webhook_id}", scan_index_forward=False, limit=limit))
+def deliveries_of_webhook(webhook_id: str, *, limit: int, offset: int = 0) -> list[DeliveryRecord]:
+    """A page of the webhook's deliveries, newest first (see the module docstring)."""
+    return positions.page(deliveries_list(webhook_id), DeliveryRecord.gsi1, DeliveryRecord.gsi1sk, limit=limit,
+                          offset=offset, descending=True)
 
 
 def claim_attempt(delivery_id: str, attempt: int, lease_seconds: int) -> tuple[str, DeliveryRecord | None]:

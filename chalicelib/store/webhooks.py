@@ -3,11 +3,13 @@ webhooks share one record type; the delivery engine reads them.
 
 Keys:
   WEBHOOK#<webhook_id> / WEBHOOK        the registration (its signing secret only sealed)
-  gsi1: WEBHOOKS#<scope> / <created>#<id>   the webhooks an event in that scope may go to, where
+  gsi1: WEBHOOKS#<scope> / <number>     the webhooks an event in that scope may go to, where
         scope is SYSTEM, BANK#<bank_id>, ACCOUNT#<bank_id>#<account_id> or PROFILE#<profile_id>
-  gsi2: WEBHOOK_OWNER#<owner_id> / <created>#<id>   a user's or partner's webhooks
-  gsi3: WEBHOOKS_AT_BANK#<bank_id> / <created>#<id>  the webhooks of a bank (bank and account level),
-        for OBP's getAccountWebhooks
+  gsi2: WEBHOOK_OWNER#<owner_id> / <number>   a user's or partner's webhooks
+  gsi3: ACCOUNT_WEBHOOKS_AT_BANK#<bank_id> / <number>  the account-level webhooks of a bank, for
+        OBP's getAccountWebhooks
+Each index is a numbered list (store/positions.py) in the order the webhooks were registered: a
+registration is numbered in its lists, and a deletion counted out of them, in its own transaction.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from datetime import datetime, timezone
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 
+from chalicelib.store import positions
 from chalicelib.store.base import Entity, get_item
 
 _LIST_LIMIT = 500
@@ -45,20 +48,51 @@ def webhook_pk(webhook_id: str) -> str:
     return f"WEBHOOK#{webhook_id}"
 
 
+def scope_list(scope: str) -> positions.NumberedList:
+    return positions.NumberedList(f"WEBHOOKS#{scope}")
+
+
+def owner_list(owner_id: str) -> positions.NumberedList:
+    return positions.NumberedList(f"WEBHOOK_OWNER#{owner_id}")
+
+
+def bank_account_webhooks(bank_id: str) -> positions.NumberedList:
+    return positions.NumberedList(f"ACCOUNT_WEBHOOKS_AT_BANK#{bank_id}")
+
+
+def _lists(record: WebhookRecord) -> list[tuple[str, positions.NumberedList]]:
+    """(index, list) of every list the webhook is a member of."""
+    lists = [("gsi1", scope_list(record.scope)), ("gsi2", owner_list(record.owner_id))]
+    if record.scope.startswith("ACCOUNT#") and record.bank_id:
+        lists.append(("gsi3", bank_account_webhooks(record.bank_id)))
+    return lists
+
+
 def new_webhook(webhook_id: str, owner_id: str, scope: str, **fields) -> WebhookRecord:
-    now = datetime.now(timezone.utc)
-    order = f"{now.isoformat()}#{webhook_id}"
-    bank_id = fields.get("bank_id") or ""
-    return WebhookRecord(
-        pk=webhook_pk(webhook_id), sk="WEBHOOK",
-        gsi1pk=f"WEBHOOKS#{scope}", gsi1sk=order, gsi2pk=f"WEBHOOK_OWNER#{owner_id}", gsi2sk=order,
-        gsi3pk=f"WEBHOOKS_AT_BANK#{bank_id}" if bank_id else None, gsi3sk=order if bank_id else None,
-        webhook_id=webhook_id, owner_id=owner_id, scope=scope, created_at=now, **fields,
-    )
+    """A registration; its numbers in its lists are set when it is stored."""
+    return WebhookRecord(pk=webhook_pk(webhook_id), sk="WEBHOOK", webhook_id=webhook_id, owner_id=owner_id,
+                         scope=scope, created_at=datetime.now(timezone.utc), **fields)
 
 
-def create_webhook(record: WebhookRecord) -> None:
-    record.save(condition=WebhookRecord.pk.does_not_exist())
+class TooManyInScope(Exception):
+    """The scope holds as many webhooks as `create_webhook(..., at_most=)` allows."""
+
+
+def create_webhook(record: WebhookRecord, at_most: int | None = None) -> None:
+    """Store a registration numbered in its lists; with `at_most`, only while its scope holds
+    fewer webhooks (TooManyInScope otherwise)."""
+    lists = _lists(record)
+
+    def build(tx, numbers):
+        for index, lst in lists:
+            setattr(record, f"{index}pk", lst.name)
+            setattr(record, f"{index}sk", lst.key(numbers[lst.name]))
+        tx.save(record, condition=WebhookRecord.pk.does_not_exist())
+
+    try:
+        positions.write(build, [lst for _, lst in lists], at_most={lists[0][1].name: at_most} if at_most else None)
+    except positions.Crowded as err:
+        raise TooManyInScope() from err
 
 
 def get_webhook(webhook_id: str) -> WebhookRecord | None:
@@ -66,16 +100,43 @@ def get_webhook(webhook_id: str) -> WebhookRecord | None:
 
 
 def webhooks_in_scope(scope: str, limit: int = _LIST_LIMIT, newest_first: bool = False) -> list[WebhookRecord]:
-    return list(WebhookRecord.gsi1.query(f"WEBHOOKS#{scope}", limit=limit, scan_index_forward=not newest_first))
+    return list(WebhookRecord.gsi1.query(scope_list(scope).name, limit=limit, scan_index_forward=not newest_first))
 
 
-def webhooks_of_owner(owner_id: str, limit: int = _LIST_LIMIT) -> list[WebhookRecord]:
-    return list(WebhookRecord.gsi2.query(f"WEBHOOK_OWNER#{owner_id}", limit=limit))
+def page_of_scope(scope: str, *, limit: int, offset: int = 0, descending: bool = False) -> list[WebhookRecord]:
+    return positions.page(scope_list(scope), WebhookRecord.gsi1, WebhookRecord.gsi1sk, limit=limit, offset=offset,
+                          descending=descending)
 
 
-def webhooks_at_bank(bank_id: str, newest_first: bool = True):
-    """The bank's webhooks, lazily, page by page (the caller stops reading when it has enough)."""
-    return WebhookRecord.gsi3.query(f"WEBHOOKS_AT_BANK#{bank_id}", scan_index_forward=not newest_first, page_size=100)
+def page_of_owner(owner_id: str, *, limit: int, offset: int = 0, descending: bool = False) -> list[WebhookRecord]:
+    return positions.page(owner_list(owner_id), WebhookRecord.gsi2, WebhookRecord.gsi2sk, limit=limit, offset=offset,
+                          descending=descending)
+
+
+def page_of_bank_account_webhooks(bank_id: str, *, limit: int, offset: int = 0,
+                                  descending: bool = True) -> list[WebhookRecord]:
+    return positions.page(bank_account_webhooks(bank_id), WebhookRecord.gsi3, WebhookRecord.gsi3sk, limit=limit,
+                          offset=offset, descending=descending)
+
+
+def account_webhooks_of_user_at_bank(bank_id: str, user_id: str, *, limit: int, offset: int = 0,
+                                     descending: bool = True) -> list[WebhookRecord]:
+    """The bank's account-level webhooks registered by the user: the shorter of the bank's and the
+    user's list is read, within positions.READ_BUDGET items (positions.TooBroad beyond)."""
+    bank, owner = bank_account_webhooks(bank_id), owner_list(user_id)
+    heads = positions.read_heads([bank, owner])
+    if heads[owner.name].live <= heads[bank.name].live:
+        prefix = f"ACCOUNT#{bank_id}#"
+        return positions.matching(WebhookRecord.gsi2, owner.name, lambda w: w.scope.startswith(prefix),
+                                  offset=offset, limit=limit, descending=descending)
+    return positions.matching(WebhookRecord.gsi3, bank.name, lambda w: w.owner_id == user_id,
+                              offset=offset, limit=limit, descending=descending)
+
+
+def matching_in_scope(scope: str, predicate, *, limit: int, offset: int = 0, descending: bool = True) -> list[WebhookRecord]:
+    """The scope's webhooks that satisfy `predicate`, within positions.READ_BUDGET items read."""
+    return positions.matching(WebhookRecord.gsi1, scope_list(scope).name, predicate, offset=offset, limit=limit,
+                              descending=descending)
 
 
 def set_active(record: WebhookRecord, active: bool, reason: str | None = None) -> None:
@@ -130,8 +191,16 @@ def note_success(record: WebhookRecord) -> None:
 
 
 def delete_webhook(record: WebhookRecord) -> None:
-    """Remove a registration (its owner's choice). Deliveries under way find it gone and stop."""
+    """Remove a registration (its owner's choice) and count it out of its lists. Deliveries under
+    way find it gone and stop."""
+
+    def build(tx, _):
+        tx.delete(WebhookRecord(pk=record.pk, sk=record.sk),
+                  condition=WebhookRecord.pk.exists() & (WebhookRecord.owner_id == record.owner_id))
+        for index, lst in _lists(record):
+            positions.stage_remove(tx, lst, int(getattr(record, f"{index}sk")))
+
     try:
-        WebhookRecord(pk=record.pk, sk=record.sk).delete(condition=WebhookRecord.owner_id == record.owner_id)
-    except DeleteError:
+        positions.write(build)
+    except positions.Cancelled:
         pass  # already gone

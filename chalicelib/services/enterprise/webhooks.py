@@ -11,7 +11,7 @@ from chalicelib.services.enterprise.errors import invalid_request, not_found
 from chalicelib.services.enterprise.oauth import Partner
 from chalicelib.store import webhooks as registry
 
-MAX_LISTED = 100
+MAX_LISTED = 100  # webhooks a profile may have: its list is one bounded page
 
 
 def create_webhook(partner: Partner, profile_id: str, url: str, events: list[str]):
@@ -22,7 +22,10 @@ def create_webhook(partner: Partner, profile_id: str, url: str, events: list[str
         raise invalid_request(("events", f"unknown event {unknown[0]!r}; known: {', '.join(EVENTS)}"))
     try:
         return webhooks.create_webhook(partner.client_id, webhooks.profile_scope(profile_id), url,
-                                       list(dict.fromkeys(events)), profile_id=profile_id)
+                                       list(dict.fromkeys(events)), profile_id=profile_id,
+                                       at_most_in_scope=MAX_LISTED)
+    except registry.TooManyInScope:
+        raise invalid_request(("url", f"a profile has at most {MAX_LISTED} webhooks; delete one first")) from None
     except ApiError as err:
         if err.code != "OBP-10035":  # the registry's URL guard
             raise
@@ -30,8 +33,9 @@ def create_webhook(partner: Partner, profile_id: str, url: str, events: list[str
 
 
 def list_webhooks(partner: Partner, profile_id: str) -> list:
+    """Every webhook of the profile (at most MAX_LISTED: registration refuses more), oldest first."""
     profiles.get_profile(partner, profile_id)
-    return [w for w in registry.webhooks_in_scope(webhooks.profile_scope(profile_id), limit=MAX_LISTED)
+    return [w for w in registry.page_of_scope(webhooks.profile_scope(profile_id), limit=MAX_LISTED)
             if w.owner_id == partner.client_id]
 
 
