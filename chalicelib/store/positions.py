@@ -317,7 +317,7 @@ def bulk_append(lst: NumberedList, count: int) -> range:
     head.update(actions=[ListHead.last.add(count), ListHead.live.add(count), ListHead.record_type.set(ListHead)])
     first = int(head.last) - count + 1
     if lst.counted:
-        _bulk_count(lst.tree, range(first, first + count))
+        bulk_count(lst.tree, range(first, first + count))
     return range(first, first + count)
 
 
@@ -336,11 +336,12 @@ def bulk_append_dated(lst: DatedList, dates: list[datetime]) -> list[int]:
         second = DatedList.second_of(when)
         numbers.append(second * SECOND + first_rank[second])
         first_rank[second] += 1
-    _bulk_count(lst.tree, numbers, from_level=2)
+    bulk_count(lst.tree, numbers, from_level=2)
     return numbers
 
 
-def _bulk_count(tree: CountingTree, numbers: Iterable[int], from_level: int = 1) -> None:
+def bulk_count(tree: CountingTree, numbers: Iterable[int], from_level: int = 1) -> None:
+    """Count members loaded offline into a tree (one UpdateItem per node touched)."""
     numbers = list(numbers)
     for level, span in enumerate(tree.spans(), start=1):
         if level < from_level:

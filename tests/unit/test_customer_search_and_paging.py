@@ -6,19 +6,20 @@ from chalicelib.services.customers import like_pattern
 from chalicelib.services.paging import MAX_LIMIT, Page, parse_page
 
 
-@pytest.mark.parametrize("pattern, prefix, matches, misses", [
-    ("+49 30 901820", "+49 30 901820", ["+49 30 901820"], ["+49 30 9018201", "+49 30 90182"]),
-    ("+49%", "+49", ["+49", "+49 30 1"], ["+4 9", "0+49"]),
-    ("%381%", "", ["381", "+44 381 2", "x381"], ["38 1"]),
-    ("+4_ 1", "+4", ["+49 1", "+4x 1"], ["+4 1", "+499 1"]),
-    ("(0)%.5", "(0)", ["(0) 1.5", "(0).5"], ["(0) 1x5", "0 1.5"]),
-    ("a*b+c?", "a*b+c?", ["a*b+c?"], ["aab+c", "a*b+c"]),
-    ("", "", [""], ["1"]),
-    ("%%_", "", ["1", "123"], [""]),
+@pytest.mark.parametrize("pattern, prefix, suffix, matches, misses", [
+    ("+49 30 901820", "+49 30 901820", "", ["+49 30 901820"], ["+49 30 9018201", "+49 30 90182"]),
+    ("+49%", "+49", "", ["+49", "+49 30 1"], ["+4 9", "0+49"]),
+    ("%381%", "", "", ["381", "+44 381 2", "x381"], ["38 1"]),
+    ("+4_ 1", "+4", " 1", ["+49 1", "+4x 1"], ["+4 1", "+499 1"]),
+    ("(0)%.5", "(0)", ".5", ["(0) 1.5", "(0).5"], ["(0) 1x5", "0 1.5"]),
+    ("a*b+c?", "a*b+c?", "", ["a*b+c?"], ["aab+c", "a*b+c"]),
+    ("", "", "", [""], ["1"]),
+    ("%%_", "", "", ["1", "123"], [""]),
+    ("%820 1234", "", "820 1234", ["+49 820 1234", "820 1234"], ["820 12345"]),
 ])
-def test_like_pattern(pattern, prefix, matches, misses):
-    literal_prefix, regex = like_pattern(pattern)
-    assert literal_prefix == prefix
+def test_like_pattern(pattern, prefix, suffix, matches, misses):
+    literal_prefix, literal_suffix, regex = like_pattern(pattern)
+    assert (literal_prefix, literal_suffix) == (prefix, suffix)
     assert all(regex.fullmatch(m) for m in matches)
     assert not any(regex.fullmatch(m) for m in misses)
 
