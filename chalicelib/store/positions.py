@@ -323,35 +323,47 @@ def bulk_append(lst: NumberedList, count: int) -> range:
 
 def bulk_append_dated(lst: DatedList, dates: list[datetime]) -> list[int]:
     """bulk_append for a DatedList: the numbers of members carrying `dates`, in that order."""
-    numbers, per_second = [], {}
-    for when in dates:
-        second = DatedList.second_of(when)
-        per_second[second] = per_second.get(second, 0) + 1
-    first_rank = {}
-    for second, added in per_second.items():
-        node = ListCount(pk=lst.pk, sk=lst.tree.node_sk(1, second))
-        node.update(actions=[ListCount.last.add(added), ListCount.live.add(added), ListCount.record_type.set(ListCount)])
-        first_rank[second] = int(node.last) - added + 1
-    for when in dates:
-        second = DatedList.second_of(when)
-        numbers.append(second * SECOND + first_rank[second])
-        first_rank[second] += 1
-    bulk_count(lst.tree, numbers, from_level=2)
+    seconds = [DatedList.second_of(when) for when in dates]
+    tree = lst.tree
+    nodes = _read_nodes(tree, 1, set(seconds))
+    numbers = []
+    for second in seconds:
+        node = nodes[second]
+        node.last, node.live = int(node.last or 0) + 1, int(node.live or 0) + 1
+        numbers.append(second * SECOND + int(node.last))
+    _write_nodes(nodes.values())
+    bulk_count(tree, numbers, from_level=2)
     return numbers
 
 
 def bulk_count(tree: CountingTree, numbers: Iterable[int], from_level: int = 1) -> None:
-    """Count members loaded offline into a tree (one UpdateItem per node touched)."""
+    """Count members loaded offline into a tree: its nodes read and written in batches."""
     numbers = list(numbers)
     for level, span in enumerate(tree.spans(), start=1):
         if level < from_level:
             continue
-        per_node: dict[int, int] = {}
+        added: dict[int, int] = {}
         for number in numbers:
-            per_node[(number - 1) // span] = per_node.get((number - 1) // span, 0) + 1
-        for index, added in per_node.items():
-            node = tree.model(pk=tree.pk, sk=tree.node_sk(level, index))
-            node.update(actions=[tree.model.live.add(added), tree.model.record_type.set(tree.model)])
+            added[(number - 1) // span] = added.get((number - 1) // span, 0) + 1
+        nodes = _read_nodes(tree, level, set(added))
+        for index, node in nodes.items():
+            node.live = int(node.live or 0) + added[index]
+        _write_nodes(nodes.values())
+
+
+def _read_nodes(tree: CountingTree, level: int, indexes: set[int]) -> dict[int, Entity]:
+    """The level's nodes of these indexes, as stored or new (live 0)."""
+    keys = {index: (tree.pk, tree.node_sk(level, index)) for index in indexes}
+    found = get_many(keys.values())
+    return {index: found.get(key) or tree.model(pk=key[0], sk=key[1], live=0) for index, key in keys.items()}
+
+
+def _write_nodes(nodes: Iterable[Entity]) -> None:
+    nodes = list(nodes)
+    if nodes:
+        with type(nodes[0]).batch_write() as batch:
+            for node in nodes:
+                batch.save(node)
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -427,17 +439,26 @@ def matching(source, hash_key: str, predicate: Callable[[object], bool], *, offs
              descending: bool = False, range_condition=None, budget: int = READ_BUDGET) -> list:
     """The members of the partition (in index order) that satisfy `predicate`, skipping `offset`
     of them, at most `limit`; reads at most `budget` items. Raises TooBroad when the page is not
-    complete within the budget and the partition has more."""
-    items = source.query(hash_key, range_condition, scan_index_forward=not descending, limit=budget)
+    complete within the budget and the partition has more. The first read asks for as many
+    items as the page would need if every item matched, each next one for twice as many (within
+    the budget), so a filter that matches often reads little more than its page."""
     out: list = []
-    matched = 0
-    for item in items:
-        if predicate(item):
-            matched += 1
-            if matched > offset:
-                out.append(item)
-                if len(out) == limit:
-                    return out
-    if items.last_evaluated_key is not None:
-        raise TooBroad(budget)
-    return out
+    matched, left, start = 0, budget, None
+    size = min(budget, max(offset + limit, 25))
+    while True:
+        items = source.query(hash_key, range_condition, scan_index_forward=not descending, limit=size,
+                             last_evaluated_key=start)
+        for item in items:
+            left -= 1
+            if predicate(item):
+                matched += 1
+                if matched > offset:
+                    out.append(item)
+                    if len(out) == limit:
+                        return out
+        start = items.last_evaluated_key
+        if start is None:
+            return out
+        if left <= 0:
+            raise TooBroad(budget)
+        size = min(left, size * 2)

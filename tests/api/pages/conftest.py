@@ -1,0 +1,47 @@
+"""What the 10,000-record list tests share: a logged-in session made in one write, and the cost
+of one request (its DynamoDB round trips and the items they read)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from tests.support import STRONG_PASSWORD, Api, AuthedApi, DynamoCalls, Resp
+
+SIZE = 10_000
+LIMIT = 50
+
+
+def session(api: Api, roles) -> AuthedApi:
+    """A new user holding `roles` (name, or (name, bank_id)), created in one write, logged in."""
+    from chalicelib.services import users
+
+    username = f"user-{uuid.uuid4().hex[:10]}"
+    grants = [(role, "") if isinstance(role, str) else role for role in roles]
+    users.create_user(users.NewUser(username=username, password=STRONG_PASSWORD, email=f"{username}@example.com"),
+                      initial_roles=grants)
+    return api.login(username, STRONG_PASSWORD, "testconsumerkey")
+
+
+@dataclass
+class Cost:
+    response: Resp
+    operations: list[str]
+    items: int  # items DynamoDB read for the request (tests.support.DynamoCalls.items_read)
+
+    @property
+    def round_trips(self) -> int:
+        return len(self.operations)
+
+
+def cost(dynamo_calls: DynamoCalls, request) -> Cost:
+    dynamo_calls.reset()
+    response = request()
+    return Cost(response, dynamo_calls.operations(), dynamo_calls.items_read())
+
+
+def caller_cost(dynamo_calls: DynamoCalls, session: AuthedApi) -> int:
+    """Items read to know the caller (its token, its user and roles): the part of every request
+    the list does not add."""
+    found = cost(dynamo_calls, lambda: session.get("/obp/v5.1.0/users/current"))
+    assert found.response.status == 200, found.response.body
+    return found.items
