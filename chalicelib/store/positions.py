@@ -432,7 +432,16 @@ def read_from(source, sort_key, hash_key: str, head: Head | None, tree: Counting
     kwargs = {"consistent_read": True} if consistent else {}
     items = source.query(hash_key, sort_key.between(key_of(first), key_of(last)),
                          scan_index_forward=not descending, limit=skip + limit, **kwargs)
-    return list(items)[skip:]
+    return list(_asking_for_the_rest(items, skip + limit))[skip:]
+
+
+def _asking_for_the_rest(items, wanted: int):
+    """The items of a Query made with limit=wanted; when DynamoDB cuts a page at 1 MB, the next
+    request asks for the items still wanted, not `wanted` again (PynamoDB's default)."""
+    for item in items:
+        wanted -= 1
+        items.page_iter.page_size = max(1, wanted)
+        yield item
 
 
 def matching(source, hash_key: str, predicate: Callable[[object], bool], *, offset: int, limit: int,
@@ -448,7 +457,7 @@ def matching(source, hash_key: str, predicate: Callable[[object], bool], *, offs
     while True:
         items = source.query(hash_key, range_condition, scan_index_forward=not descending, limit=size,
                              last_evaluated_key=start)
-        for item in items:
+        for item in _asking_for_the_rest(items, size):
             left -= 1
             if predicate(item):
                 matched += 1
