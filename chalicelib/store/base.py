@@ -202,8 +202,9 @@ def records(items: Iterable[Entity]) -> list[dict]:
 def query_page(source, hash_key: str, range_condition=None, *, limit: int, offset: int = 0,
                descending: bool = False, filter_condition=None) -> list:
     """One page of a Query (on a model or one of its indexes) in key order: skips `offset` items
-    and returns at most `limit`. OBP pages with limit/offset, so a page costs reading offset+limit
-    items, never more of the partition."""
+    and returns at most `limit`, reading offset+limit items. For the first few items of a
+    partition; a list that pages by OBP's limit/offset is a numbered list (store/positions.py),
+    whose page costs the same at any offset."""
     items = source.query(
         hash_key, range_condition, filter_condition=filter_condition,
         scan_index_forward=not descending, limit=offset + limit,

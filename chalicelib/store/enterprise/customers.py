@@ -109,11 +109,11 @@ def page(profile: ProfileRecord, offset: int, size: int) -> list[CustomerRecord]
     """The live customers of ranks offset..offset+size-1, newest first (see the module docstring)."""
     head = positions.Head(last=int(profile.customer_seq), live=int(profile.customer_count))
     return positions.read_from(CustomerRecord, CustomerRecord.sk, profile_pk(profile.profile_id), head,
-                               _tree(profile.profile_id), offset=offset, limit=size, descending=True,
+                               counting_tree(profile.profile_id), offset=offset, limit=size, descending=True,
                                consistent=True, key_of=_customer_sk)
 
 
-def _tree(profile_id: str) -> positions.CountingTree:
+def counting_tree(profile_id: str) -> positions.CountingTree:
     return positions.CountingTree(profile_pk(profile_id), prefix="CCOUNT#", fanout=FANOUT, model=CustomerCounter)
 
 
@@ -169,4 +169,4 @@ def delete_customer(customer: CustomerRecord, also: Callable | None = None) -> s
 
 
 def _count(tx, profile_id: str, seq: int, delta: int) -> None:
-    _tree(profile_id).stage(tx, seq, delta)
+    counting_tree(profile_id).stage(tx, seq, delta)

@@ -1,0 +1,114 @@
+"""The Enterprise API's lists at 10,000 records: a profile's customers (with deletions: one Query
+of counters more) and a partner's profiles cost the same on the last page as on the first; a
+profile's webhooks are one bounded page (at most 100). Records are written through the store in
+batches."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from chalicelib.store import positions
+from chalicelib.store.enterprise import customers as customer_store
+from chalicelib.store.enterprise import partners as partner_store
+from chalicelib.store.enterprise import profiles as profile_store
+from tests.api.enterprise.conftest import Enterprise, new_profile
+from tests.api.pages.conftest import SIZE, cost
+from tests.enterprise_support import rsa_key
+from tests.support import Api, fresh_aws
+
+PAGE = 20
+
+
+@dataclass
+class Partner:
+    client: Api
+    client_id: str
+    profile_id: str  # holds SIZE customers
+    customers: list[str]  # newest first
+    profiles: list[str]  # newest first, SIZE of them
+
+
+def _load_customers(profile_id: str) -> list[str]:
+    profile = profile_store.get_profile(profile_id)
+    ids = []
+    with customer_store.CustomerRecord.batch_write() as batch:
+        for seq in range(1, SIZE + 1):
+            record = customer_store.new_customer(profile, seq, first_name=f"N{seq}")
+            batch.save(record)
+            ids.append(record.customer_id)
+    positions.bulk_count(customer_store.counting_tree(profile_id), range(1, SIZE + 1))
+    profile.update(actions=[profile_store.ProfileRecord.customer_seq.set(SIZE),
+                            profile_store.ProfileRecord.customer_count.set(SIZE)])
+    return ids[::-1]
+
+
+def _load_profiles(client_id: str, already: int) -> list[str]:
+    ids = []
+    with profile_store.ProfileRecord.batch_write() as batch:
+        for seq in range(already + 1, already + SIZE):
+            record = profile_store.new_profile(f"profile_{uuid.uuid4().hex}", client_id, seq, name=f"Shop {seq}")
+            batch.save(record)
+            ids.append(record.profile_id)
+    partner_store.PartnerRecord(pk=partner_store.partner_pk(client_id), sk="PARTNER").update(
+        actions=[partner_store.PartnerRecord.profile_count.set(already + SIZE - 1)])
+    return ids[::-1]
+
+
+@pytest.fixture(scope="module")
+def partner():
+    from chalice.test import Client
+
+    from app import app
+
+    with fresh_aws(), Client(app) as client:
+        ent = Enterprise(Api(client), None)
+        keys = ent.register(rsa_key("pages"), kid="pages-1")
+        bearer = ent.client(keys)
+        profile_id = new_profile(bearer)
+        customers = _load_customers(profile_id)
+        profiles = _load_profiles(keys.client_id, already=1) + [profile_id]
+        yield Partner(bearer, keys.client_id, profile_id, customers, profiles)
+
+
+def test_a_profiles_customers_cost_the_same_on_every_page(partner, dynamo_calls):
+    path = f"/v1/profiles/{partner.profile_id}/customers"
+    last = SIZE // PAGE - 1
+    for page in (0, last):
+        found = cost(dynamo_calls, lambda: partner.client.get(f"{path}?page={page}&size={PAGE}"))
+        assert found.response.status == 200 and found.response.body["count"] == SIZE
+        assert [c["id"] for c in found.response.body["data"]] == partner.customers[page * PAGE:(page + 1) * PAGE]
+        # token, its key, the profile (the list's head), the page: no counter while none was deleted
+        assert found.operations == ["GetItem", "GetItem", "GetItem", "Query"]
+        assert found.items <= 3 + PAGE
+
+    for gone in (partner.customers[5], partner.customers[-3]):
+        assert partner.client.delete(f"{path}/{gone}").status == 200
+    live = [c for c in partner.customers if c not in (partner.customers[5], partner.customers[-3])]
+    found = cost(dynamo_calls, lambda: partner.client.get(f"{path}?page={last}&size={PAGE}"))
+    assert [c["id"] for c in found.response.body["data"]] == live[last * PAGE:(last + 1) * PAGE]
+    assert found.operations == ["GetItem", "GetItem", "GetItem", "Query", "Query"]  # + the level-1 counters
+    level1_nodes = -(-SIZE // customer_store.FANOUT[0])
+    assert found.items <= 3 + level1_nodes + (customer_store.FANOUT[0] - 1) + PAGE
+
+
+def test_a_partners_profiles_cost_the_same_on_every_page(partner, dynamo_calls):
+    for page in (0, SIZE // PAGE - 1):
+        found = cost(dynamo_calls, lambda: partner.client.get(f"/v1/profiles?page={page}&size={PAGE}"))
+        assert found.response.status == 200 and found.response.body["count"] == SIZE
+        assert [p["id"] for p in found.response.body["data"]] == partner.profiles[page * PAGE:(page + 1) * PAGE]
+        assert found.operations == ["GetItem", "GetItem", "GetItem", "Query"]  # token, key, partner, the page
+        assert found.items <= 3 + PAGE
+
+
+def test_a_profile_has_at_most_100_webhooks_so_its_list_is_one_bounded_page(partner, dynamo_calls):
+    path = f"/v1/profiles/{partner.profile_id}/webhooks"
+    for i in range(100):
+        assert partner.client.post(path, {"url": f"https://93.184.215.14/hooks/{i}", "events": ["customer.created"]}).status == 201
+    r = partner.client.post(path, {"url": "https://93.184.215.14/hooks/101", "events": ["customer.created"]})
+    assert (r.status, r.body["error"]) == (400, "invalid_request")
+    assert "at most 100 webhooks" in r.body["error_description"]
+    found = cost(dynamo_calls, lambda: partner.client.get(path))
+    assert [w["url"] for w in found.response.body] == [f"https://93.184.215.14/hooks/{i}" for i in range(100)]
+    assert found.items <= 3 + 1 + 100
