@@ -449,7 +449,7 @@ def matching(source, hash_key: str, predicate: Callable[[object], bool], *, offs
     """The members of the partition (in index order) that satisfy `predicate`, skipping `offset`
     of them, at most `limit`; reads at most `budget` items. Raises TooBroad when the page is not
     complete within the budget and the partition has more. The first read asks for as many
-    items as the page would need if every item matched, each next one for twice as many (within
+    items as the page would need if every item matched, each next one for four times as many (within
     the budget), so a filter that matches often reads little more than its page."""
     out: list = []
     matched, left, start = 0, budget, None
@@ -470,4 +470,4 @@ def matching(source, hash_key: str, predicate: Callable[[object], bool], *, offs
             return out
         if left <= 0:
             raise TooBroad(budget)
-        size = min(left, size * 2)
+        size = min(left, size * 4)
