@@ -403,31 +403,73 @@ class fast_moto_tables:
             return list(candidates) if candidates is not None else slow_all(self)
 
         def partition(self, index_name, hash_key):
-            """The items a Query of this hash key can return (the whole table when unsure)."""
-            if hash_key is None or hash_key.type not in scalar:
-                return None
-            if index_name is None:
-                return list((self.items.get(hash_key) or {}).values()) if self.range_key_attr else None
-            index = next((i for i in self.all_indexes() if i.name == index_name), None)
-            names = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"] if index else []
-            if len(names) != 1:
+            """The items of a Query's partition (of the table or of the index) sorted by its range
+            key, grouped once per change of the table, with the range key's values for bisecting;
+            None when unsure (moto then walks the whole table)."""
+            if hash_key is None or hash_key.type not in scalar or not self.range_key_attr:
                 return None
             groups = self.__dict__.get("_fast_groups")
             if groups is None:
                 groups = self.__dict__["_fast_groups"] = {}
+            if index_name is None:
+                key = ("", hash_key.type, hash_key.value)
+                if key not in groups:
+                    groups[key] = ordered(list((self.items.get(hash_key) or {}).values()), lambda item: item.range_key)
+                return groups[key]
+            index = next((i for i in self.all_indexes() if i.name == index_name), None)
+            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"] if index else []
+            ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"] if index else []
+            if len(hashes) != 1 or len(ranges) != 1:
+                return None
             if index_name not in groups:
-                grouped = groups[index_name] = {}
+                grouped = {}
                 for item in slow_all(self):
-                    key = item.attrs.get(names[0])
-                    if key is not None and key.type in scalar:
+                    key = item.attrs.get(hashes[0])
+                    if key is not None and key.type in scalar and ranges[0] in item.attrs:
                         grouped.setdefault((key.type, key.value), []).append(item)
-            return groups[index_name].get((hash_key.type, hash_key.value), [])
+                groups[index_name] = {k: ordered(v, lambda item: item.attrs[ranges[0]]) for k, v in grouped.items()}
+            return groups[index_name].get((hash_key.type, hash_key.value), ([], []))
+
+        def ordered(items, range_of):
+            if not all(range_of(item).type in scalar for item in items):
+                return items, None
+            items.sort(key=lambda item: value(range_of(item)))
+            return items, [value(range_of(item)) for item in items]
+
+        def narrowed(found, comparison, objs):
+            """The candidates a key condition can match: a slice of the sorted partition."""
+            import bisect
+
+            items, values = found
+            if values is None or not comparison or any(o.type not in scalar for o in objs):
+                return items
+            bounds = [value(o) for o in objs]
+            try:
+                if comparison == "BETWEEN":
+                    return items[bisect.bisect_left(values, bounds[0]):bisect.bisect_right(values, bounds[1])]
+                if comparison == "BEGINS_WITH" and isinstance(bounds[0], str):
+                    low = bisect.bisect_left(values, bounds[0])
+                    high = low
+                    while high < len(values) and values[high].startswith(bounds[0]):
+                        high += 1
+                    return items[low:high]
+                if comparison in ("=", "EQ"):
+                    return items[bisect.bisect_left(values, bounds[0]):bisect.bisect_right(values, bounds[0])]
+                if comparison in ("<", "LT", "<=", "LE"):
+                    return items[:bisect.bisect_right(values, bounds[0])]
+                if comparison in (">", "GT", ">=", "GE"):
+                    return items[bisect.bisect_left(values, bounds[0]):]
+            except TypeError:  # values of another type than the bound: let moto compare
+                return items
+            return items
 
         def query(self, hash_key, *args, **kwargs):
             index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-            candidates = partition(self, index_name, hash_key)
-            if candidates is not None:
-                self.__dict__["_fast_candidates"] = candidates
+            found = partition(self, index_name, hash_key)
+            if found is not None:
+                comparison = args[0] if args else kwargs.get("range_comparison")
+                objs = args[1] if len(args) > 1 else kwargs.get("range_objs", [])
+                self.__dict__["_fast_candidates"] = narrowed(found, comparison, objs or [])
             try:
                 return slow_query(self, hash_key, *args, **kwargs)
             finally:

@@ -31,6 +31,7 @@ the member itself: never a count without its member, never a member without its 
 deliveries, which only expire by TTL) keeps the head alone.
 
 Reading the member of rank r (0-based, in the list's order):
+  * the first page (r = 0) is where the index starts (ends, DESC): one Query, nothing else;
   * NumberedList without a gap (live == last; always so when append-only): its number is r + 1
     (ASC) or last - r (DESC), no counter read: the head (one GetItem) and one Query of the page;
   * otherwise descend the tree, reading the children of one node per level (one Query of at most
@@ -408,7 +409,11 @@ def page(lst: NumberedList | DatedList, source, sort_key, *, offset: int, limit:
          head: Head | None = None) -> list:
     """The members of ranks offset .. offset+limit-1 in the list's order (DESC: newest first).
     `source` is the model or index the members are read from, `sort_key` its range key attribute
-    (the member's number). `head`: a NumberedList's head when the caller has read it already."""
+    (the member's number). `head`: a NumberedList's head when the caller has read it already.
+    The first page needs neither head nor counters: it is where the index starts (or ends)."""
+    if offset == 0 and head is None:
+        return list(_asking_for_the_rest(source.query(lst.name, scan_index_forward=not descending, limit=limit), limit)) \
+            if limit > 0 else []
     if isinstance(lst, DatedList):
         return read_from(source, sort_key, lst.name, None, lst.tree, offset=offset, limit=limit,
                          descending=descending, key_of=lst.key)

@@ -109,8 +109,9 @@ def test_a_page_without_gaps_reads_the_head_and_the_page(big, dynamo_calls, offs
     for lst in (counted, append_only):
         found, operations, items = cost(dynamo_calls, lambda: page(lst, offset, descending=descending))
         assert found == expected(list(range(1, SIZE + 1)), offset, descending=descending)
-        assert operations == ["GetItem", "Query"]
-        assert items == 1 + len(found)
+        head = [] if offset == 0 else ["GetItem"]  # the first page is where the index starts: no head needed
+        assert operations == head + ["Query"]
+        assert items == len(head) + len(found)
 
 
 def test_beyond_the_end_reads_the_head_only(big, dynamo_calls):
@@ -131,7 +132,7 @@ def test_with_gaps_a_page_reads_at_most_one_query_of_counters_more(big, dynamo_c
         for offset in (0, 63, 64, 5000, len(live) - LIMIT, len(live) - 1):
             found, operations, items = cost(dynamo_calls, lambda: page(counted, offset, descending=descending))
             assert found == expected(live, offset, descending=descending)
-            assert operations == ["GetItem", "Query", "Query"]
+            assert operations == (["Query"] if offset == 0 else ["GetItem", "Query", "Query"])
             assert items <= 1 + level1_nodes + (positions.FANOUT[0] - 1) + LIMIT
 
 
@@ -172,7 +173,7 @@ def test_concurrent_inserts_get_distinct_numbers_and_one_count_each(big):
 
 def test_a_refused_member_changes_no_count_and_a_retried_removal_counts_once(big):
     lst = positions.NumberedList("TEST#refused")
-    taken = member(lst, 99)
+    taken = Member(pk=f"MEMBER#{uuid.uuid4()}", sk="MEMBER", number=0)  # a key in use, in no list
     taken.save()
 
     def clash(tx, numbers):  # the member's own condition fails (its key is taken)

@@ -42,6 +42,11 @@ def cost(dynamo_calls: DynamoCalls, request) -> Cost:
 def caller_cost(dynamo_calls: DynamoCalls, session: AuthedApi) -> int:
     """Items read to know the caller (its token, its user and roles): the part of every request
     the list does not add."""
-    found = cost(dynamo_calls, lambda: session.get("/obp/v5.1.0/users/current"))
+    found = cost(dynamo_calls, lambda: session.get("/obp/v2.0.0/users/current"))
     assert found.response.status == 200, found.response.body
     return found.items
+
+
+def caller_round_trips(dynamo_calls: DynamoCalls, session: AuthedApi) -> int:
+    """Round trips to know the caller (what every request pays before its own work)."""
+    return cost(dynamo_calls, lambda: session.get("/obp/v2.0.0/users/current")).round_trips

@@ -13,7 +13,7 @@ from chalicelib.services import webhooks as webhook_service
 from chalicelib.store import positions
 from chalicelib.store import webhook_deliveries as delivery_store
 from chalicelib.store import webhooks as store
-from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, cost, session
+from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, caller_round_trips, cost, session
 from tests.support import Api, AuthedApi, fresh_aws
 
 FIRST_ACCOUNT_HOLDS = SIZE // 2  # the first 5,000 webhooks watch account acc-1, the rest acc-2
@@ -108,7 +108,9 @@ def test_a_banks_account_webhooks_cost_the_page_at_any_offset(hooks, dynamo_call
     auth = caller_cost(dynamo_calls, hooks.reader)
     found = cost(dynamo_calls, lambda: _account_webhooks(hooks, f"limit={LIMIT}&offset={offset}"))
     assert _ids(found.response, "web_hooks", "account_webhook_id") == hooks.ids[::-1][offset:offset + LIMIT]
-    assert found.operations[-2:] == ["GetItem", "Query"]  # the list's head, the page
+    # the bank, the list's head (not for the first page), the page
+    assert found.operations[-2:] == ["GetItem", "Query"]
+    assert found.round_trips == caller_round_trips(dynamo_calls, hooks.reader) + 1 + (1 if offset else 0) + 1
     assert found.items <= auth + 1 + 1 + LIMIT
 
 
@@ -156,6 +158,6 @@ def test_a_webhooks_deliveries_cost_the_page_at_any_offset(hooks, dynamo_calls):
     for offset in (0, SIZE - LIMIT):
         found = cost(dynamo_calls, lambda: owner.get(f"{path}?limit={LIMIT}&offset={offset}"))
         assert _ids(found.response, "deliveries", "delivery_id") == hooks.deliveries[::-1][offset:offset + LIMIT]
-        # the webhook (is it the caller's?), the deliveries' head, the page
-        assert found.operations[-3:] == ["GetItem", "GetItem", "Query"]
+        # the webhook (is it the caller's?), the deliveries' head (not for the first page), the page
+        assert found.operations[-3:] == (["Query", "GetItem", "Query"] if offset == 0 else ["GetItem", "GetItem", "Query"])
         assert found.items <= auth + 1 + 1 + LIMIT
