@@ -3,12 +3,28 @@ of one request (its DynamoDB round trips and the items they read)."""
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from tests.support import STRONG_PASSWORD, Api, AuthedApi, DynamoCalls, Resp
+from tests.support import STRONG_PASSWORD, Api, AuthedApi, DynamoCalls, Resp, fresh_aws
 
 SIZE = 10_000
 LIMIT = 50
+
+
+@contextmanager
+def service():
+    """A module's own AWS and app: (api, the bootstrap admin logged in)."""
+    from chalice.test import Client
+
+    from app import app
+    from scripts.bootstrap import bootstrap
+
+    with fresh_aws(), Client(app) as client:
+        api = Api(client)
+        creds = bootstrap(username="admin", password="Admin-Passw0rd!", email="admin@example.com",
+                          consumer_key="testconsumerkey")
+        yield api, api.login(creds.username, creds.password, creds.consumer_key)
 
 
 def session(api: Api, roles) -> AuthedApi:

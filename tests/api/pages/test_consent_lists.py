@@ -13,8 +13,8 @@ import pytest
 
 from chalicelib.store import consents as store
 from chalicelib.store import positions
-from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, cost, session
-from tests.support import AuthedApi, banking_world, fresh_aws
+from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, cost, service, session
+from tests.support import AuthedApi, banking_world
 
 ACCEPTED_EVERY = 10  # every 10th consent is ACCEPTED, the others INITIATED
 
@@ -61,18 +61,7 @@ def _copies(template, count: int, bank_id: str) -> tuple[list[str], dict[str, st
 
 @pytest.fixture(scope="module")
 def consents():
-    from chalice.test import Client
-
-    from app import app
-    from scripts.bootstrap import bootstrap
-
-    with fresh_aws(), Client(app) as client:
-        from tests.support import Api
-
-        api = Api(client)
-        creds = bootstrap(username="admin", password="Admin-Passw0rd!", email="admin@example.com",
-                          consumer_key="testconsumerkey")
-        admin = api.login(creds.username, creds.password, creds.consumer_key)
+    with service() as (api, admin):
         world = banking_world(admin)
         r = admin.post("/obp/v5.1.0/management/consumers", {
             "app_name": "Budget App", "app_type": "Confidential", "description": "Budget App by TPP Ltd",

@@ -14,8 +14,8 @@ import pytest
 from chalicelib.store import customer_data as data_store
 from chalicelib.store import customers as store
 from chalicelib.store import positions
-from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, caller_round_trips, cost, session
-from tests.support import Api, AuthedApi, fresh_aws
+from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, caller_round_trips, cost, service, session
+from tests.support import Api, AuthedApi
 
 
 @dataclass
@@ -91,16 +91,7 @@ def _load_addresses(customer_id: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def bank():
-    from chalice.test import Client
-
-    from app import app
-    from scripts.bootstrap import bootstrap
-
-    with fresh_aws(), Client(app) as client:
-        api = Api(client)
-        creds = bootstrap(username="admin", password="Admin-Passw0rd!", email="admin@example.com",
-                          consumer_key="testconsumerkey")
-        admin = api.login(creds.username, creds.password, creds.consumer_key)
+    with service() as (api, admin):
         bank_id = admin.create_bank(f"pages-{uuid.uuid4().hex[:6]}")
         staff = session(api, [(role, bank_id) for role in ("CanGetCustomers", "CanGetCustomerAddress",
                                                            "CanDeleteCustomerAddress", "CanCreateCustomer")])

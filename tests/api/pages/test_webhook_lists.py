@@ -13,8 +13,8 @@ from chalicelib.services import webhooks as webhook_service
 from chalicelib.store import positions
 from chalicelib.store import webhook_deliveries as delivery_store
 from chalicelib.store import webhooks as store
-from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, caller_round_trips, cost, session
-from tests.support import Api, AuthedApi, fresh_aws
+from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, caller_round_trips, cost, service, session
+from tests.support import AuthedApi
 
 FIRST_ACCOUNT_HOLDS = SIZE // 2  # the first 5,000 webhooks watch account acc-1, the rest acc-2
 FEW_EVERY = 10  # every 10th webhook is `few`'s, the others `many`'s
@@ -77,16 +77,7 @@ def _deliveries(webhook_id: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def hooks():
-    from chalice.test import Client
-
-    from app import app
-    from scripts.bootstrap import bootstrap
-
-    with fresh_aws(), Client(app) as client:
-        api = Api(client)
-        creds = bootstrap(username="admin", password="Admin-Passw0rd!", email="admin@example.com",
-                          consumer_key="testconsumerkey")
-        admin = api.login(creds.username, creds.password, creds.consumer_key)
+    with service() as (api, admin):
         bank_id = admin.create_bank(f"hooks-{uuid.uuid4().hex[:6]}")
         reader, few, many = session(api, [("CanGetWebhooks", bank_id)]), session(api, []), session(api, [])
         owners = [few.user_id if i % FEW_EVERY == 0 else many.user_id for i in range(SIZE)]
