@@ -12,9 +12,10 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
+from chalicelib.services.countries import is_alpha2
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _PHONE = re.compile(r"^[0-9]{6,15}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _KID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -98,7 +99,12 @@ class AddressIn(EnterpriseModel):
     state: Optional[StrictStr] = Field(default=None, max_length=255)
     country: Optional[StrictStr] = None
 
-    _country = field_validator("country")(_check(_COUNTRY, "must be an ISO 3166-1 alpha-2 code in capitals (e.g. NL)"))
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value):
+        if value is not None and not is_alpha2(value):
+            raise ValueError("must be an ISO 3166-1 alpha-2 code in capitals (e.g. NL)")
+        return value
 
 
 class CustomerIn(EnterpriseModel):
