@@ -114,6 +114,11 @@ class Settings:
         return f"{self.webhook_queue}-dlq"
     # Enterprise API (/v1): lifetime of the bearer access tokens of POST /v1/oauth/token.
     enterprise_token_ttl_seconds: int
+    # Enterprise payments: created -> expired after this long; the hosted page allows this many
+    # sign-in attempts; a payment left processing (or a refund pending) this long is resumed.
+    payment_expiry_seconds: int = 1800
+    checkout_sign_in_attempts: int = 5
+    payment_resume_after_seconds: int = 120
 
     @property
     def is_local(self) -> bool:
@@ -184,6 +189,9 @@ def _load() -> Settings:
         webhook_delivery_retention_days=_env_int("OBP_WEBHOOK_DELIVERY_RETENTION_DAYS", 30),
         webhook_secret_overlap_seconds=_env_int("OBP_WEBHOOK_SECRET_OVERLAP_SECONDS", 24 * 3600),
         enterprise_token_ttl_seconds=_env_int("OBP_ENTERPRISE_TOKEN_TTL_SECONDS", 3600),
+        payment_expiry_seconds=_env_int("OBP_PAYMENT_EXPIRY_SECONDS", 1800),
+        checkout_sign_in_attempts=_env_int("OBP_CHECKOUT_SIGN_IN_ATTEMPTS", 5),
+        payment_resume_after_seconds=_env_int("OBP_PAYMENT_RESUME_AFTER_SECONDS", 120),
     )
 
 

@@ -78,6 +78,15 @@ class RawJson:
 
 
 @dataclass(frozen=True)
+class Text:
+    """A response body that is not JSON (a web page, a stylesheet), sent as given with its own
+    Content-Type and without the API's CORS headers."""
+
+    text: str
+    content_type: str = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
 class Endpoint:
     method: str
     path: str  # Chalice form without the version prefix, e.g. /banks/{bank_id}
@@ -220,6 +229,9 @@ def obp_error_reply(error: ApiError) -> Reply:
 def _response(reply: Reply):
     from chalice import Response
 
+    if isinstance(reply.body, Text):
+        headers = {"Content-Type": reply.body.content_type, **reply.headers}
+        return Response(body=reply.body.text, status_code=reply.status or 200, headers=headers)
     headers = {**_JSON_HEADERS, **reply.headers}
     if reply.body is None and reply.status in (204, 304):
         headers.pop("Content-Type", None)

@@ -79,6 +79,13 @@ def locate(pk: str, prefix: str, last_number: int, rank: int) -> tuple[int, int]
     return min(last_number, (chosen + 1) * all_spans[0]), remaining
 
 
+def total(pk: str, prefix: str) -> int:
+    """The set's live members: the sum of its top-level counters (one Query, one item for the
+    first 67 million numbers)."""
+    top = PageCounter.query(pk, PageCounter.sk.startswith(f"{prefix}{len(FANOUT)}#"), consistent_read=True)
+    return sum(int(item.live) for item in top)
+
+
 def _children(pk: str, prefix: str, level: int, low: int, high: int) -> list[tuple[int, int]]:
     """(index, live) of the level's counters low..high, highest index first."""
     items = PageCounter.query(
