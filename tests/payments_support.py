@@ -37,6 +37,7 @@ class Shop:
     client: Api  # the partner, with its access token
     profile_id: str
     payout_account: str
+    partner: object  # services.enterprise.oauth.Partner, for calls to the services
 
     @property
     def bank_id(self) -> str:
@@ -60,12 +61,16 @@ class Shop:
 
 
 def new_shop(ent, admin, world: BankingWorld | None = None, name: str = "Shop") -> Shop:
+    from chalicelib.services.enterprise.oauth import Partner
+    from tests.enterprise_support import rsa_key
+
     world = world or banking_world(admin)
-    client = ent.session()
+    keys = ent.register(rsa_key("a"), kid=f"kid-{uuid.uuid4().hex[:6]}", name=name)
+    client = ent.client(keys)
     r = client.post("/v1/profiles", {"name": name, "payout_account": {"bank_id": world.bank_id,
                                                                       "account_id": world.bob_account}})
     assert r.status == 201, r.body
-    return Shop(world, client, r.body["id"], world.bob_account)
+    return Shop(world, client, r.body["id"], world.bob_account, Partner(keys.client_id, keys.kid))
 
 
 def new_payer(world: BankingWorld, *, funds: str | None = "500", product: str | None = None, currency: str = "EUR") -> Payer:
@@ -186,3 +191,20 @@ def pay_by_card(client, payment: dict, card: str = TEST_CARDS["approved"], expir
     if card == TEST_CARDS["3ds"] and 'id="code"' in page.html:
         page.submit("confirm", code=otp_for(BILLING["email"]))
     return page
+
+
+def webhook_events(kinds: tuple[str, ...] = ("payment.", "refund.")) -> list[tuple[str, dict]]:
+    """(event_type, body) of the events waiting on the webhook queue (taken off it), oldest first,
+    only those whose type starts with one of `kinds`."""
+    s = get_settings()
+    sqs, url = aws.client("sqs"), aws.queue_url(s.webhook_queue)
+    out = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return [(t, b) for t, b in out if t.startswith(kinds)]
+        for m in got:
+            _, _, payload = outbox.open_envelope(m["Body"])
+            if payload.get("kind") == "event":
+                out.append((payload["event_type"], payload["body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
