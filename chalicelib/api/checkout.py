@@ -84,8 +84,9 @@ def show(req: Request, payment_id: str, secret: str):
     browser_id, cookie = _browser(req)
     try:
         session = checkout.open_session(payment_id, secret)
+        checkout.check_browser(session, browser_id)
     except checkout.PageError as err:
-        return _html(pages.message_page(err.message), err.status)
+        return _html(pages.message_page(err.message), err.status, cookie)
     return _html(pages.step_page(session, checkout.csrf_token(session, browser_id)), 200, cookie)
 
 

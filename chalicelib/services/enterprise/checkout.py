@@ -112,14 +112,20 @@ def _browser_hash(session: Session, browser_id: str) -> str:
     return crypto.keyed_hash(_BROWSER_PURPOSE, session.payment.payment_id, browser_id)
 
 
+def check_browser(session: Session, browser_id: str | None) -> None:
+    """Once the payer signed in (or entered a card), only that browser sees the steps (their
+    accounts, the code form); the result may be shown to the link's holder."""
+    bound = session.checkout.browser_hash
+    if bound and session.step != RESULT and not (browser_id and crypto.equals(bound, _browser_hash(session, browser_id))):
+        raise PageError("This payment is being completed in another browser.", 403)
+
+
 def _check_form(session: Session, browser_id: str | None, csrf: str | None, *steps: str) -> None:
     """Every POST: the CSRF token of this browser, the browser the session is bound to, a step
     that still applies."""
     if not browser_id or not csrf or not crypto.equals(csrf_token(session, browser_id), csrf):
         raise PageError("This form has expired or did not come from this page. Reload the page and try again.", 403)
-    bound = session.checkout.browser_hash
-    if bound and not crypto.equals(bound, _browser_hash(session, browser_id)):
-        raise PageError("This payment is being completed in another browser.", 403)
+    check_browser(session, browser_id)
     if session.step not in steps:
         raise PageError("This step no longer applies to the payment.", 409)
 
