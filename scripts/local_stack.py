@@ -5,7 +5,7 @@
 3. a super admin and a consumer are bootstrapped (OBP_ADMIN_USERNAME / OBP_ADMIN_PASSWORD /
    OBP_CONSUMER_KEY, or the defaults printed below);
 4. a poller feeds every SQS queue to its real `@app.on_sqs_message` handler and runs the
-   scheduled handlers (the outbox sweeper);
+   scheduled work (the outbox sweeper, the payments sweeper) every few seconds;
 5. `chalice local --stage local` serves the API on http://127.0.0.1:PORT.
 Ctrl-C or SIGTERM stops all of it.
 """
@@ -80,6 +80,7 @@ class Poller(threading.Thread):
         import boto3
 
         from chalicelib import outbox
+        from chalicelib.services.enterprise import payments
 
         app_module = importlib.import_module("app")
         sqs = boto3.client("sqs")
@@ -100,8 +101,9 @@ class Poller(threading.Thread):
                 last_sweep = time.monotonic()
                 try:
                     outbox.sweep(min_age_seconds=int(self.sweep_every))
+                    payments.sweep()
                 except Exception as err:  # noqa: BLE001 - keep polling
-                    print(f"[local] outbox sweep failed: {err}", file=sys.stderr)
+                    print(f"[local] sweep failed: {err}", file=sys.stderr)
             if not busy:
                 self.stop_event.wait(0.2)
 
