@@ -172,14 +172,20 @@ def otp_for(recipient: str) -> str:
     return codes[-1]
 
 
-def pay_by_bank(client, payment: dict, payer: Payer, bank_id: str, account_id: str | None = None,
-                code: str | None = None) -> Browser:
-    """The payer's whole openbanking flow on the hosted page."""
+def to_the_code(client, payment: dict, payer: Payer, bank_id: str, account_id: str | None = None) -> Browser:
+    """The openbanking steps up to the one-time password (sent to the payer, not read yet)."""
     page = Browser(client, payment["next"]["redirect"]).open()
     assert page.status == 200, page.html
     page.submit("bank", bank_id=bank_id)
     page.submit("sign-in", username=payer.username, password=payer.password)
     page.submit("account", account_id=account_id or payer.accounts[0])
+    return page
+
+
+def pay_by_bank(client, payment: dict, payer: Payer, bank_id: str, account_id: str | None = None,
+                code: str | None = None) -> Browser:
+    """The payer's whole openbanking flow on the hosted page."""
+    page = to_the_code(client, payment, payer, bank_id, account_id)
     page.submit("confirm", code=code or otp_for(payer.email))
     return page
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, StrictInt, StrictStr, field_validator
 
-from chalicelib.schemas.enterprise import _EMAIL, _PHONE, AddressIn, EnterpriseModel, _check, iso_millis
+from chalicelib.schemas.enterprise import CustomerIn, EnterpriseModel, iso_millis
 from chalicelib.services.enterprise.payments import METHODS, checkout_url
 from chalicelib.services.money import has_minor_units
 from chalicelib.settings import get_settings
@@ -20,16 +20,8 @@ from chalicelib.settings import get_settings
 MAX_METADATA_BYTES = 4096
 
 
-class ContactIn(EnterpriseModel):
-    company: Optional[StrictStr] = Field(default=None, max_length=255)
-    first_name: Optional[StrictStr] = Field(default=None, max_length=255)
-    last_name: Optional[StrictStr] = Field(default=None, max_length=255)
-    email: Optional[StrictStr] = Field(default=None, max_length=254)
-    phone: Optional[StrictStr] = None
-    address: Optional[AddressIn] = None
-
-    _email = field_validator("email")(_check(_EMAIL, "must be an email address such as john.doe@example.com"))
-    _phone = field_validator("phone")(_check(_PHONE, "must be 6 to 15 digits, country code first, no + or spaces (e.g. 318000201068)"))
+class ContactIn(CustomerIn):
+    """Billing and shipping: the customer's fields (reference §2.6)."""
 
     def as_dict(self) -> dict:
         out = self.model_dump(exclude={"id", "created", "address"}, exclude_none=True)

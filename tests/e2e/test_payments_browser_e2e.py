@@ -180,6 +180,14 @@ def _text(browser, element_id: str) -> str:
     return browser.find_element(By.ID, element_id).text
 
 
+def _card(browser, number: str, expiry: str, cvc: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    for field, value in (("number", number), ("expiry", expiry), ("cvc", cvc), ("holder", "Pat Payer")):
+        browser.find_element(By.ID, field).send_keys(value)
+    browser.find_element(By.ID, "pay").click()
+
+
 def _landed(browser, world, payment_id: str) -> None:
     """The result page returns the payer to the merchant's redirect_url with the payment id."""
     _wait_for(browser, lambda d: d.current_url.startswith(world.return_url), "the payer did not return to the merchant")
@@ -224,11 +232,7 @@ def test_a_payer_pays_by_bank_then_cards_decline_and_need_3d_secure(stack, brows
     # 2. A card the acquirer declines: the payment fails, the payer is told and returns.
     declined = world.create("creditcard", 1500)
     browser.get(declined["next"]["redirect"])
-    browser.find_element(By.ID, "number").send_keys("4000 0000 0000 0002")
-    browser.find_element(By.ID, "expiry").send_keys("12/39")
-    browser.find_element(By.ID, "cvc").send_keys("123")
-    browser.find_element(By.ID, "holder").send_keys("Pat Payer")
-    browser.find_element(By.ID, "pay").click()
+    _card(browser, "4000 0000 0000 0002", "12/39", "123")
     assert (_text(browser, "state"), _text(browser, "reason")) == ("Payment failed", "Your card was declined.")
     _landed(browser, world, declined["id"])
     got = world.payment(declined["id"])
@@ -238,11 +242,7 @@ def test_a_payer_pays_by_bank_then_cards_decline_and_need_3d_secure(stack, brows
     # 3. The 3-D Secure card: a one-time password to the cardholder, then success.
     secure = world.create("creditcard", 2500)
     browser.get(secure["next"]["redirect"])
-    browser.find_element(By.ID, "number").send_keys("4000000000003220")
-    browser.find_element(By.ID, "expiry").send_keys("01/38")
-    browser.find_element(By.ID, "cvc").send_keys("737")
-    browser.find_element(By.ID, "holder").send_keys("Pat Payer")
-    browser.find_element(By.ID, "pay").click()
+    _card(browser, "4000000000003220", "01/38", "737")
     assert "We sent a one-time code to" in _text(browser, "sent-to")
     browser.find_element(By.ID, "code").send_keys(world.code_for(world.payer_email, seen))
     browser.find_element(By.ID, "confirm").click()

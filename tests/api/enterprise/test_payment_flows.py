@@ -13,7 +13,8 @@ from chalicelib.store import ledger
 from chalicelib.store.enterprise import payments as payment_store
 from chalicelib.store.enterprise import provider_accounts as provider_store
 from tests.payments_support import (
-    BILLING, TEST_CARDS, Browser, balance, new_payer, otp_for, outbox_messages, pay_by_bank, pay_by_card, webhook_events,
+    BILLING, TEST_CARDS, Browser, balance, new_payer, otp_for, outbox_messages, pay_by_bank, pay_by_card, to_the_code,
+    webhook_events,
 )
 from tests.support import put_product
 
@@ -118,10 +119,7 @@ def test_insufficient_funds_fail_the_payment_with_a_reason_and_move_nothing(shop
 def test_wrong_codes_are_counted_and_the_last_one_fails_the_payment(shop, api):
     payer = new_payer(shop.world)
     r = shop.create(100)
-    page = Browser(api.client, r.body["next"]["redirect"]).open()
-    page.submit("bank", bank_id=shop.bank_id)
-    page.submit("sign-in", username=payer.username, password=payer.password)
-    page.submit("account", account_id=payer.accounts[0])
+    page = to_the_code(api.client, r.body, payer, shop.bank_id)
     token = page.csrf
     right = otp_for(payer.email)
     wrong = "000000" if right != "000000" else "111111"
@@ -139,10 +137,7 @@ def test_wrong_codes_are_counted_and_the_last_one_fails_the_payment(shop, api):
 def test_a_code_past_its_lifetime_fails_the_payment(shop, api, monkeypatch):
     payer = new_payer(shop.world)
     r = shop.create(100)
-    page = Browser(api.client, r.body["next"]["redirect"]).open()
-    page.submit("bank", bank_id=shop.bank_id)
-    page.submit("sign-in", username=payer.username, password=payer.password)
-    page.submit("account", account_id=payer.accounts[0])
+    page = to_the_code(api.client, r.body, payer, shop.bank_id)
     code = otp_for(payer.email)
     later = payment_service.now() + timedelta(seconds=601)
     monkeypatch.setattr(payment_service, "now", lambda: later)
@@ -310,10 +305,7 @@ def test_nothing_of_a_password_a_code_or_a_card_number_is_stored_or_logged(shop,
     caplog.set_level(logging.DEBUG, logger="chalicelib")
     payer = new_payer(shop.world)
     r = shop.create(100)
-    page = Browser(api.client, r.body["next"]["redirect"]).open()
-    page.submit("bank", bank_id=shop.bank_id)
-    page.submit("sign-in", username=payer.username, password=payer.password)
-    page.submit("account", account_id=payer.accounts[0])
+    page = to_the_code(api.client, r.body, payer, shop.bank_id)
     code = otp_for(payer.email)
     page.submit("confirm", code=code)
     card = shop.create(100, method="creditcard").body
