@@ -32,7 +32,7 @@ from chalicelib.services.enterprise import customers, profiles, provider_account
 from chalicelib.services.enterprise.common import Page, check_paging, write_once
 from chalicelib.services.enterprise.errors import conflict, invalid_request, not_found
 from chalicelib.services.enterprise.oauth import Partner
-from chalicelib.services.money import from_minor_units
+from chalicelib.services.money import from_minor_units, to_minor_units
 from chalicelib.settings import get_settings
 from chalicelib.store import ledger
 from chalicelib.store.enterprise import payments as store
@@ -140,8 +140,12 @@ def create_payment(partner: Partner, profile_id: str, new: NewPayment, also: Cal
 
 
 def _check_method_needs(new: NewPayment) -> None:
-    """Card-not-present payments need billing and shipping (reference §2.6), and the billing
-    contact must say where the cardholder's 3-D Secure code can go."""
+    """At most OBP's payment limit (transactionRequests_payment_limit, in major units). Card-not-
+    present payments need billing and shipping (reference §2.6), and the billing contact must say
+    where the cardholder's 3-D Secure code can go."""
+    limit = get_settings().payment_limit
+    if from_minor_units(new.amount, new.currency) > limit:
+        raise invalid_request(("amount", f"must be at most {to_minor_units(limit, new.currency)} ({limit} {new.currency})"))
     if new.method != CREDITCARD:
         return
     problems = [(name, "is required for creditcard payments") for name in ("billing", "shipping") if getattr(new, name) is None]
