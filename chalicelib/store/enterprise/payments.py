@@ -136,6 +136,7 @@ class RefundRecord(Entity, discriminator="EnterpriseRefund"):
     transaction_request_id = UnicodeAttribute()
     debit_transaction_id = UnicodeAttribute(null=True)  # on the clearing account
     credit_transaction_id = UnicodeAttribute(null=True)  # on the payer's (or the acquirer's) account
+    settlement_id = UnicodeAttribute(null=True)  # set once, by the settlement that nets it out
 
 
 class PaymentMember(Entity, discriminator="EnterprisePaymentMember"):
