@@ -182,4 +182,7 @@ def test_the_provider_accounts_are_an_admins(shop, api, admin, ent):
     assert eur.status == 200 and eur.body["clearing_account"]["balance"] == 1234
     assert eur.body["card_acquirer_account"]["balance"] == -1234 and eur.body["fee_account"]["balance"] == 0
     assert admin.get(f"{accounts}/{shop.bank_id}/JPY").status == 404
+    unknown, malformed = admin.get(f"{accounts}/no-such-bank/EUR"), admin.get(f"{accounts}/bad$bank/EUR")
+    assert (unknown.status, unknown.body) == (404, {"error": "not_found", "error_description": "Resource not found"})
+    assert (malformed.status, malformed.body["error"]) == (400, "invalid_request")
     assert user.get(f"{accounts}/{shop.bank_id}/EUR").status == 403
