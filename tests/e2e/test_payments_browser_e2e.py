@@ -56,6 +56,9 @@ def browser():
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    # A click that submits a form may return before the next page is there: every lookup waits for
+    # its element (each step looks for an element only the next page has).
+    driver.implicitly_wait(15)
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
