@@ -17,8 +17,7 @@ from chalicelib.store.enterprise import payments as payment_store
 from chalicelib.store.enterprise import provider_accounts as provider_store
 from tests.api.enterprise.conftest import new_customer, new_profile
 from tests.payments_support import (
-    BILLING, REDIRECT, SHIPPING, TEST_CARDS, Browser, balance, new_payer, new_shop, pay_by_bank, pay_by_card,
-    webhook_events,
+    BILLING, REDIRECT, SHIPPING, Browser, balance, new_payer, new_shop, pay_by_bank, webhook_events,
 )
 from tests.support import serialized_aws_calls
 

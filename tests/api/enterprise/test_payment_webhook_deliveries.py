@@ -11,7 +11,6 @@ import pytest
 from standardwebhooks import Webhook
 
 from chalicelib.settings import get_settings
-from tests.api.enterprise.conftest import ent  # noqa: F401 - the partner fixtures
 from tests.payments_support import new_payer, new_shop, pay_by_bank
 from tests.support import Receiver, drain_queue
 
@@ -23,7 +22,7 @@ def receiver():
     r.close()
 
 
-def test_payment_and_refund_events_arrive_signed_with_the_id_query_parameter(ent, admin, api, receiver, monkeypatch):  # noqa: F811
+def test_payment_and_refund_events_arrive_signed_with_the_id_query_parameter(ent, admin, api, receiver, monkeypatch):
     shop = new_shop(ent, admin)
     events = ["payment.created", "payment.processing", "payment.succeeded", "refund.pending", "refund.succeeded"]
     hook = shop.client.post(f"/v1/profiles/{shop.profile_id}/webhooks", {"url": receiver.url + "?shop=1", "events": events})
