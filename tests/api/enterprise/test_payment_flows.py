@@ -317,3 +317,21 @@ def test_nothing_of_a_password_a_code_or_a_card_number_is_stored_or_logged(shop,
     for secret in (payer.password, TEST_CARDS["mastercard"]):
         assert secret not in everything and secret not in logged
     assert code not in logged
+
+
+def test_the_code_goes_by_sms_to_the_mobile_of_the_customer_linked_to_the_payer(shop, api, admin):
+    payer = new_payer(shop.world)
+    admin.grant(admin.user_id, "CanCreateCustomer", shop.bank_id)
+    admin.grant(admin.user_id, "CanCreateUserCustomerLink", shop.bank_id)
+    customer = admin.post(f"/obp/v5.0.0/banks/{shop.bank_id}/customers",
+                          {"legal_name": "Pat Payer", "mobile_phone_number": "+4917044455566"})
+    assert customer.status == 201, customer.body
+    assert admin.post(f"/obp/v4.0.0/banks/{shop.bank_id}/user_customer_links",
+                      {"user_id": payer.user_id, "customer_id": customer.body["customer_id"]}).status == 201
+    r = shop.create(700)
+    page = to_the_code(api.client, r.body, payer, shop.bank_id)
+    assert page.text_of("sent-to") == "We sent a one-time code to the phone number ending in 566."
+    messages = outbox_messages()
+    assert [m["to"] for m in messages] == ["+4917044455566"] and "7.00 EUR" in messages[0]["body"]
+    page.submit("confirm", code=messages[0]["body"][:6])
+    assert shop.payment(r.body["id"])["state"] == "succeeded"
