@@ -24,6 +24,7 @@ import botocore.client  # noqa: E402
 import pytest  # noqa: E402
 
 from chalicelib.settings import reload_settings  # noqa: E402
+from chalicelib.store.parallel import current_branch  # noqa: E402
 from tests.support import Api, DynamoCalls, fresh_aws  # noqa: E402
 
 DYNAMO_CALLS = DynamoCalls()
@@ -32,7 +33,7 @@ _original_make_api_call = botocore.client.BaseClient._make_api_call
 
 def _recording_make_api_call(self, operation_name, api_params):
     if self.meta.service_model.service_name == "dynamodb":
-        DYNAMO_CALLS.record(operation_name, api_params)
+        DYNAMO_CALLS.record(operation_name, api_params, current_branch())
     return _original_make_api_call(self, operation_name, api_params)
 
 

@@ -125,12 +125,31 @@ class Request:
         return self.version is None or version_key(self.version) >= version_key(version)
 
     # --- who is calling -------------------------------------------------------------------
-    def optional_caller(self) -> Caller | None:
-        if not self._resolved:
-            self._caller = auth.resolve(self.headers)
-            self._resolved = True
+    def authenticate(self, *, alongside: Callable[[], Any] | None = None,
+                     own_records: Callable[[str], Any] | None = None) -> tuple[Any, Any]:
+        """Resolve the caller (once) with the request's independent reads sent alongside
+        (auth.resolve_with): the caller's failure first, then `alongside`'s. Returns what
+        `alongside` and `own_records` returned."""
+        if self._resolved:
+            outcome = alongside() if alongside is not None else None
+            caller = self._caller
+            own = own_records(caller.user_id) if own_records and caller and caller.user and caller.consent is None else None
+            return outcome, own
+        self._caller, outcome, own = auth.resolve_with(self.headers, alongside=alongside, own_records=own_records)
+        self._resolved = True
+        self._check_consent()
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome, own
+
+    def _check_consent(self) -> None:
         if self._caller is not None and self._caller.consent is not None and not self.endpoint.under_consent:
             raise ApiError("OBP-20001", "A consent does not open this endpoint: it needs the user's own login.")
+
+    def optional_caller(self) -> Caller | None:
+        if not self._resolved:
+            self.authenticate()
+        self._check_consent()
         return self._caller
 
     def user(self) -> Caller:
@@ -139,6 +158,12 @@ class Request:
         if caller is None or caller.user is None:
             raise ApiError("OBP-20001")
         return caller
+
+    def user_and(self, own_records: Callable[[str], Any]) -> tuple[Caller, Any]:
+        """The authenticated user (as `user()`) and `own_records(user_id)`, read in the same round
+        trip when the credential names its user; None under a consent (it opens only its views)."""
+        _, own = self.authenticate(own_records=own_records)
+        return self.user(), own
 
     # --- body -----------------------------------------------------------------------------
     @property
@@ -311,9 +336,9 @@ def _dispatch(app, segments: list[str]):
     banks.begin_request()
     try:
         if "bank_id" in params:
-            # OBP's order: who is calling (when they say), then the bank, then the endpoint's own checks.
-            req.optional_caller()
-            banks.require_bank(params["bank_id"])
+            # OBP's order: who is calling (when they say), then the bank, then the endpoint's own
+            # checks; the bank is read in the same round trip as the credential.
+            req.authenticate(alongside=lambda: banks.require_bank(params["bank_id"]))
         content_type = req.headers.get("content-type")
         if method in ("POST", "PUT", "PATCH") and not (_is_json(content_type) or (chosen.form and is_form_encoded(content_type))):
             raise not_found_uri()

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from chalicelib import roles as role_catalogue
 from chalicelib.errors import ApiError
 from chalicelib.settings import get_settings
+from chalicelib.store.parallel import together
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,22 @@ class Caller:
 
     def has_any_role(self, roles: Iterable[str], bank_id: str = "") -> bool:
         return any(self.has_role(r, bank_id) for r in roles)
+
+
+@dataclass
+class Authentication:
+    """How one credential is checked, split so its reads can go out with the request's other
+    independent reads (chalicelib/auth.py): `reads` are sent at once, then `finish(results)`
+    checks them (and may read more) and returns the Caller or raises. `user_id` is the user the
+    credential names before anything is read (a DirectLogin token does), so reads of that user's
+    own records can go out in the same round trip."""
+
+    reads: list[Callable[[], Any]]
+    finish: Callable[[list[Any]], Caller]
+    user_id: str = ""
+
+    def run(self) -> Caller:
+        return self.finish(together(*self.reads))
 
 
 def require_user(caller: Caller | None) -> Caller:
