@@ -16,6 +16,8 @@ ADMIN_ROLES = [
     "CanGetAnyUser",
     "CanReadUserLockedStatus",
     "CanUnlockUser",
+    "CanLockUser",
+    "CanDeleteUser",
     "CanGetEntitlementsForAnyUserAtAnyBank",
     "CanDeleteEntitlementAtAnyBank",
 ]
