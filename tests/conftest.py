@@ -50,6 +50,25 @@ def _settings_and_scan_guard():
 
 
 @pytest.fixture
+def offline_scans():
+    """For a test of an offline tool (a data migration), which Scans: `with offline_scans():`
+    around the tool's run; its Scans are checked to come from there and are then set aside, so
+    the guard still fails any Scan made by a request."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def allowed():
+        before = len(DYNAMO_CALLS.calls)
+        yield
+        ran = DYNAMO_CALLS.calls[before:]
+        assert any(op == "Scan" for op, _ in ran), "the tool was expected to Scan"
+        DYNAMO_CALLS.calls[before:] = [(op, p) for op, p in ran if op != "Scan"]
+        DYNAMO_CALLS.branches[before:] = [b for (op, _), b in zip(ran, DYNAMO_CALLS.branches[before:]) if op != "Scan"]
+
+    return allowed
+
+
+@pytest.fixture
 def aws():
     """A fresh in-process AWS with every table and queue of infra/resources.yaml."""
     with fresh_aws():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from chalicelib.errors import ApiError
+from chalicelib.services import routings as routing_rules
 from chalicelib.services import views as view_service
 from chalicelib.services.access import Caller, missing_roles_error
 from chalicelib.services.banks import require_bank
@@ -53,11 +54,14 @@ def _check_balance(amount: str, currency: str) -> None:
         raise ApiError("OBP-10003", f"Current input is: '{currency}'", status=400)
 
 
-def _check_routings(routings: list[dict]) -> None:
-    schemes = [r["scheme"] for r in routings]
+def _canonical_routings(routings: list[dict]) -> list[dict]:
+    """The routings as they are stored (services/routings.py): OBP-30114 for an empty or repeated
+    scheme, OBP-10033 for an invalid IBAN."""
+    schemes = [routing_rules.scheme_name(r["scheme"]) for r in routings]
     bad = any(not r["scheme"].strip() or not r["address"].strip() or "#" in r["scheme"] for r in routings)
     if bad or len(set(schemes)) != len(schemes) or len(routings) > _MAX_ROUTINGS:
         raise ApiError("OBP-30114", "Duplicated or empty routing schemes are not allowed.", status=400)
+    return [dict(zip(("scheme", "address"), routing_rules.canonical(r["scheme"], r["address"]))) for r in routings]
 
 
 def _owner(caller: Caller, bank_id: str, user_id: str | None):
@@ -87,7 +91,7 @@ def create_account(caller: Caller, bank_id: str, account_id: str, read_body: Cal
     check_account_id(account_id)
     owner = _owner(caller, bank_id, new.user_id)
     _check_balance(new.amount, new.currency)
-    _check_routings(new.routings)
+    routings = _canonical_routings(new.routings)
 
     product = product_store.get_product(bank_id, new.product_code) if is_valid_id(new.product_code, 255) else None
     attributes = [
@@ -98,7 +102,7 @@ def create_account(caller: Caller, bank_id: str, account_id: str, read_body: Cal
         for a in (product.attributes if product else [])
     ]
     record = account_store.new_account(
-        bank_id, account_id, currency=new.currency, routings=new.routings,
+        bank_id, account_id, currency=new.currency, routings=routings,
         holders=[{"user_id": owner.user_id, "name": owner.username}], attributes=attributes,
         label=new.label, product_code=new.product_code, branch_id=new.branch_id,
         created_by_user_id=caller.user_id,
@@ -177,13 +181,14 @@ OBP_ROUTING_SCHEME = "OBP"  # OBP's own scheme: the address is the ACCOUNT_ID
 
 
 def account_by_routing(bank_id: str, scheme: str, address: str):
-    """The account at the bank an account routing names (scheme OBP: the account id itself);
-    404 OBP-30018 when none does. IBANs match with or without their spaces."""
-    if scheme == OBP_ROUTING_SCHEME:
-        account_id = address
+    """The account at the bank an account routing names (scheme OBP: the account id itself),
+    looked up in the routing's canonical form (any spelling of an IBAN finds the one account that
+    holds it; an invalid IBAN is 400 OBP-10033); 404 OBP-30018 when none does."""
+    canonical_scheme, canonical_address = routing_rules.canonical(scheme, address)
+    if canonical_scheme == OBP_ROUTING_SCHEME:
+        account_id = canonical_address
     else:
-        candidates = dict.fromkeys([address, address.replace(" ", "")] if scheme.upper() == "IBAN" else [address])
-        account_id = next(filter(None, (account_store.account_id_by_routing(bank_id, scheme, a) for a in candidates)), None)
+        account_id = account_store.account_id_by_routing(bank_id, canonical_scheme, canonical_address)
     account = account_store.get_account(bank_id, account_id) if account_id and is_valid_id(account_id) else None
     if account is None:
         raise ApiError("OBP-30018", f"Current BANK_ID({bank_id}) and account routing {scheme}:{address}")

@@ -28,6 +28,7 @@ from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError, message_text
 from chalicelib.services.access import Caller, Grant, require_any_role, require_application
 from chalicelib.services.accounts import account_by_routing
+from chalicelib.services.routings import canonical_iban
 from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
 from chalicelib.store import consents as consent_store
@@ -402,6 +403,7 @@ def set_account_access(caller: Caller, bank_id: str, consent_id: str,
                      bank_id)
     access = read_access()
     consent = _bank_consent(caller, bank_id, consent_id, "CanUpdateConsentAccountAccessAtAnyBank")
+    access = {kind: list(dict.fromkeys(canonical_iban(i) for i in ibans)) for kind, ibans in access.items()}
     if not any(access.values()):
         raise ApiError("OBP-10001", "The Json body should be the PutConsentPayloadJsonV510 (accounts, balances or "
                                     "transactions must list an account)", status=400)

@@ -62,6 +62,11 @@ def stage_new(tx, counterparty: CounterpartyRecord) -> None:
     tx.save(counterparty, condition=CounterpartyRecord.pk.does_not_exist())
 
 
+def scan_counterparties():
+    """Every counterparty: a Scan, for offline tools only (never on a request path)."""
+    return CounterpartyRecord.scan()
+
+
 def get_counterparty(counterparty_id: str) -> CounterpartyRecord | None:
     return get_item(CounterpartyRecord, *counterparty_key(counterparty_id))
 

@@ -236,7 +236,8 @@ def test_management_updates_account_access_with_berlin_group_views(cw, admin):
     assert w.alice.put(path, body).status == 403
     staff = admin.new_user_session(("CanUpdateConsentAccountAccessAtOneBank", w.bank_id))
     assert staff.put(path, {"access": {}}).code == "OBP-10001"
-    assert staff.put(path, {"access": {"accounts": [{"iban": "XX00"}]}}).code == "OBP-30018"
+    assert staff.put(path, {"access": {"accounts": [{"iban": "XX00"}]}}).code == "OBP-10033"
+    assert staff.put(path, {"access": {"accounts": [{"iban": "GB82 WEST 1234 5698 7654 32"}]}}).code == "OBP-30018"
     r = staff.put(path, body)
     assert r.status == 200 and r.body["status"] == "ACCEPTED"
     claims = claims_of(r.body["jwt"])
@@ -244,6 +245,8 @@ def test_management_updates_account_access_with_berlin_group_views(cw, admin):
         {"bank_id": w.bank_id, "account_id": "alice-iban", "view_id": "ReadAccountsBerlinGroup"},
         {"bank_id": w.bank_id, "account_id": "alice-iban", "view_id": "ReadBalancesBerlinGroup"},
     ]
+    assert claims["access"] == {"accounts": [{"iban": "DE89370400440532013000"}],
+                                "balances": [{"iban": "DE89370400440532013000"}]}  # one form of the IBAN
     # The old JWT is stale; the new one reads the account through a Berlin Group view only.
     assert cw.as_tpp(consent["jwt"]).get("/obp/v5.1.0/users/current").code == "OBP-35004"
     tpp = cw.as_tpp(r.body["jwt"])
