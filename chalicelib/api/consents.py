@@ -150,7 +150,7 @@ def update_consent_status_by_consent(req: Request, bank_id: str, consent_id: str
 def add_consent_user(req: Request, bank_id: str, consent_id: str):
     caller = req.user()
     body = req.body(PutConsentUserJsonV400)
-    return consent_json_v310(consents.add_user(caller, consent_id, body.user_id))
+    return consent_json_v310(consents.add_user(caller, bank_id, consent_id, body.user_id))
 
 
 @endpoint("PUT", _MANAGED + "/created-by-user", since="5.1.0", under_consent=False)
