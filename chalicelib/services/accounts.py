@@ -16,8 +16,9 @@ from chalicelib.services.validation import check_account_id, is_valid_id
 from chalicelib.store import accounts as account_store
 from chalicelib.store import products as product_store
 from chalicelib.store import users as user_store
-from chalicelib.store.access import access_key, new_access
+from chalicelib.store.access import access_key, custom_view_key, new_access
 from chalicelib.store.base import get_many
+from chalicelib.store.parallel import together
 
 OWNER_VIEW = "owner"
 _MAX_ROUTINGS = 20  # keeps account creation far inside one DynamoDB transaction
@@ -115,13 +116,14 @@ def create_account(caller: Caller, bank_id: str, account_id: str, read_body: Cal
 
 def load_account(caller: Caller, bank_id: str, account_id: str, view_id: str, *, extra_keys=()):
     """The account (404 OBP-30018) and whether the caller's user holds VIEW_ID on it: account,
-    access record and any `extra_keys` in one batch read after the bank check.
-    Returns (account, holds_view, records)."""
+    access record, the custom view's record (a custom VIEW_ID) and any `extra_keys` in one batch
+    read after the bank check. Returns (account, holds_view, records)."""
     require_bank(bank_id)
     check_account_id(account_id)
     account_k = account_store.account_key(bank_id, account_id)
     access_k = access_key(caller.user_id, bank_id, account_id, view_id)
-    records = get_many([account_k, access_k, *extra_keys])
+    view_k = [custom_view_key(bank_id, account_id, view_id)] if view_service.is_custom_view_id(view_id) else []
+    records = get_many([account_k, access_k, *view_k, *extra_keys])
     account = records.get(account_k)
     if not isinstance(account, account_store.AccountRecord):
         raise ApiError("OBP-30018", f"Current BankId is {bank_id} and Current AccountId is {account_id}")
@@ -130,8 +132,9 @@ def load_account(caller: Caller, bank_id: str, account_id: str, view_id: str, *,
 
 def open_account(caller: Caller, bank_id: str, account_id: str, view_id: str):
     """The account and the view the caller reaches it through (views.require_view decides)."""
-    account, holds_view, _ = load_account(caller, bank_id, account_id, view_id)
-    return account, view_service.require_view(caller, bank_id, account_id, view_id, held=holds_view)
+    account, holds_view, records = load_account(caller, bank_id, account_id, view_id)
+    custom = records.get(custom_view_key(bank_id, account_id, view_id)) if view_service.is_custom_view_id(view_id) else None
+    return account, view_service.require_view(caller, bank_id, account_id, view_id, held=holds_view, record=custom)
 
 
 def require_account(bank_id: str, account_id: str):
@@ -143,9 +146,11 @@ def require_account(bank_id: str, account_id: str):
 
 
 def account_through_view(caller: Caller, bank_id: str, account_id: str, view_id: str):
-    """GET .../ACCOUNT_ID/VIEW_ID/account: the account, the view, and every view the caller may use on it."""
-    account, view = open_account(caller, bank_id, account_id, view_id)
-    return account, view, view_service.usable_views_on_account(caller, bank_id, account_id)
+    """GET .../ACCOUNT_ID/VIEW_ID/account: the account, the view, and every view the caller may use
+    on it (the account's batch and the views' Query sent together)."""
+    (account, view), usable = together(lambda: open_account(caller, bank_id, account_id, view_id),
+                                       lambda: view_service.usable_views_on_account(caller, bank_id, account_id))
+    return account, view, usable
 
 
 @dataclass(frozen=True)
