@@ -7,6 +7,9 @@ The first read runs on the calling thread, the others on a small pool of threads
 clients are thread-safe; PynamoDB keeps a botocore session per thread); each runs in a copy of
 the caller's context, so request-scoped state (services.banks' per-request cache) is shared.
 
+A `together` inside a read that already runs on the pool runs its reads one after another on that
+thread (a pool thread waiting for the pool could wait for ever); they are then counted as such.
+
 Every call made inside `together` is tagged with its place (`current_branch()`: a tuple of
 (group, branch) pairs, nested when a branch itself calls `together`); the tests' DynamoDB
 recorder uses the tags to count sequential round trips (a group costs its slowest branch).
@@ -22,6 +25,7 @@ from typing import Any, Callable
 _MAX_THREADS = 4
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_on_pool = threading.local()
 _groups = itertools.count(1)
 _branch: contextvars.ContextVar[tuple[tuple[int, int], ...]] = contextvars.ContextVar("dynamo_branch", default=())
 
@@ -47,8 +51,9 @@ def together(*reads: Callable[[], Any], return_exceptions: bool = False) -> list
     group = next(_groups)
     outer = _branch.get()
 
-    def tagged(index: int, read: Callable[[], Any]) -> Callable[[], Any]:
+    def tagged(index: int, read: Callable[[], Any], *, on_pool: bool = False) -> Callable[[], Any]:
         def run():
+            _on_pool.active = on_pool
             _branch.set(outer + ((group, index),))
             try:
                 return read(), None
@@ -58,12 +63,18 @@ def together(*reads: Callable[[], Any], return_exceptions: bool = False) -> list
 
     present = [(i, r) for i, r in enumerate(reads) if r is not None]
     outcomes: list[tuple[Any, Exception | None]] = [(None, None)] * len(reads)
-    if len(present) <= 1:
+    if getattr(_on_pool, "active", False):
+        for i, read in present:  # one after another, in this branch
+            try:
+                outcomes[i] = read(), None
+            except Exception as error:  # noqa: BLE001 - handed back to the caller below
+                outcomes[i] = None, error
+    elif len(present) <= 1:
         for i, read in present:
             outcomes[i] = contextvars.copy_context().run(tagged(i, read))
     else:
         (first_index, first), *rest = present
-        futures = [(i, _threads().submit(contextvars.copy_context().run, tagged(i, r))) for i, r in rest]
+        futures = [(i, _threads().submit(contextvars.copy_context().run, tagged(i, r, on_pool=True))) for i, r in rest]
         outcomes[first_index] = contextvars.copy_context().run(tagged(first_index, first))
         for i, future in futures:
             outcomes[i] = future.result()
