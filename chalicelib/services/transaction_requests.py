@@ -175,6 +175,11 @@ def _counterparty_of(order: TransferOrder, bank_id: str, account_id: str):
     found = counterparty_store.get_counterparty(order.counterparty_id) if is_valid_id(order.counterparty_id) else None
     if found is None or (found.this_bank_id, found.this_account_id) != (bank_id, account_id):
         raise ApiError("OBP-30017", f"Current COUNTERPARTY_ID({order.counterparty_id})", status=404)
+    if not found.is_beneficiary:
+        raise ApiError("OBP-30013", status=400)
+    if not found.other_account_id:
+        raise ApiError("OBP-30003", f"The routings of counterparty {found.counterparty_id} name no account at this "
+                                    "server; only counterparties of accounts here can be paid.")
     return found
 
 
@@ -477,6 +482,21 @@ def _complete_with_answer(request, challenge, answers: int, view_id: str) -> dic
 
 
 # --- reads ------------------------------------------------------------------------------------
+
+SUPPORTED_TYPES = (ACCOUNT, COUNTERPARTY)
+
+
+def request_types(caller: Caller, bank_id: str, account_id: str, view_id: str):
+    """GET .../VIEW_ID/transaction-request-types (v1.4.0): the account and the types this server
+    makes, for a view allowing can_see_transaction_request_types (OBP-20022)."""
+    account, view = open_account(caller, bank_id, account_id, view_id)
+    if not is_iso_currency(account.currency):
+        raise ApiError("OBP-10003", "Please specify a valid value for CURRENCY of your Bank Account. ", status=400)
+    if not view.allows("can_see_transaction_request_types"):
+        raise ApiError("OBP-20022", f"You need the `can_see_transaction_request_types` permission on the "
+                                    f"View({view_id} )", status=400)
+    return account, list(SUPPORTED_TYPES)
+
 
 def _view_seeing_requests(caller: Caller, bank_id: str, account_id: str, view_id: str):
     _, view = open_account(caller, bank_id, account_id, view_id)
