@@ -106,8 +106,9 @@ def challenge_link(tr, view_id: str) -> str:
 
 
 def transaction_request_json_400(tr, view_id: str) -> dict:
-    """TransactionRequestWithChargeJSON400 (create and answer)."""
-    challenges = None
+    """TransactionRequestWithChargeJSON400 (create and answer): `challenges` is a list, empty for a
+    request that needed none."""
+    challenges = []
     if tr.challenge_ids:
         link = challenge_link(tr, view_id)
         challenges = [

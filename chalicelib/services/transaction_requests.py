@@ -331,15 +331,27 @@ def _transport() -> str:
 
 
 def _one_time_password(user, bank_id: str) -> tuple[str, list[outbox.Message]]:
-    """The answer to expect from `user` and the messages that deliver it."""
+    """The answer to expect from `user` and the messages that deliver it. A challenge nobody
+    could answer is refused before anything is written: SMS to a user linked to no customer with
+    a mobile number at the bank (OBP-35010; by e-mail instead where otp_email_fallback is on, the
+    local stage's default), EMAIL to a user without an address (OBP-35034)."""
     transport = _transport()
     if transport == "DUMMY":
         return DUMMY_ANSWER, []
     otp = crypto.numeric_otp(6)
     text = f"Your OTP challenge : {otp}"
-    if transport == "EMAIL":
-        return otp, [outbox.email(user.email, "Transaction request challenge", text)] if user.email else []
-    return otp, [outbox.sms(number, text) for number in customer_links.mobile_phone_numbers(bank_id, user.user_id)]
+    by_email = [outbox.email(user.email, "Transaction request challenge", text)] if user.email else []
+    if transport == "SMS":
+        numbers = customer_links.mobile_phone_numbers(bank_id, user.user_id)
+        if numbers:
+            return otp, [outbox.sms(number, text) for number in numbers]
+        if not (get_settings().otp_email_fallback and by_email):
+            raise ApiError("OBP-35010", f" none. User {user.user_id} is linked to no customer with a mobile phone "
+                                        f"number at bank {bank_id}: link the user to a customer with a "
+                                        "mobile_phone_number, or answer challenges by EMAIL.", status=400)
+    if not by_email:
+        raise ApiError("OBP-35034", f"User {user.user_id} has no e-mail address to send the challenge to.", status=400)
+    return otp, by_email
 
 
 def _initiate_with_challenges(caller: Caller, request, source, view_id: str, idem: idempotency.Claim | None) -> Outcome:
