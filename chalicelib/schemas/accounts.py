@@ -1,7 +1,7 @@
 """Accounts and views: request models and response renderers (OBP's JSON names)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 from pydantic import BaseModel, Field, StrictBool, create_model
 

@@ -65,8 +65,14 @@ ObpDateText = Annotated[StrictStr, AfterValidator(normalise_obp_date)]
 # which then refuses whatever lift-json refuses.
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False,
-                      default=lambda d: _number_text(d) if isinstance(d, Decimal) else str(d))
+    """A JSON value as compact JSON text (lift-json's compactRender), numbers as written."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_compact(v) for v in value) + "]"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return _number_text(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _number_text(value: Decimal | int) -> str:
