@@ -207,6 +207,13 @@ def get_private_account_by_id_full_v310(req: Request, bank_id: str, account_id: 
     return _account_through_view(req, bank_id, account_id, view_id, "3.1.0")
 
 
+@endpoint("GET", _ACCOUNT + "/views/{view_id}", since="5.1.0")
+def get_core_account_by_id_through_view(req: Request, bank_id: str, account_id: str, view_id: str):
+    """Get Account by Id (Core) through the VIEW_ID"""
+    moderated, views = accounts.moderated_through_view(req.user(), bank_id, account_id, view_id)
+    return core_account_json(moderated, views, "4.0.0")
+
+
 @endpoint("POST", _ACCOUNT, since="1.2.1")
 def update_account_label_v121(req: Request, bank_id: str, account_id: str):
     """Update Account Label"""

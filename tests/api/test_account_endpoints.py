@@ -221,6 +221,18 @@ def test_account_through_a_view_in_the_shapes_before_v400(admin, api):
     assert w.alice.get(f"/obp/v1.2.1/banks/{w.bank_id}/accounts/nothing/owner/account").code == "OBP-30018"
     assert api.get(f"/obp/v1.2.1{path}").code == "OBP-20001"
 
+    # v5.1.0's core account through a view (ModeratedCoreAccountJsonV400).
+    through = f"/obp/v5.1.0/banks/{w.bank_id}/accounts/{w.alice_account}/views"
+    r = w.alice.get(f"{through}/owner")
+    assert r.body == {"id": w.alice_account, "bank_id": w.bank_id, "label": f"Account {w.alice_account}", "number": "",
+                      "product_code": w.product, "balance": {"currency": "EUR", "amount": "0"}, "account_routings": [],
+                      "views_basic": ["owner"]}
+    r = w.bob.get(f"{through}/ReadTransactionsDetail")
+    assert (r.body["label"], r.body["balance"], r.body["views_basic"]) == (
+        None, {"currency": "", "amount": ""}, ["ReadAccountsBerlinGroup", "ReadBalances", "ReadTransactionsDetail"])
+    assert w.bob.get(f"{through}/owner").code == "OBP-20017"
+    assert w.alice.get(f"/obp/v5.0.0/banks/{w.bank_id}/accounts/{w.alice_account}/views/owner").code == "OBP-10404"
+
 
 def test_update_label_through_a_view_allowing_it(admin, api):
     w = banking_world(admin)
