@@ -337,3 +337,25 @@ def test_transactions_comments_and_tags_at_v121_and_v130(admin, api):
     assert w.alice.get(f"/obp/v1.2.1{base}/nothing/transaction").code == "OBP-30067"
     assert w.alice.get(f"/obp/v1.2.1/root").body["version"] == "v1.2.1"
     assert w.alice.get(f"/obp/v1.3.0/banks/{w.bank_id}").body["id"] == w.bank_id
+
+
+def test_reads_cost_the_same_round_trips_however_many_accounts(admin, dynamo_calls):
+    w = banking_world(admin)
+    paths = ["/obp/v3.1.0/my/accounts", f"/obp/v3.1.0/banks/{w.bank_id}/accounts/private",
+             f"/obp/v4.0.0/my/banks/{w.bank_id}/accounts/{w.alice_account}/account",
+             f"/obp/v5.1.0/banks/{w.bank_id}/accounts/{w.alice_account}/views"]
+
+    def calls() -> list[int]:
+        counts = []
+        for path in paths:
+            dynamo_calls.reset()
+            assert w.alice.get(path).status == 200
+            counts.append(len(dynamo_calls.calls))
+        return counts
+
+    before = calls()
+    assert before == [4, 5, 5, 6]  # authentication is 2; the bank 1; then one read per kind of record
+    for n in range(3):
+        assert w.alice.put(f"/obp/v5.1.0/banks/{w.bank_id}/accounts/more-{n}", {"label": "M", "product_code": "P"}).status == 201
+    assert calls() == before
+    assert len(w.alice.get("/obp/v3.1.0/my/accounts").body["accounts"]) == 4
