@@ -111,17 +111,17 @@ def account_attribute_json(attribute) -> dict:
 
 
 def create_account_response_json(account) -> dict:
-    """CreateAccountResponseJsonV310."""
-    return {
-        "account_id": account.account_id,
-        "user_id": account.holders[0].user_id if account.holders else "",
-        "label": account.label,
-        "product_code": account.product_code,
-        "balance": {"currency": account.currency, "amount": render(account.balance)},
-        "branch_id": account.branch_id,
-        "account_routings": routings_json(account),
-        "account_attributes": [account_attribute_json(a) for a in account.attributes],
-    }
+    """CreateAccountResponseJsonV310 (PUT v3.1.0 and v5.0.0, POST v4.0.0)."""
+    return CreateAccountResponseJsonV310(
+        account_id=account.account_id,
+        user_id=account.holders[0].user_id if account.holders else "",
+        label=account.label,
+        product_code=account.product_code,
+        balance={"currency": account.currency, "amount": render(account.balance)},
+        branch_id=account.branch_id,
+        account_routings=routings_json(account),
+        account_attributes=[account_attribute_json(a) for a in account.attributes],
+    ).model_dump(mode="json", exclude_none=True)
 
 
 def owners_json(account) -> list[dict]:
@@ -230,6 +230,17 @@ class AccountAttributeResponseJson(BaseModel):
     type: str
     value: str
     product_instance_code: Optional[str] = None
+
+
+class CreateAccountResponseJsonV310(BaseModel):
+    account_id: str
+    user_id: str
+    label: str
+    product_code: str
+    balance: AmountOfMoneyJsonV121
+    branch_id: str
+    account_routings: list[AccountRoutingJsonV121]
+    account_attributes: list[AccountAttributeResponseJson]
 
 
 _VIEW_HEAD = {"id": (str, ...), "short_name": (str, ...), "description": (str, ...)}
