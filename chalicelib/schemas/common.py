@@ -145,7 +145,3 @@ class ObpModel(BaseModel):
             if field.is_required() and _is_list(field.annotation) and out.get(key) is None:
                 out[key] = []
         return out
-
-
-# Kept so existing request models read on; the rules are ObpModel's.
-StrictObpModel = ObpModel
