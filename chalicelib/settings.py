@@ -1,6 +1,6 @@
 """Every setting of the service, typed, in one place: read from the environment once.
 
-Three models (pydantic-settings): `Settings`, what the application reads in every stage
+Three pydantic models: `Settings`, what the application reads in every stage
 (`get_settings()`); `BootstrapSettings`, the first super admin and consumer (`scripts/bootstrap.py`,
 `make run`); `LocalStackSettings`, the ports and demo data of `make run`. Each field names its
 environment variable, its type, default and meaning; README's settings table is generated from
@@ -18,7 +18,12 @@ On AWS the data key is an SSM SecureString named by OBP_DATA_KEY_PARAMETER, read
 (import stays free of network calls); OBP_DATA_KEY itself is for the local stage and tests.
 
 Adding a setting: a field with `setting(ENV_NAME, default, "meaning")` and a type (constraints
-such as `gt=0` are checked at start-up), then `python -m scripts.settings_table --write`.
+such as `gt=0` are checked at start-up), then `make readme`.
+
+Why pydantic's BaseModel and not pydantic-settings' BaseSettings: reading variables by their alias
+is all we need of it, and importing pydantic-settings (with asyncio, argparse, python-dotenv and its
+CLI and cloud sources) added 50-95 ms of CPU to every cold start, measured; `load` below is that
+part of it, for environment variables only.
 """
 from __future__ import annotations
 
@@ -30,8 +35,7 @@ import os
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 LOCAL_STAGES = frozenset({"local", "test"})
 
@@ -64,21 +68,15 @@ def _comma_separated(value: Any) -> Any:
     return value
 
 
-CommaSeparated = Annotated[tuple[str, ...], NoDecode]
-CommaSeparatedSeconds = Annotated[tuple[Annotated[int, Field(ge=0)], ...], NoDecode]
+CommaSeparated = tuple[str, ...]
+CommaSeparatedSeconds = tuple[Annotated[int, Field(ge=0)], ...]
 Url = Annotated[str, Field(pattern=r"^https?://[^\s/]+\S*$")]
 
 
-class _EnvironmentModel(BaseSettings):
-    """Environment variables only (no .env file, no secrets directory); empty counts as unset."""
+class _EnvironmentModel(BaseModel):
+    """Fields named by their environment variables (`validation_alias`); see `load`."""
 
-    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, str_strip_whitespace=True,
-                                      case_sensitive=True, populate_by_name=True, extra="ignore")
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
-                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, populate_by_name=True, extra="ignore")
 
 
 class Settings(_EnvironmentModel):
@@ -279,12 +277,17 @@ class LocalStackSettings(_EnvironmentModel):
 Model = TypeVar("Model", bound=_EnvironmentModel)
 
 
-def load(model: type[Model], **values: Any) -> Model:
-    """The model read from the environment (and `values`); a bad value raises SettingsError."""
+def load(model: type[Model], environ=None) -> Model:
+    """The model read from the environment (`os.environ` unless given): each field from the first
+    of its variables that is set; an empty or blank variable counts as unset. A bad value raises
+    SettingsError."""
+    environ = os.environ if environ is None else environ
+    names = {name for field in model.model_fields.values() for name in variable_names(field)}
+    given = {name: value for name, value in environ.items() if name in names and value.strip()}
     try:
-        return model(**values)
+        return model.model_validate(given)
     except ValidationError as error:
-        raise SettingsError(describe_errors(model, error)) from None
+        raise SettingsError(describe_errors(model, error, environ)) from None
 
 
 def describe_errors(model: type[_EnvironmentModel], error: ValidationError, environ=None) -> str:
