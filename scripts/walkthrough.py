@@ -547,7 +547,7 @@ def render_call(step: Call) -> str:
     command = curl_command(step)
     lines = []
     if step.eventually:
-        lines.append("sleep 2   # delivery is asynchronous")
+        lines.append("sleep 2   # delivery is asynchronous: still PENDING? ask again")
     if len(step.keep) == 1 and not step.each:
         [(variable, path)] = step.keep.items()
         lines.append(f"{variable}=$({command} | jq -r {path})")
