@@ -335,13 +335,6 @@ def mismatches(expected: Any, actual: Any, where: str = "") -> list[str]:
     return [] if expected == actual else [f"{where} is {actual!r}, not {expected!r}"]
 
 
-@dataclass
-class Outcome:
-    request: str
-    status: int
-    answer: Any
-
-
 class Walk:
     """Runs the steps against `api`, keeping variables; `show` gets each heading and, when
     `verbose`, each request and its answer."""
@@ -353,7 +346,6 @@ class Walk:
         self.variables = dict(variables)
         self.show = show
         self.verbose = verbose
-        self.calls = 0
 
     def run(self, steps: list = STEPS) -> dict:
         self._starting_point()
@@ -372,7 +364,12 @@ class Walk:
         return self.variables
 
     def _starting_point(self) -> None:
-        r = self.session.get(f"{self.variables['API']}/obp/v5.1.0/banks/{BANK}", timeout=30)
+        import requests
+
+        try:
+            r = self.session.get(f"{self.variables['API']}/obp/v5.1.0/banks/{BANK}", timeout=30)
+        except requests.ConnectionError:
+            raise StepFailed(f"nothing answers at {self.variables['API']}: start `make run` first") from None
         if r.status_code == 200:
             raise StepFailed(f"{BANK} exists already: the walkthrough starts from an empty stack (data lives in "
                              "memory: stop `make run` with Ctrl-C and start it again)")
@@ -386,9 +383,8 @@ class Walk:
         deadline = time.monotonic() + (20 if step.eventually else 0)
         shown_request = f"{method} {url.removeprefix(self.variables['API'])}"
         while True:
-            self.calls += 1
             r = self.session.request(method, url, headers=headers, json=body, data=form, timeout=30)
-            answer = r.json() if r.content else None
+            answer = _parsed(r.content)
             problems = ([f"status {r.status_code}, not {step.status}"] if r.status_code != step.status else []) + (
                 mismatches(expected, answer) if expected is not None and r.status_code == step.status else [])
             if not problems or time.monotonic() >= deadline:
@@ -401,6 +397,13 @@ class Walk:
             raise StepFailed(f"{shown_request}: " + "; ".join(problems) + f"\n  the answer: {json.dumps(answer)[:2000]}")
         for variable, path in step.keep.items():
             self.variables[variable] = jq_path(answer, path)
+
+
+def _parsed(content: bytes) -> Any:
+    try:
+        return json.loads(content) if content else None
+    except ValueError:
+        return content.decode(errors="replace")
 
 
 def _abridged(answer: Any, limit: int = 300) -> str:
@@ -420,7 +423,6 @@ def run(api: str, *, admin_username: str, admin_password: str, consumer_key: str
     except BaseException:
         stop_receiver(walk.variables)
         raise
-    variables["_calls"] = walk.calls
     return variables
 
 
