@@ -102,6 +102,19 @@ def new_user(variable: str, username: str, first_name: str) -> Call:
         status=201, keep={variable: ".user_id"}, answer={"user_id": ANY, "username": username})
 
 
+def customer(name: str, legal_name: str, email: str, phone: str) -> list[Call]:
+    """The teller makes user $<name>_ID a customer: the customer, then the user-customer link."""
+    return [
+        Call("POST", f"/obp/v5.1.0/banks/{BANK}/customers", headers=token("TELLER"), body={
+            "legal_name": legal_name, "mobile_phone_number": phone, "email": email},
+            status=201, keep={f"{name}_CUSTOMER_ID": ".customer_id"},
+            answer={"customer_id": ANY, "legal_name": legal_name}),
+        Call("POST", f"/obp/v5.1.0/banks/{BANK}/user_customer_links", headers=token("TELLER"),
+             body={"user_id": f"${name}_ID", "customer_id": f"${name}_CUSTOMER_ID"}, status=201,
+             answer={"user_id": f"${name}_ID", "customer_id": f"${name}_CUSTOMER_ID", "is_active": True}),
+    ]
+
+
 def pay(payer_token: str, from_account: str, to_account: str, amount: str, description: str,
         each: tuple[str, list[str]] | None = None) -> Call:
     return Call("POST", f"/obp/v5.1.0/banks/{BANK}/accounts/{from_account}/owner/transaction-request-types/ACCOUNT/"
@@ -185,18 +198,8 @@ STEPS: list = [
          "the customer to the user."),
     new_user("ALICE_ID", "alice", "Alice"),
     new_user("BOB_ID", "bob", "Bob"),
-    Call("POST", f"/obp/v5.1.0/banks/{BANK}/customers", headers=token("TELLER"), body={
-        "legal_name": "Alice Demo", "mobile_phone_number": "+44 7700 900001", "email": "alice@example.com"},
-        status=201, keep={"ALICE_CUSTOMER_ID": ".customer_id"}, answer={"customer_id": ANY, "legal_name": "Alice Demo"}),
-    Call("POST", f"/obp/v5.1.0/banks/{BANK}/user_customer_links", headers=token("TELLER"),
-         body={"user_id": "$ALICE_ID", "customer_id": "$ALICE_CUSTOMER_ID"}, status=201,
-         answer={"user_id": "$ALICE_ID", "customer_id": "$ALICE_CUSTOMER_ID", "is_active": True}),
-    Call("POST", f"/obp/v5.1.0/banks/{BANK}/customers", headers=token("TELLER"), body={
-        "legal_name": "Bob Demo", "mobile_phone_number": "+44 7700 900002", "email": "bob@example.com"},
-        status=201, keep={"BOB_CUSTOMER_ID": ".customer_id"}, answer={"customer_id": ANY, "legal_name": "Bob Demo"}),
-    Call("POST", f"/obp/v5.1.0/banks/{BANK}/user_customer_links", headers=token("TELLER"),
-         body={"user_id": "$BOB_ID", "customer_id": "$BOB_CUSTOMER_ID"}, status=201,
-         answer={"user_id": "$BOB_ID", "customer_id": "$BOB_CUSTOMER_ID", "is_active": True}),
+    *customer("ALICE", "Alice Demo", "alice@example.com", "+44 7700 900001"),
+    *customer("BOB", "Bob Demo", "bob@example.com", "+44 7700 900002"),
 
     Text("5. Accounts, funded", "The teller opens a current account for each customer, and the bank's own "
          "funding account, whose product allows an overdraft, and pays 500 EUR from it into each current account "
