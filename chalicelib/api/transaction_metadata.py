@@ -8,19 +8,22 @@ _METADATA = "/banks/{bank_id}/accounts/{account_id}/{view_id}/transactions/{tran
 
 
 def _routes(kind: str, plural: str, body_model) -> None:
-    @endpoint("POST", f"{_METADATA}/{plural}", since="1.4.0", status=201)
+    noun = kind.title()  # OBP's operations: addCommentForViewOnTransaction, getTagsForViewOnTransaction...
+
+    @endpoint("POST", f"{_METADATA}/{plural}", since="1.4.0", status=201, operation=f"add{noun}ForViewOnTransaction")
     def add(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str):
         caller = req.user()
         body = req.body(body_model)
         return metadata_json(transactions.add_metadata(caller, kind, bank_id, account_id, view_id, transaction_id,
                                                        body.value))
 
-    @endpoint("GET", f"{_METADATA}/{plural}", since="1.4.0")
+    @endpoint("GET", f"{_METADATA}/{plural}", since="1.4.0", operation=f"get{noun}sForViewOnTransaction")
     def list_all(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str):
         found = transactions.list_metadata(req.user(), kind, bank_id, account_id, view_id, transaction_id)
         return {plural: [metadata_json(m) for m in found]}
 
-    @endpoint("DELETE", f"{_METADATA}/{plural}/{{metadata_id}}", since="1.4.0", status=204)
+    @endpoint("DELETE", f"{_METADATA}/{plural}/{{metadata_id}}", since="1.4.0", status=204,
+              operation=f"delete{noun}ForViewOnTransaction")
     def delete(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str, metadata_id: str):
         transactions.delete_metadata(req.user(), kind, bank_id, account_id, view_id, transaction_id, metadata_id)
         return Reply(None, 204)
