@@ -13,6 +13,7 @@ from chalicelib.api import (  # noqa: F401  (importing a module registers its ro
     customer_data,
     customers,
     directlogin,
+    documentation,
     entitlements,
     invitations,
     kyc,
