@@ -455,7 +455,7 @@ def check_before_body(req: Request, chosen: Endpoint, params: dict[str, str]) ->
             from chalicelib.services import accounts
 
             req.prefetched_account = True
-            accounts.prefetch_account(caller, bank_id, account_id, view_id if check_view else None)
+            accounts.prefetch_account(caller, bank_id, account_id, view_id, check_view=check_view)
 
 
 def _is_json(content_type: str | None) -> bool:

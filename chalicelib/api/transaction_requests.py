@@ -12,9 +12,13 @@ _VIEW = "/banks/{bank_id}/accounts/{account_id}/{view_id}"
 _BY_TYPE = _VIEW + "/transaction-request-types/{transaction_request_type}/transaction-requests"
 
 
-@endpoint("POST", _BY_TYPE, since="4.0.0", status=201)
+@endpoint("POST", _BY_TYPE, since="4.0.0", status=201,
+          tags=("Transaction-Request", "Payment Initiation Service (PIS)", "PSD2"),
+          errors=("OBP-20001", "OBP-30111", "OBP-30110", "OBP-10001", "OBP-30001", "OBP-30003", "OBP-30018",
+              "OBP-40002", "OBP-40001", "OBP-10001", "OBP-10002", "OBP-40008", "OBP-40003", "OBP-00003", "OBP-50000"))
 def create_transaction_request(req: Request, bank_id: str, account_id: str, view_id: str,
                                transaction_request_type: str):
+    """Create Transaction Request (ACCOUNT, COUNTERPARTY)"""
     caller = req.user()
     if transaction_request_type == transaction_requests.COUNTERPARTY:
         body = req.body(TransactionRequestBodyCounterpartyJSON)
@@ -31,9 +35,13 @@ def create_transaction_request(req: Request, bank_id: str, account_id: str, view
     return Reply(outcome.body, outcome.status)
 
 
-@endpoint("POST", _BY_TYPE + "/{transaction_request_id}/challenge", since="4.0.0", status=202)
+@endpoint("POST", _BY_TYPE + "/{transaction_request_id}/challenge", since="4.0.0", status=202,
+          body=ChallengeAnswerJson400, tags=("Transaction-Request", "Payment Initiation Service (PIS)", "PSD2"),
+          errors=("OBP-20001", "OBP-30111", "OBP-30110", "OBP-10001", "OBP-30001", "OBP-30018", "OBP-40011",
+              "OBP-40009", "OBP-40014", "OBP-00003", "OBP-50000"))
 def answer_transaction_request_challenge(req: Request, bank_id: str, account_id: str, view_id: str,
                                          transaction_request_type: str, transaction_request_id: str):
+    """Answer Transaction Request Challenge"""
     caller = req.user()
     body = req.body(ChallengeAnswerJson400)
     return transaction_requests.answer(
@@ -42,13 +50,17 @@ def answer_transaction_request_challenge(req: Request, bank_id: str, account_id:
     )
 
 
-@endpoint("GET", _VIEW + "/transaction-requests", since="2.1.0")
+@endpoint("GET", _VIEW + "/transaction-requests", since="2.1.0",
+          tags=("Transaction-Request", "Payment Initiation Service (PIS)"), errors=("OBP-20001",))
 def get_transaction_requests(req: Request, bank_id: str, account_id: str, view_id: str):
+    """Get Transaction Requests"""
     found = transaction_requests.list_requests(req.user(), bank_id, account_id, view_id)
     return {"transaction_requests_with_charges": [transaction_request_json_210(tr) for tr in found]}
 
 
-@endpoint("GET", _VIEW + "/transaction-requests/{transaction_request_id}", since="4.0.0")
+@endpoint("GET", _VIEW + "/transaction-requests/{transaction_request_id}", since="4.0.0",
+          tags=("Transaction-Request", "Payment Initiation Service (PIS)", "PSD2"), errors=("OBP-20001",))
 def get_transaction_request(req: Request, bank_id: str, account_id: str, view_id: str, transaction_request_id: str):
+    """Get Transaction Request"""
     found = transaction_requests.get_request(req.user(), bank_id, account_id, view_id, transaction_request_id)
     return transaction_request_json_210(found)
