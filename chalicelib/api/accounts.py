@@ -41,7 +41,7 @@ def _new_account_v500(req: Request) -> accounts.NewAccount:
 # OBP serves v3.1.0's createAccount up to 3.1.0 only (OBPAPI4_0_0 excludes it), v5.0.0's from 5.0.0.
 
 @endpoint("PUT", _ACCOUNT, since="3.1.0", until="4.0.0", status=201, under_consent=False,
-          roles=("CanCreateAccount",), tags=("Account", "Onboarding"),
+          roles=("CanCreateAccount",), response="CreateAccountResponseJsonV310", tags=("Account", "Onboarding"),
           errors=("OBP-10001", "OBP-30001", "OBP-20001", "OBP-30107", "OBP-30110", "OBP-30111", "OBP-20005",
               "OBP-20006", "OBP-30106", "OBP-30112", "OBP-30109", "OBP-30105", "OBP-30208", "OBP-50000"))
 def create_account_v310(req: Request, bank_id: str, account_id: str):
@@ -52,7 +52,7 @@ def create_account_v310(req: Request, bank_id: str, account_id: str):
 
 
 @endpoint("PUT", _ACCOUNT, since="5.0.0", status=201, under_consent=False,
-          roles=("CanCreateAccount",), tags=("Account", "Onboarding"),
+          roles=("CanCreateAccount",), response="CreateAccountResponseJsonV310", tags=("Account", "Onboarding"),
           errors=("OBP-10001", "OBP-30001", "OBP-20001", "OBP-30107", "OBP-30110", "OBP-30111", "OBP-20005",
               "OBP-20006", "OBP-30106", "OBP-30112", "OBP-30109", "OBP-30105", "OBP-30208", "OBP-50000"))
 def create_account(req: Request, bank_id: str, account_id: str):
@@ -63,7 +63,8 @@ def create_account(req: Request, bank_id: str, account_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/accounts", since="2.0.0",
-          operation="getPrivateAccountsAtOneBank", tags=("Account", "PrivateData", "PublicData"),
+          operation="getPrivateAccountsAtOneBank", response="BasicAccountsJSON",
+          tags=("Account", "PrivateData", "PublicData"),
           errors=("OBP-20001",))
 def private_accounts_at_bank(req: Request, bank_id: str):
     """Get Accounts at Bank"""
@@ -71,14 +72,16 @@ def private_accounts_at_bank(req: Request, bank_id: str):
 
 
 @endpoint("GET", "/my/banks/{bank_id}/accounts", since="2.0.0",
-          operation="corePrivateAccountsAtOneBank", tags=("Account",), errors=("OBP-20001",))
+          operation="corePrivateAccountsAtOneBank", response="CoreAccountsJSON",
+          tags=("Account",), errors=("OBP-20001",))
 def core_private_accounts_at_bank(req: Request, bank_id: str):
     """Get Accounts at Bank (Core)"""
     return core_accounts_json(accounts.accounts_at_bank(req.user(), bank_id))
 
 
 @endpoint("GET", "/banks/{bank_id}/accounts-held", since="3.0.0",
-          operation="getAccountsHeld", tags=("Account", "Account Information Service (AIS)", "View-Custom", "PSD2"),
+          operation="getAccountsHeld", response="CoreAccountsHeldJsonV300",
+          tags=("Account", "Account Information Service (AIS)", "View-Custom", "PSD2"),
           errors=("OBP-20001",))
 def accounts_held(req: Request, bank_id: str):
     """Get Accounts Held"""
@@ -86,7 +89,8 @@ def accounts_held(req: Request, bank_id: str):
 
 
 @endpoint("GET", _ACCOUNT + "/{view_id}/account", since="4.0.0",
-          operation="getPrivateAccountByIdFull", tags=("Account",), errors=("OBP-20001",))
+          operation="getPrivateAccountByIdFull", response="ModeratedAccountJSON400",
+          tags=("Account",), errors=("OBP-20001",))
 def account_by_id(req: Request, bank_id: str, account_id: str, view_id: str):
     """Get Account by Id (Full)"""
     account, view, views_available = accounts.account_through_view(req.user(), bank_id, account_id, view_id)
@@ -102,7 +106,8 @@ def _transactions_json(page) -> list[dict]:
 
 
 @endpoint("GET", _ACCOUNT + "/{view_id}/transactions", since="3.0.0",
-          operation="getTransactionsForBankAccount", tags=("Transaction", "Account"), errors=("OBP-20001",))
+          operation="getTransactionsForBankAccount", response="TransactionsJsonV300",
+          tags=("Transaction", "Account"), errors=("OBP-20001",))
 def transactions_for_account(req: Request, bank_id: str, account_id: str, view_id: str):
     """Get Transactions for Account (Full)"""
     page = transactions.list_transactions(req.user(), bank_id, account_id, view_id, req.query)
@@ -110,7 +115,8 @@ def transactions_for_account(req: Request, bank_id: str, account_id: str, view_i
 
 
 @endpoint("GET", _ACCOUNT + "/{view_id}/transactions/{transaction_id}/transaction", since="3.0.0",
-          operation="getTransactionByIdForBankAccount", tags=("Transaction",), errors=("OBP-20001",))
+          operation="getTransactionByIdForBankAccount", response="TransactionJsonV300",
+          tags=("Transaction",), errors=("OBP-20001",))
 def transaction_by_id(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str):
     """Get Transaction by Id"""
     page = transactions.get_transaction(req.user(), bank_id, account_id, view_id, transaction_id)

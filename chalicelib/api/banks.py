@@ -9,7 +9,7 @@ def _routings(items) -> list[dict]:
 
 
 @endpoint("POST", "/banks", since="4.0.0", status=201, under_consent=False,
-          roles=("CanCreateBank",), body=BankJson400, tags=("Bank",), errors=("OBP-20001",))
+          roles=("CanCreateBank",), body=BankJson400, response="BankJson400", tags=("Bank",), errors=("OBP-20001",))
 def create_bank_v400(req: Request):
     """Create Bank"""
     caller = req.user()
@@ -22,7 +22,8 @@ def create_bank_v400(req: Request):
 
 
 @endpoint("POST", "/banks", since="5.0.0", status=201, under_consent=False,
-          roles=("CanCreateBank",), body=PostBankJson500, tags=("Bank",), errors=("OBP-20001",))
+          roles=("CanCreateBank",), body=PostBankJson500, response="BankJson500",
+          tags=("Bank",), errors=("OBP-20001",))
 def create_bank(req: Request):
     """Create Bank"""
     caller = req.user()
@@ -35,21 +36,21 @@ def create_bank(req: Request):
 
 
 @endpoint("GET", "/banks", since="1.4.0",
-          tags=("Bank", "Account Information Service (AIS)", "PSD2"), errors=())
+          response="BanksJson400", tags=("Bank", "Account Information Service (AIS)", "PSD2"), errors=())
 def get_banks(req: Request):
     """Get Banks"""
     return {"banks": [bank_json_400(b) for b in banks.list_banks()]}
 
 
 @endpoint("GET", "/banks/{bank_id}", since="1.4.0", operation="bankById",
-          tags=("Bank", "Account Information Service (AIS)", "PSD2"), errors=("OBP-30001",))
+          response="BankJson400", tags=("Bank", "Account Information Service (AIS)", "PSD2"), errors=("OBP-30001",))
 def get_bank_v140(req: Request, bank_id: str):
     """Get Bank"""
     return bank_json_400(banks.get_bank(bank_id))
 
 
 @endpoint("GET", "/banks/{bank_id}", since="5.0.0",
-          tags=("Bank", "Account Information Service (AIS)", "PSD2"), errors=("OBP-30001",))
+          response="BankJson500", tags=("Bank", "Account Information Service (AIS)", "PSD2"), errors=("OBP-30001",))
 def get_bank(req: Request, bank_id: str):
     """Get Bank"""
     return bank_json_500(banks.get_bank(bank_id))

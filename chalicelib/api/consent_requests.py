@@ -22,7 +22,7 @@ def _create(req: Request, model, *, vrp: bool):
 
 
 @endpoint("POST", _REQUESTS, since="5.0.0", status=201, under_consent=False,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentRequestResponseJson", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-10001", "OBP-35020", "OBP-20306", "OBP-20300", "OBP-50200", "OBP-50000"))
 def create_consent_request(req: Request):
     """Create Consent Request"""
@@ -30,7 +30,7 @@ def create_consent_request(req: Request):
 
 
 @endpoint("POST", "/consumer/vrp-consent-requests", since="5.1.0", status=201, under_consent=False,
-          operation="createVRPConsentRequest", tags=("Consent", "VRP"),
+          operation="createVRPConsentRequest", response="ConsentRequestResponseJson", tags=("Consent", "VRP"),
           errors=("OBP-10001", "OBP-35020", "OBP-20306", "OBP-20300", "OBP-50200", "OBP-50000"))
 def create_vrp_consent_request(req: Request):
     """Create Consent Request VRP"""
@@ -38,7 +38,7 @@ def create_vrp_consent_request(req: Request):
 
 
 @endpoint("GET", _REQUESTS + "/{consent_request_id}", since="5.0.0", under_consent=False,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentRequestResponseJson", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-10001", "OBP-35020", "OBP-20306", "OBP-20300", "OBP-50200", "OBP-50000"))
 def get_consent_request(req: Request, consent_request_id: str):
     """Get Consent Request"""
@@ -47,7 +47,7 @@ def get_consent_request(req: Request, consent_request_id: str):
 
 @endpoint("POST", _REQUESTS + "/{consent_request_id}/{sca_method}/consents", since="5.0.0", status=201, under_consent=False,
           operation="createConsentByConsentRequestIdSms",
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentJsonV500", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-35029", "OBP-35009", "OBP-35013", "OBP-35014",
               "OBP-30019", "OBP-20058", "OBP-00010", "OBP-35010", "OBP-50200", "OBP-50000"))
 def create_consent_by_consent_request_id(req: Request, consent_request_id: str, sca_method: str):
@@ -56,6 +56,7 @@ def create_consent_by_consent_request_id(req: Request, consent_request_id: str, 
 
 
 @endpoint("GET", _REQUESTS + "/{consent_request_id}/consents", since="5.0.0", under_consent=False,
+          response="ConsentJsonV500",
           tags=("Consent", "Account Information Service (AIS)", "PSD2"), errors=("OBP-50000",))
 def get_consent_by_consent_request_id(req: Request, consent_request_id: str):
     """Get Consent By Consent Request Id"""
@@ -63,7 +64,7 @@ def get_consent_by_consent_request_id(req: Request, consent_request_id: str):
 
 
 @endpoint("GET", "/my/mtls/certificate/current", since="5.1.0",
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="CertificateInfoJsonV510", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000"))
 def mtls_client_certificate_info(req: Request):
     """Provide client's certificate info of a current call"""

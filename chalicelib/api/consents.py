@@ -29,7 +29,8 @@ def _create(req: Request, sca_method: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/my/consents/{sca_method}", since="3.1.0", status=201, under_consent=False,
-          operation="createConsentSms", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          operation="createConsentSms", response="ConsentJsonV310",
+          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-35009", "OBP-35013", "OBP-35014", "OBP-30019",
               "OBP-20058", "OBP-00010", "OBP-35010", "OBP-50200", "OBP-50000"))
 def create_consent(req: Request, bank_id: str, sca_method: str):
@@ -38,7 +39,8 @@ def create_consent(req: Request, bank_id: str, sca_method: str):
 
 
 @endpoint("POST", "/my/consents/{sca_method}", since="5.1.0", status=201, under_consent=False,
-          operation="createConsentImplicit", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          operation="createConsentImplicit", response="ConsentJsonV310",
+          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-35009", "OBP-35013", "OBP-35014", "OBP-30019",
               "OBP-20058", "OBP-00010", "OBP-35010", "OBP-50200", "OBP-50000"))
 def create_consent_without_bank(req: Request, sca_method: str):
@@ -47,7 +49,8 @@ def create_consent_without_bank(req: Request, sca_method: str):
 
 
 @endpoint("POST", _AT_BANK + "/challenge", since="3.1.0", status=201, under_consent=False,
-          body=PostConsentChallengeJsonV310, tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          body=PostConsentChallengeJsonV310, response="ConsentChallengeJsonV310",
+          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-50200", "OBP-50000"))
 def answer_consent_challenge(req: Request, bank_id: str, consent_id: str):
     """Answer Consent Challenge"""
@@ -66,7 +69,7 @@ def _mine(req: Request, bank_id: str | None = None) -> list:
 
 
 @endpoint("GET", "/banks/{bank_id}/my/consents", since="3.1.0", under_consent=False,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentsJsonV310", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000"))
 def get_consents_v310(req: Request, bank_id: str):
     """Get Consents"""
@@ -74,7 +77,7 @@ def get_consents_v310(req: Request, bank_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/my/consents", since="4.0.0", under_consent=False,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentsJsonV400", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000"))
 def get_consents_v400(req: Request, bank_id: str):
     """Get Consents"""
@@ -82,7 +85,7 @@ def get_consents_v400(req: Request, bank_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/my/consents", since="5.1.0", under_consent=False,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentsInfoJsonV510", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000"))
 def get_my_consents_by_bank(req: Request, bank_id: str):
     """Get My Consents at Bank"""
@@ -90,7 +93,7 @@ def get_my_consents_by_bank(req: Request, bank_id: str):
 
 
 @endpoint("GET", "/my/consents", since="5.1.0", under_consent=False,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentsInfoJsonV510", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000"))
 def get_my_consents(req: Request):
     """Get My Consents"""
@@ -98,7 +101,7 @@ def get_my_consents(req: Request):
 
 
 @endpoint("GET", "/banks/{bank_id}/my/consent-infos", since="4.0.0", under_consent=False,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentInfosJsonV400", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000"))
 def get_consent_infos(req: Request, bank_id: str):
     """Get Consents Info"""
@@ -106,6 +109,7 @@ def get_consent_infos(req: Request, bank_id: str):
 
 
 @endpoint("GET", "/user/current/consents/{consent_id}", since="5.1.0", under_consent=False,
+          response="ConsentJsonV510",
           tags=("Consent", "Account Information Service (AIS)", "PSD2"), errors=("OBP-20001", "OBP-50000"))
 def get_consent_by_consent_id(req: Request, consent_id: str):
     """Get Consent By Consent Id"""
@@ -113,6 +117,7 @@ def get_consent_by_consent_id(req: Request, consent_id: str):
 
 
 @endpoint("GET", "/consumer/current/consents/{consent_id}", since="5.1.0", under_consent=False,
+          response="ConsentJsonV510",
           tags=("Consent", "Account Information Service (AIS)", "PSD2"), errors=("OBP-50000",))
 def get_consent_by_consent_id_via_consumer(req: Request, consent_id: str):
     """Get Consent By Consent Id via Consumer"""
@@ -129,7 +134,7 @@ def _management_list(req: Request, list_consents) -> dict:
 
 @endpoint("GET", "/management/consents/banks/{bank_id}", since="5.1.0", under_consent=False,
           roles=("CanGetConsentsAtOneBank", "CanGetConsentsAtAnyBank"),
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentsJsonV510", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-20006", "OBP-50000"))
 def get_consents_at_bank(req: Request, bank_id: str):
     """Get Consents at Bank"""
@@ -138,7 +143,7 @@ def get_consents_at_bank(req: Request, bank_id: str):
 
 @endpoint("GET", "/management/consents", since="5.1.0", under_consent=False,
           operation="getConsents", roles=("CanGetConsentsAtAnyBank",),
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentsJsonV510", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-20006", "OBP-50000"))
 def get_consents_management(req: Request):
     """Get Consents"""
@@ -149,7 +154,7 @@ def get_consents_management(req: Request):
 # --- revocation -------------------------------------------------------------------------------
 
 @endpoint("GET", "/banks/{bank_id}/my/consents/{consent_id}/revoke", since="3.1.0", under_consent=False,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentJsonV310", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000"))
 def revoke_consent(req: Request, bank_id: str, consent_id: str):
     """Revoke Consent"""
@@ -158,7 +163,8 @@ def revoke_consent(req: Request, bank_id: str, consent_id: str):
 
 
 @endpoint("DELETE", _AT_BANK, since="5.1.0", under_consent=False,
-          roles=("CanRevokeConsentAtBank",), tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          roles=("CanRevokeConsentAtBank",), response="ConsentJsonV310",
+          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000", "OBP-20006"))
 def revoke_consent_at_bank(req: Request, bank_id: str, consent_id: str):
     """Revoke Consent at Bank"""
@@ -166,7 +172,7 @@ def revoke_consent_at_bank(req: Request, bank_id: str, consent_id: str):
 
 
 @endpoint("DELETE", "/my/consent/current", since="5.1.0",
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentJsonV310", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-50000"))
 def self_revoke_consent(req: Request):
     """Revoke Consent used in the Current Call"""
@@ -174,6 +180,7 @@ def self_revoke_consent(req: Request):
 
 
 @endpoint("DELETE", "/my/consents/{consent_id}", since="5.1.0", under_consent=False,
+          response="ConsentJsonV310",
           tags=("Consent", "Account Information Service (AIS)", "PSD2"), errors=("OBP-20001", "OBP-50000"))
 def revoke_my_consent(req: Request, consent_id: str):
     """Revoke My Consent"""
@@ -183,7 +190,8 @@ def revoke_my_consent(req: Request, consent_id: str):
 # --- status, user and account access ----------------------------------------------------------
 
 @endpoint("PUT", _AT_BANK, since="4.0.0", status=202, under_consent=False,
-          body=PutConsentStatusJsonV400, tags=("Consent", "Account Information Service (AIS)"),
+          body=PutConsentStatusJsonV400, response="ConsentChallengeJsonV310",
+          tags=("Consent", "Account Information Service (AIS)"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-50200", "OBP-50000"))
 def update_consent_status(req: Request, bank_id: str, consent_id: str):
     """Update Consent Status"""
@@ -194,7 +202,8 @@ def update_consent_status(req: Request, bank_id: str, consent_id: str):
 
 @endpoint("PUT", _MANAGED, since="5.1.0", under_consent=False,
           roles=("CanUpdateConsentStatusAtOneBank", "CanUpdateConsentStatusAtAnyBank"),
-          body=PutConsentStatusJsonV400, tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          body=PutConsentStatusJsonV400, response="ConsentJsonV310",
+          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-35001", "OBP-50200", "OBP-20006", "OBP-50000"))
 def update_consent_status_by_consent(req: Request, bank_id: str, consent_id: str):
     """Update Consent Status by CONSENT_ID"""
@@ -203,7 +212,8 @@ def update_consent_status_by_consent(req: Request, bank_id: str, consent_id: str
 
 
 @endpoint("PUT", _AT_BANK + "/user-update-request", since="4.0.0", under_consent=False,
-          body=PutConsentUserJsonV400, tags=("Consent", "Account Information Service (AIS)"),
+          body=PutConsentUserJsonV400, response="ConsentChallengeJsonV310",
+          tags=("Consent", "Account Information Service (AIS)"),
           errors=("OBP-20001", "OBP-20057", "OBP-30001", "OBP-35024", "OBP-10001", "OBP-35001", "OBP-50000"))
 def add_consent_user(req: Request, bank_id: str, consent_id: str):
     """Add User to a Consent"""
@@ -215,7 +225,7 @@ def add_consent_user(req: Request, bank_id: str, consent_id: str):
 @endpoint("PUT", _MANAGED + "/created-by-user", since="5.1.0", under_consent=False,
           operation="updateConsentUserIdByConsentId",
           roles=("CanUpdateConsentUserAtOneBank", "CanUpdateConsentUserAtAnyBank"), body=PutConsentUserJsonV400,
-          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          response="ConsentJsonV310", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-35001", "OBP-50200", "OBP-20006", "OBP-50000"))
 def update_consent_user(req: Request, bank_id: str, consent_id: str):
     """Update Created by User of Consent by CONSENT_ID"""
@@ -226,7 +236,8 @@ def update_consent_user(req: Request, bank_id: str, consent_id: str):
 @endpoint("PUT", _MANAGED + "/account-access", since="5.1.0", under_consent=False,
           operation="updateConsentAccountAccessByConsentId",
           roles=("CanUpdateConsentAccountAccessAtOneBank", "CanUpdateConsentAccountAccessAtAnyBank"),
-          body=PutConsentPayloadJsonV510, tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          body=PutConsentPayloadJsonV510, response="ConsentJsonV310",
+          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-35001", "OBP-50200", "OBP-20006", "OBP-50000"))
 def update_consent_account_access(req: Request, bank_id: str, consent_id: str):
     """Update Consent Account Access by CONSENT_ID"""

@@ -1,12 +1,13 @@
 """Consumers (apps): register one, read one, enable or disable it."""
 from chalicelib.api.routing import Request, endpoint
-from chalicelib.schemas.users import ConsumerEnabledJson, ConsumerPostJSON, consumer_json
+from chalicelib.schemas.users import ConsumerEnabledJson, ConsumerPostJSON, consumer_json, consumer_json_v210
 from chalicelib.services import consumers
 from chalicelib.store import users as user_store
 
 
 @endpoint("POST", "/management/consumers", since="4.0.0", status=201,
-          roles=("CanCreateConsumer",), body=ConsumerPostJSON, tags=("Consumer",), errors=("OBP-20001",))
+          roles=("CanCreateConsumer",), body=ConsumerPostJSON, response="ConsumerJson",
+          tags=("Consumer",), errors=("OBP-20001",))
 def create_consumer(req: Request):
     """Post a Consumer"""
     caller = req.user()
@@ -21,16 +22,16 @@ def create_consumer(req: Request):
 
 
 @endpoint("GET", "/management/consumers/{consumer_id}", since="2.1.0",
-          roles=("CanGetConsumers",), tags=("Consumer",), errors=("OBP-20001",))
+          roles=("CanGetConsumers",), response="ConsumerJsonV210", tags=("Consumer",), errors=("OBP-20001",))
 def get_consumer(req: Request, consumer_id: str):
     """Get Consumer"""
     record = consumers.get_consumer(req.user(), consumer_id)
-    return consumer_json(record, user_store.get_user(record.created_by_user_id))
+    return consumer_json_v210(record, user_store.get_user(record.created_by_user_id))
 
 
 @endpoint("PUT", "/management/consumers/{consumer_id}", since="2.1.0",
           operation="enableDisableConsumers", roles=("CanEnableConsumers", "CanDisableConsumers"),
-          body=ConsumerEnabledJson, tags=("Consumer",), errors=("OBP-20001",))
+          body=ConsumerEnabledJson, response="PutEnabledJSON", tags=("Consumer",), errors=("OBP-20001",))
 def enable_disable_consumer(req: Request, consumer_id: str):
     """Enable or Disable Consumers"""
     caller = req.user()

@@ -21,7 +21,9 @@ from chalicelib.services.paging import parse_page
 
 
 @endpoint("POST", "/banks/{bank_id}/customers/{customer_id}/attribute", since="4.0.0", status=201,
-          roles=("CanCreateCustomerAttributeAtOneBank",), body=CustomerAttributeJsonV400, tags=("Customer",),
+          roles=("CanCreateCustomerAttributeAtOneBank",), body=CustomerAttributeJsonV400,
+          response="CustomerAttributeResponseJsonV300",
+          tags=("Customer",),
           errors=("OBP-20001",))
 def create_customer_attribute(req: Request, bank_id: str, customer_id: str):
     """Create Customer Attribute"""
@@ -32,7 +34,8 @@ def create_customer_attribute(req: Request, bank_id: str, customer_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/customers/{customer_id}/attributes", since="4.0.0",
-          roles=("CanGetCustomerAttributesAtOneBank",), check_roles=False, tags=("Customer",), errors=("OBP-20001",))
+          roles=("CanGetCustomerAttributesAtOneBank",), check_roles=False, response="CustomerAttributesResponseJson",
+          tags=("Customer",), errors=("OBP-20001",))
 def get_customer_attributes(req: Request, bank_id: str, customer_id: str):
     """Get Customer Attributes"""
     caller = req.user()
@@ -52,7 +55,8 @@ def _address(body: PostCustomerAddressJsonV310) -> customer_data.AddressFields:
 
 
 @endpoint("POST", "/banks/{bank_id}/customers/{customer_id}/address", since="3.1.0", status=201,
-          roles=("CanCreateCustomerAddress",), body=PostCustomerAddressJsonV310, tags=("Customer",),
+          roles=("CanCreateCustomerAddress",), body=PostCustomerAddressJsonV310, response="CustomerAddressJsonV310",
+          tags=("Customer",),
           errors=("OBP-20001", "OBP-20006", "OBP-10001", "OBP-50000"))
 def create_customer_address(req: Request, bank_id: str, customer_id: str):
     """Create Address"""
@@ -63,7 +67,8 @@ def create_customer_address(req: Request, bank_id: str, customer_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/customers/{customer_id}/addresses", since="3.1.0",
-          roles=("CanGetCustomerAddress",), tags=("Customer", "KYC"), errors=("OBP-20001", "OBP-20006", "OBP-50000"))
+          roles=("CanGetCustomerAddress",), response="CustomerAddressesJsonV310",
+          tags=("Customer", "KYC"), errors=("OBP-20001", "OBP-20006", "OBP-50000"))
 def get_customer_addresses(req: Request, bank_id: str, customer_id: str):
     """Get Customer Addresses"""
     caller = req.user()
@@ -73,7 +78,8 @@ def get_customer_addresses(req: Request, bank_id: str, customer_id: str):
 
 
 @endpoint("PUT", "/banks/{bank_id}/customers/{customer_id}/addresses/{customer_address_id}", since="3.1.0",
-          body=PostCustomerAddressJsonV310, tags=("Customer",), errors=("OBP-20001",))
+          body=PostCustomerAddressJsonV310, response="CustomerAddressJsonV310",
+          tags=("Customer",), errors=("OBP-20001",))
 def update_customer_address(req: Request, bank_id: str, customer_id: str, customer_address_id: str):
     """Update the Address of a Customer"""
     caller = req.user()
@@ -83,7 +89,7 @@ def update_customer_address(req: Request, bank_id: str, customer_id: str, custom
 
 
 @endpoint("DELETE", "/banks/{bank_id}/customers/{customer_id}/addresses/{customer_address_id}", since="3.1.0",
-          roles=("CanDeleteCustomerAddress",), tags=("Customer", "KYC"),
+          roles=("CanDeleteCustomerAddress",), response="TrueJson", tags=("Customer", "KYC"),
           errors=("OBP-20001", "OBP-20006", "OBP-50000"))
 def delete_customer_address(req: Request, bank_id: str, customer_id: str, customer_address_id: str):
     """Delete Customer Address"""
@@ -96,7 +102,8 @@ def delete_customer_address(req: Request, bank_id: str, customer_id: str, custom
 # --- tax residences ------------------------------------------------------------------------------
 
 @endpoint("POST", "/banks/{bank_id}/customers/{customer_id}/tax-residence", since="3.1.0", status=201,
-          roles=("CanCreateTaxResidence",), body=PostTaxResidenceJsonV310, tags=("Customer", "KYC"),
+          roles=("CanCreateTaxResidence",), body=PostTaxResidenceJsonV310, response="TaxResidenceV310",
+          tags=("Customer", "KYC"),
           errors=("OBP-20001", "OBP-20006", "OBP-10001", "OBP-50000"))
 def create_tax_residence(req: Request, bank_id: str, customer_id: str):
     """Create Tax Residence"""
@@ -107,7 +114,8 @@ def create_tax_residence(req: Request, bank_id: str, customer_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/customers/{customer_id}/tax-residences", since="3.1.0",
-          operation="getTaxResidence", roles=("CanGetTaxResidence",), tags=("Customer", "KYC"),
+          operation="getTaxResidence", roles=("CanGetTaxResidence",), response="TaxResidenceJsonV310",
+          tags=("Customer", "KYC"),
           errors=("OBP-20001", "OBP-50000", "OBP-20006"))
 def get_tax_residences(req: Request, bank_id: str, customer_id: str):
     """Get Tax Residences of Customer"""
@@ -118,7 +126,8 @@ def get_tax_residences(req: Request, bank_id: str, customer_id: str):
 
 
 @endpoint("DELETE", "/banks/{bank_id}/customers/{customer_id}/tax_residencies/{tax_residence_id}", since="3.1.0",
-          roles=("CanDeleteTaxResidence",), tags=("Customer", "KYC"), errors=("OBP-20001", "OBP-50000", "OBP-20006"))
+          roles=("CanDeleteTaxResidence",), response="TrueJson",
+          tags=("Customer", "KYC"), errors=("OBP-20001", "OBP-50000", "OBP-20006"))
 def delete_tax_residence(req: Request, bank_id: str, customer_id: str, tax_residence_id: str):
     """Delete Tax Residence"""
     caller = req.user()
@@ -130,7 +139,7 @@ def delete_tax_residence(req: Request, bank_id: str, customer_id: str, tax_resid
 # --- social media handles ------------------------------------------------------------------------
 
 @endpoint("POST", "/banks/{bank_id}/customers/{customer_id}/social_media_handles", since="2.0.0", status=201,
-          roles=("CanAddSocialMediaHandle",), body=SocialMediaJSON, tags=("Customer",),
+          roles=("CanAddSocialMediaHandle",), body=SocialMediaJSON, response="SuccessMessage", tags=("Customer",),
           errors=("OBP-20001", "OBP-10001", "OBP-30111", "OBP-20006", "OBP-30046", "OBP-50000"))
 def add_social_media_handle(req: Request, bank_id: str, customer_id: str):
     """Create Customer Social Media Handle"""
@@ -143,7 +152,7 @@ def add_social_media_handle(req: Request, bank_id: str, customer_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/customers/{customer_id}/social_media_handles", since="2.0.0",
-          roles=("CanGetSocialMediaHandles",), tags=("Customer",),
+          roles=("CanGetSocialMediaHandles",), response="SocialMediasJSON", tags=("Customer",),
           errors=("OBP-20001", "OBP-20006", "OBP-30046", "OBP-50000"))
 def get_social_media_handles(req: Request, bank_id: str, customer_id: str):
     """Get Customer Social Media Handles"""
@@ -156,6 +165,7 @@ def get_social_media_handles(req: Request, bank_id: str, customer_id: str):
 # --- CRM events ----------------------------------------------------------------------------------
 
 @endpoint("GET", "/banks/{bank_id}/crm-events", since="1.4.0",
+          response="CrmEventsJson",
           tags=("Customer",), errors=("OBP-20001", "OBP-30001", "No CRM Events available.", "OBP-50000"))
 def get_crm_events(req: Request, bank_id: str):
     """Get CRM Events"""
@@ -166,7 +176,8 @@ def get_crm_events(req: Request, bank_id: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/crm-events", since="1.4.0", status=201,
-          roles=("CanCreateCrmEvent",), body=PostCrmEventJson, tags=("Customer",), errors=("OBP-20001",))
+          roles=("CanCreateCrmEvent",), body=PostCrmEventJson, response="CrmEventJson",
+          tags=("Customer",), errors=("OBP-20001",))
 def create_crm_event(req: Request, bank_id: str):
     """Create CRM Event"""
     caller = req.user()

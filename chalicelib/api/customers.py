@@ -35,7 +35,8 @@ def _create_linked(req: Request, bank_id: str, body_model, create):
 
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="2.0.0", status=201,
-          roles=("CanCreateCustomer", "CanCreateUserCustomerLink"), tags=("Customer", "Person"),
+          roles=("CanCreateCustomer", "CanCreateUserCustomerLink"), response="CustomerJsonV140",
+          tags=("Customer", "Person"),
           errors=("OBP-30111", "OBP-20001", "OBP-30001", "OBP-30006", "OBP-20006", "OBP-20005", "OBP-30024",
               "OBP-30007", "OBP-30025", "OBP-50000"))
 def create_customer_v200(req: Request, bank_id: str):
@@ -45,7 +46,7 @@ def create_customer_v200(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="2.1.0", status=201,
           roles=("CanCreateCustomer", "CanCreateUserCustomerLink", "CanCreateCustomerAtAnyBank",
-              "CanCreateUserCustomerLinkAtAnyBank"), tags=("Customer", "Person"),
+              "CanCreateUserCustomerLinkAtAnyBank"), response="CustomerJsonV210", tags=("Customer", "Person"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-30006", "OBP-20005", "OBP-30007", "OBP-30024",
               "OBP-50000", "OBP-20006"))
 def create_customer_v210(req: Request, bank_id: str):
@@ -55,7 +56,7 @@ def create_customer_v210(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="3.1.0", status=201,
           roles=("CanCreateCustomer", "CanCreateCustomerAtAnyBank"), body=PostCustomerJsonV310,
-          tags=("Customer", "Person"),
+          response="CustomerJsonV310", tags=("Customer", "Person"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-30006", "OBP-20005", "OBP-30007", "OBP-30024",
               "OBP-50000", "OBP-20006"))
 def create_customer_v310(req: Request, bank_id: str):
@@ -69,7 +70,7 @@ def create_customer_v310(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="4.0.0", status=201,
           roles=("CanCreateCustomer", "CanCreateCustomerAtAnyBank"), body=PostCustomerJsonV310,
-          tags=("Customer", "Person"),
+          response="CustomerJsonV310", tags=("Customer", "Person"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-30006", "OBP-20005", "OBP-30007", "OBP-30024",
               "OBP-50000", "OBP-20006"))
 def create_customer_v400(req: Request, bank_id: str):
@@ -83,7 +84,7 @@ def create_customer_v400(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="5.0.0", status=201,
           roles=("CanCreateCustomer", "CanCreateCustomerAtAnyBank"), body=PostCustomerJsonV500,
-          tags=("Customer", "Person"),
+          response="CustomerJsonV310", tags=("Customer", "Person"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-30006", "OBP-20005", "OBP-30007", "OBP-30024",
               "OBP-50000", "OBP-20006"))
 def create_customer_v500(req: Request, bank_id: str):
@@ -97,7 +98,7 @@ def create_customer_v500(req: Request, bank_id: str):
 
 @endpoint("GET", "/banks/{bank_id}/customers", since="5.0.0",
           operation="getCustomersAtOneBank", roles=("CanGetCustomers", "CanGetCustomersAtAnyBank"),
-          check_roles=False, tags=("Customer", "User"), errors=("OBP-20001",))
+          check_roles=False, response="CustomerJSONsV300", tags=("Customer", "User"), errors=("OBP-20001",))
 def get_customers_at_bank(req: Request, bank_id: str):
     """Get Customers at Bank"""
     caller = req.user()
@@ -107,7 +108,8 @@ def get_customers_at_bank(req: Request, bank_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/customers/{customer_id}", since="3.1.0",
-          operation="getCustomerByCustomerId", roles=("CanGetCustomer",), tags=("Customer",), errors=("OBP-20001",))
+          operation="getCustomerByCustomerId", roles=("CanGetCustomer",), response="CustomerWithAttributesJsonV310",
+          tags=("Customer",), errors=("OBP-20001",))
 def get_customer_by_id(req: Request, bank_id: str, customer_id: str):
     """Get Customer by CUSTOMER_ID"""
     caller = req.user()
@@ -117,14 +119,15 @@ def get_customer_by_id(req: Request, bank_id: str, customer_id: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/customer", since="1.4.0", under_consent=False,
-          operation="getCustomer", tags=("Customer",), errors=("OBP-20001", "OBP-50000"))
+          operation="getCustomer", response="CustomerJsonV140", tags=("Customer",), errors=("OBP-20001", "OBP-50000"))
 def get_my_customer_at_bank(req: Request, bank_id: str):
     """Get customer for logged in user"""
     return customer_json_v140(customers.my_customer_at_bank(req.user(), bank_id))
 
 
 @endpoint("GET", "/users/current/customers", since="3.0.0", under_consent=False,
-          operation="getCustomersForUser", tags=("Customer", "User"), errors=("OBP-20001",))
+          operation="getCustomersForUser", response="CustomersWithAttributesJsonV300",
+          tags=("Customer", "User"), errors=("OBP-20001",))
 def get_my_customers(req: Request):
     """Get Customers for Current User"""
     views = customers.my_customers(req.user(), parse_page(req.query))
@@ -142,7 +145,8 @@ def _link(req: Request, bank_id: str):
 # OBP's v2.0.0 form checks no credentials at all; here both forms need the caller and the role.
 @endpoint("POST", "/banks/{bank_id}/user_customer_links", since="2.0.0", status=200,
           operation="createUserCustomerLinks",
-          roles=("CanCreateUserCustomerLink", "CanCreateUserCustomerLinkAtAnyBank"), tags=("Customer", "User"),
+          roles=("CanCreateUserCustomerLink", "CanCreateUserCustomerLinkAtAnyBank"), response="UserCustomerLinkJson",
+          tags=("Customer", "User"),
           errors=("OBP-20001", "OBP-30111", "OBP-30001", "OBP-10001", "OBP-30046", "OBP-20006", "OBP-30007",
               "OBP-30025", "OBP-50000"))
 def create_user_customer_link_v200(req: Request, bank_id: str):
@@ -152,7 +156,8 @@ def create_user_customer_link_v200(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/user_customer_links", since="4.0.0", status=201,
           operation="createUserCustomerLinks",
-          roles=("CanCreateUserCustomerLinkAtAnyBank", "CanCreateUserCustomerLink"), tags=("Customer", "User"),
+          roles=("CanCreateUserCustomerLinkAtAnyBank", "CanCreateUserCustomerLink"), response="UserCustomerLinkJson",
+          tags=("Customer", "User"),
           errors=("OBP-20001", "OBP-30111", "OBP-30001", "OBP-10001", "OBP-30046", "OBP-20006", "OBP-30007",
               "OBP-30025", "OBP-50000"))
 def create_user_customer_link(req: Request, bank_id: str):
@@ -162,6 +167,7 @@ def create_user_customer_link(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/customers/customer-number", since="3.1.0",
           operation="getCustomerByCustomerNumber", roles=("CanGetCustomer",), body=PostCustomerNumberJsonV310,
+          response="CustomerWithAttributesJsonV310",
           tags=("Customer", "KYC"), errors=("OBP-20001", "OBP-30008", "OBP-50000", "OBP-20006"))
 def get_customer_by_number(req: Request, bank_id: str):
     """Get Customer by CUSTOMER_NUMBER"""
@@ -182,7 +188,8 @@ def _overview(req: Request, bank_id: str, role: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/customers/customer-number-query/overview", since="5.0.0",
-          roles=("CanGetCustomerOverview",), check_roles=False, tags=("Customer", "KYC"),
+          roles=("CanGetCustomerOverview",), check_roles=False, response="CustomerOverviewJsonV500",
+          tags=("Customer", "KYC"),
           errors=("OBP-20001", "OBP-30008", "OBP-50000", "OBP-20006"))
 def get_customer_overview(req: Request, bank_id: str):
     """Get Customer Overview"""
@@ -190,7 +197,8 @@ def get_customer_overview(req: Request, bank_id: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/customers/customer-number-query/overview-flat", since="5.0.0",
-          roles=("CanGetCustomerOverviewFlat",), check_roles=False, tags=("Customer", "KYC"),
+          roles=("CanGetCustomerOverviewFlat",), check_roles=False, response="CustomerOverviewFlatJsonV500",
+          tags=("Customer", "KYC"),
           errors=("OBP-20001", "OBP-30008", "OBP-50000", "OBP-20006"))
 def get_customer_overview_flat(req: Request, bank_id: str):
     """Get Customer Overview Flat"""
@@ -199,7 +207,7 @@ def get_customer_overview_flat(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/search/customers/mobile-phone-number", since="4.0.0", status=201,
           operation="getCustomersByCustomerPhoneNumber", body=PostCustomerPhoneNumberJsonV400,
-          tags=("Customer", "KYC"), errors=("OBP-20001", "OBP-30008", "OBP-50000"))
+          response="CustomerJSONsV300", tags=("Customer", "KYC"), errors=("OBP-20001", "OBP-30008", "OBP-50000"))
 def get_customers_by_phone_number(req: Request, bank_id: str):
     """Get Customers by MOBILE_PHONE_NUMBER"""
     caller = req.user()

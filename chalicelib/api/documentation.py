@@ -24,8 +24,8 @@ def _listed(req: Request, name: str) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] or None
 
 
-@endpoint("GET", "/resource-docs/{api_version}/obp", since="1.4.0", operation="getResourceDocsObp", tags=_DOCS,
-          errors=_VERSION_ERRORS)
+@endpoint("GET", "/resource-docs/{api_version}/obp", since="1.4.0", operation="getResourceDocsObp",
+          response="ResourceDocsJson", tags=_DOCS, errors=_VERSION_ERRORS)
 def get_resource_docs_obp(req: Request, api_version: str):
     """Get Resource Docs
 
@@ -38,7 +38,7 @@ def get_resource_docs_obp(req: Request, api_version: str):
 
 
 @endpoint("GET", "/resource-docs/{api_version}/swagger", since="1.4.0", operation="getResourceDocsSwagger",
-          tags=_DOCS, errors=_VERSION_ERRORS)
+          response="JsonDocument", tags=_DOCS, errors=_VERSION_ERRORS)
 def get_resource_docs_swagger(req: Request, api_version: str):
     """Get Swagger documentation
 
@@ -48,7 +48,8 @@ def get_resource_docs_swagger(req: Request, api_version: str):
     return obp.swagger(_requested(api_version))
 
 
-@endpoint("GET", "/api/versions", since="4.0.0", operation="getScannedApiVersions", tags=_DOCS)
+@endpoint("GET", "/api/versions", since="4.0.0", operation="getScannedApiVersions",
+          response="ScannedApiVersionsJson", tags=_DOCS)
 def get_scanned_api_versions(req: Request):
     """Get scanned API Versions
 
@@ -85,7 +86,7 @@ def docs_asset(req: Request, name: str):
     return Reply(Text(text, content_type), 200, {"Cache-Control": "public, max-age=86400"})
 
 
-@v1("GET", "/v1/openapi.json", operation="getOpenApi", tags=_DOCS)
+@v1("GET", "/v1/openapi.json", operation="getOpenApi", response="JsonDocument", tags=_DOCS)
 def enterprise_openapi(req: Request):
     """The Enterprise API as an OpenAPI 3.1 document"""
     from chalicelib.api.docs import enterprise

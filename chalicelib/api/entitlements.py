@@ -6,7 +6,7 @@ from chalicelib.services import entitlements
 
 @endpoint("POST", "/users/{user_id}/entitlements", since="2.0.0", status=201,
           roles=("CanCreateEntitlementAtOneBank", "CanCreateEntitlementAtAnyBank"), body=CreateEntitlementJSON,
-          tags=("Role", "Entitlement", "User"),
+          response="EntitlementJSON", tags=("Role", "Entitlement", "User"),
           errors=("OBP-20001", "OBP-20005", "OBP-20050", "OBP-10001", "OBP-10007", "OBP-30205", "OBP-30206",
               "OBP-30216", "OBP-50000", "OBP-20006"))
 def add_entitlement(req: Request, user_id: str):
@@ -17,7 +17,8 @@ def add_entitlement(req: Request, user_id: str):
 
 
 @endpoint("GET", "/my/entitlements", since="3.0.0",
-          operation="getEntitlementsForCurrentUser", tags=("Role", "Entitlement", "User"), errors=("OBP-20001",))
+          operation="getEntitlementsForCurrentUser", response="EntitlementJSONs",
+          tags=("Role", "Entitlement", "User"), errors=("OBP-20001",))
 def my_entitlements(req: Request):
     """Get Entitlements for the current User"""
     return entitlements_json(entitlements.my_entitlements(req.user()))
@@ -25,7 +26,7 @@ def my_entitlements(req: Request):
 
 @endpoint("GET", "/users/{user_id}/entitlements", since="2.0.0",
           operation="getEntitlements", roles=("CanGetEntitlementsForAnyUserAtAnyBank",),
-          tags=("Role", "Entitlement", "User"), errors=("OBP-20001",))
+          response="EntitlementJSONs", tags=("Role", "Entitlement", "User"), errors=("OBP-20001",))
 def user_entitlements_v200(req: Request, user_id: str):
     """Get Entitlements for User"""
     return entitlements_json(entitlements.user_entitlements(req.user(), user_id))
@@ -33,7 +34,7 @@ def user_entitlements_v200(req: Request, user_id: str):
 
 @endpoint("GET", "/users/{user_id}/entitlements", since="4.0.0",
           operation="getEntitlements", roles=("CanGetEntitlementsForAnyUserAtAnyBank",),
-          tags=("Role", "Entitlement", "User"), errors=("OBP-20001",))
+          response="EntitlementsJsonV400", tags=("Role", "Entitlement", "User"), errors=("OBP-20001",))
 def user_entitlements(req: Request, user_id: str):
     """Get Entitlements for User"""
     return entitlements_json(entitlements.user_entitlements(req.user(), user_id), with_user_id=user_id)

@@ -13,7 +13,8 @@ from chalicelib.services.customers import require_bank_role
 
 
 @endpoint("POST", "/banks/{bank_id}/user-invitation", since="4.0.0", status=201,
-          roles=("CanCreateUserInvitation",), body=PostUserInvitationJsonV400, tags=("User-Invitation", "KYC"),
+          roles=("CanCreateUserInvitation",), body=PostUserInvitationJsonV400, response="UserInvitationJsonV400",
+          tags=("User-Invitation", "KYC"),
           errors=("OBP-20001", "OBP-30001", "OBP-30008", "OBP-50000", "OBP-20006"))
 def create_user_invitation(req: Request, bank_id: str):
     """Create User Invitation"""
@@ -28,7 +29,8 @@ def create_user_invitation(req: Request, bank_id: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/user-invitations", since="4.0.0", status=201,
-          body=PostUserInvitationAnonymousJsonV400, tags=("User-Invitation", "KYC"),
+          body=PostUserInvitationAnonymousJsonV400, response="UserInvitationJsonV400",
+          tags=("User-Invitation", "KYC"),
           errors=("OBP-30001", "OBP-30008", "OBP-37882", "OBP-37883", "OBP-50000"))
 def get_user_invitation_anonymous(req: Request, bank_id: str):
     """Get User Invitation Information"""
@@ -38,7 +40,7 @@ def get_user_invitation_anonymous(req: Request, bank_id: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/user-invitations/users", since="4.0.0", status=201,
-          body=PostUserFromInvitationJson, tags=("User-Invitation",), errors=())
+          body=PostUserFromInvitationJson, response="UserFromInvitationJson", tags=("User-Invitation",), errors=())
 def create_user_from_invitation(req: Request, bank_id: str):
     """Sign up with a User Invitation"""
     banks.require_bank(bank_id)

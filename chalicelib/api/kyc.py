@@ -16,7 +16,7 @@ from chalicelib.services.paging import parse_page
 
 
 @endpoint("PUT", "/banks/{bank_id}/customers/{customer_id}/kyc_check/{kyc_check_id}", since="2.0.0", status=201,
-          roles=("CanAddKycCheck",), body=PostKycCheckJSON, tags=("KYC", "Customer"),
+          roles=("CanAddKycCheck",), body=PostKycCheckJSON, response="KycCheckJSON", tags=("KYC", "Customer"),
           errors=("OBP-20001", "OBP-10001", "OBP-30001", "OBP-30046", "OBP-00004", "OBP-50000", "OBP-20006"))
 def add_kyc_check(req: Request, bank_id: str, customer_id: str, kyc_check_id: str):
     """Add KYC Check"""
@@ -30,7 +30,8 @@ def add_kyc_check(req: Request, bank_id: str, customer_id: str, kyc_check_id: st
 
 @endpoint("PUT", "/banks/{bank_id}/customers/{customer_id}/kyc_documents/{kyc_document_id}", since="2.0.0",
           status=201,
-          roles=("CanAddKycDocument",), body=PostKycDocumentJSON, tags=("KYC", "Customer"),
+          roles=("CanAddKycDocument",), body=PostKycDocumentJSON, response="KycDocumentJSON",
+          tags=("KYC", "Customer"),
           errors=("OBP-20001", "OBP-10001", "OBP-30001", "OBP-30046", "Server error: could not add KycDocument",
               "OBP-50000", "OBP-20006"))
 def add_kyc_document(req: Request, bank_id: str, customer_id: str, kyc_document_id: str):
@@ -44,7 +45,7 @@ def add_kyc_document(req: Request, bank_id: str, customer_id: str, kyc_document_
 
 
 @endpoint("PUT", "/banks/{bank_id}/customers/{customer_id}/kyc_media/{kyc_media_id}", since="2.0.0", status=201,
-          roles=("CanAddKycMedia",), body=PostKycMediaJSON, tags=("KYC", "Customer"),
+          roles=("CanAddKycMedia",), body=PostKycMediaJSON, response="KycMediaJSON", tags=("KYC", "Customer"),
           errors=("OBP-20001", "OBP-10001", "OBP-30046", "OBP-00004", "OBP-50000", "OBP-20006"))
 def add_kyc_media(req: Request, bank_id: str, customer_id: str, kyc_media_id: str):
     """Add KYC Media"""
@@ -58,7 +59,7 @@ def add_kyc_media(req: Request, bank_id: str, customer_id: str, kyc_media_id: st
 
 
 @endpoint("PUT", "/banks/{bank_id}/customers/{customer_id}/kyc_statuses", since="2.0.0", status=201,
-          roles=("CanAddKycStatus",), body=PostKycStatusJSON, tags=("KYC", "Customer"),
+          roles=("CanAddKycStatus",), body=PostKycStatusJSON, response="KycStatusJSON", tags=("KYC", "Customer"),
           errors=("OBP-20001", "OBP-10001", "OBP-30111", "OBP-50000", "OBP-30001", "OBP-00004", "OBP-30046",
               "OBP-20006"))
 def add_kyc_status(req: Request, bank_id: str, customer_id: str):
@@ -73,7 +74,7 @@ def _records(req: Request, kind: str, customer_id: str) -> list:
 
 
 @endpoint("GET", "/customers/{customer_id}/kyc_checks", since="2.0.0",
-          roles=("CanGetAnyKycChecks",), tags=("KYC", "Customer"),
+          roles=("CanGetAnyKycChecks",), response="KycChecksJSON", tags=("KYC", "Customer"),
           errors=("OBP-20001", "OBP-30046", "OBP-50000", "OBP-20006"))
 def get_kyc_checks(req: Request, customer_id: str):
     """Get Customer KYC Checks"""
@@ -81,7 +82,7 @@ def get_kyc_checks(req: Request, customer_id: str):
 
 
 @endpoint("GET", "/customers/{customer_id}/kyc_documents", since="2.0.0",
-          roles=("CanGetAnyKycDocuments",), tags=("KYC", "Customer"),
+          roles=("CanGetAnyKycDocuments",), response="KycDocumentsJSON", tags=("KYC", "Customer"),
           errors=("OBP-20001", "OBP-30046", "OBP-50000", "OBP-20006"))
 def get_kyc_documents(req: Request, customer_id: str):
     """Get Customer KYC Documents"""
@@ -89,7 +90,7 @@ def get_kyc_documents(req: Request, customer_id: str):
 
 
 @endpoint("GET", "/customers/{customer_id}/kyc_media", since="2.0.0",
-          roles=("CanGetAnyKycMedia",), tags=("KYC", "Customer"),
+          roles=("CanGetAnyKycMedia",), response="KycMediasJSON", tags=("KYC", "Customer"),
           errors=("OBP-20001", "OBP-30046", "OBP-50000", "OBP-20006"))
 def get_kyc_media(req: Request, customer_id: str):
     """Get KYC Media for a customer"""
@@ -97,7 +98,7 @@ def get_kyc_media(req: Request, customer_id: str):
 
 
 @endpoint("GET", "/customers/{customer_id}/kyc_statuses", since="2.0.0",
-          roles=("CanGetAnyKycStatuses",), tags=("KYC", "Customer"),
+          roles=("CanGetAnyKycStatuses",), response="KycStatusesJSON", tags=("KYC", "Customer"),
           errors=("OBP-20001", "OBP-30046", "OBP-50000", "OBP-20006"))
 def get_kyc_statuses(req: Request, customer_id: str):
     """Get Customer KYC statuses"""

@@ -29,7 +29,9 @@ def _new_product(body, **overrides) -> products.NewProduct:
 
 
 @endpoint("PUT", _PRODUCT, since="3.1.0", status=201,
-          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PostPutProductJsonV310, tags=("Product",),
+          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PostPutProductJsonV310,
+          response="ProductJsonV310",
+          tags=("Product",),
           errors=("OBP-20001", "OBP-30001", "OBP-20006", "OBP-50000"))
 def create_product_v310(req: Request, bank_id: str, product_code: str):
     """Create Product"""
@@ -41,7 +43,9 @@ def create_product_v310(req: Request, bank_id: str, product_code: str):
 
 
 @endpoint("PUT", _PRODUCT, since="4.0.0", status=201,
-          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PutProductJsonV400, tags=("Product",),
+          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PutProductJsonV400,
+          response="ProductJsonV400",
+          tags=("Product",),
           errors=("OBP-20001", "OBP-30001", "OBP-20006", "OBP-50000"))
 def create_product_v400(req: Request, bank_id: str, product_code: str):
     """Create Product"""
@@ -52,7 +56,9 @@ def create_product_v400(req: Request, bank_id: str, product_code: str):
 
 
 @endpoint("PUT", _PRODUCT, since="5.0.0", status=201,
-          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PutProductJsonV500, tags=("Product",),
+          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PutProductJsonV500,
+          response="ProductJsonV400",
+          tags=("Product",),
           errors=("OBP-20001", "OBP-30001", "OBP-20006", "OBP-50000"))
 def create_product(req: Request, bank_id: str, product_code: str):
     """Create Product"""
@@ -65,7 +71,7 @@ def create_product(req: Request, bank_id: str, product_code: str):
 # Products are public in OBP by default (props apiOptions.getProductsIsPublic=true).
 
 @endpoint("GET", _PRODUCT, since="3.1.0",
-          tags=("Product",), errors=())
+          response="ProductJsonV310", tags=("Product",), errors=())
 def get_product_v310(req: Request, bank_id: str, product_code: str):
     """Get Bank Product"""
     product = products.get_product(bank_id, product_code)
@@ -73,7 +79,7 @@ def get_product_v310(req: Request, bank_id: str, product_code: str):
 
 
 @endpoint("GET", _PRODUCT, since="4.0.0",
-          tags=("Product",), errors=())
+          response="ProductJsonV400", tags=("Product",), errors=())
 def get_product(req: Request, bank_id: str, product_code: str):
     """Get Bank Product"""
     product = products.get_product(bank_id, product_code)
@@ -81,21 +87,22 @@ def get_product(req: Request, bank_id: str, product_code: str):
 
 
 @endpoint("GET", "/banks/{bank_id}/products", since="3.1.0",
-          tags=("Product",), errors=())
+          response="ProductsJsonV310", tags=("Product",), errors=())
 def get_products_v310(req: Request, bank_id: str):
     """Get Products"""
     return {"products": [product_json_v310(p.record, p.attributes) for p in products.list_products(bank_id)]}
 
 
 @endpoint("GET", "/banks/{bank_id}/products", since="4.0.0",
-          tags=("Product",), errors=())
+          response="ProductsJsonV400", tags=("Product",), errors=())
 def get_products(req: Request, bank_id: str):
     """Get Products"""
     return {"products": [product_json_v400(p.record, p.attributes, p.fees) for p in products.list_products(bank_id)]}
 
 
 @endpoint("POST", _PRODUCT + "/attribute", since="3.1.0", status=201,
-          roles=("CanCreateProductAttribute",), body=ProductAttributeJson, tags=("Product",),
+          roles=("CanCreateProductAttribute",), body=ProductAttributeJson, response="ProductAttributeResponseWithoutBankIdJson",
+          tags=("Product",),
           errors=("OBP-10001", "OBP-50000", "OBP-20001", "OBP-20006"))
 def create_product_attribute_v310(req: Request, bank_id: str, product_code: str):
     """Create Product Attribute"""
@@ -108,7 +115,9 @@ def create_product_attribute_v310(req: Request, bank_id: str, product_code: str)
 
 
 @endpoint("POST", _PRODUCT + "/attribute", since="4.0.0", status=201,
-          roles=("CanCreateProductAttribute",), body=ProductAttributeJsonV400, tags=("Product",),
+          roles=("CanCreateProductAttribute",), body=ProductAttributeJsonV400,
+          response="ProductAttributeResponseJsonV400",
+          tags=("Product",),
           errors=("OBP-10001", "OBP-50000", "OBP-20001", "OBP-20006"))
 def create_product_attribute(req: Request, bank_id: str, product_code: str):
     """Create Product Attribute"""
@@ -121,7 +130,8 @@ def create_product_attribute(req: Request, bank_id: str, product_code: str):
 
 
 @endpoint("POST", _PRODUCT + "/fee", since="4.0.0", status=201,
-          roles=("CanCreateProductFee",), body=ProductFeeJsonV400, tags=("Product",),
+          roles=("CanCreateProductFee",), body=ProductFeeJsonV400, response="ProductFeeResponseJsonV400",
+          tags=("Product",),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-50000", "OBP-20006"))
 def create_product_fee(req: Request, bank_id: str, product_code: str):
     """Create Product Fee"""

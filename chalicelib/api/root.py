@@ -4,7 +4,7 @@ from chalicelib.settings import get_settings
 
 
 @endpoint("GET", "/root", since="1.4.0",
-          tags=("API",), errors=())
+          response="APIInfoJson400", tags=("API",), errors=())
 def root(req: Request):
     """Get API Info (root)"""
     s = get_settings()

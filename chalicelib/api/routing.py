@@ -110,7 +110,7 @@ class Endpoint:
     roles: tuple[str, ...] = ()  # OBP's roles, any one of which opens the endpoint
     check_roles: bool = True  # False: shown in the docs, but the service decides (a role OR the caller's own record)
     body: type | None = None  # the request body's pydantic model
-    response: type | None = None  # the success response's pydantic model
+    response: type | str | None = None  # the success response's model, or its name (see response_model)
     tags: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()  # OBP codes the endpoint may answer, in OBP's order
 
@@ -148,6 +148,12 @@ class Endpoint:
         return rest or self.summary + "."
 
     @property
+    def response_model(self) -> type | None:
+        """The response model. Endpoints name it ("CustomerJsonV310": chalicelib/schemas/responses.py,
+        "package.module:Name" elsewhere) so that it is imported only when documents are built."""
+        return _model(self.response) if isinstance(self.response, str) else self.response
+
+    @property
     def needs_user(self) -> bool:
         """OBP's rule: roles, or OBP-20001 among the errors, make authentication mandatory."""
         return bool(self.roles) or "OBP-20001" in self.errors
@@ -155,16 +161,22 @@ class Endpoint:
     @property
     def error_codes(self) -> tuple[str, ...]:
         """The declared codes plus what the routing itself may answer, as OBP's ResourceDoc adds them."""
-        codes = list(self.errors)
+        codes = [c for c in dict.fromkeys(self.errors) if c != "OBP-50000"]
         if self.needs_user and "OBP-20001" not in codes:
             codes.insert(0, "OBP-20001")
         if self.roles and "OBP-20006" not in codes:
             codes.append("OBP-20006")
         if "{bank_id}" in self.path and "OBP-30001" not in codes:
             codes.append("OBP-30001")
-        if "OBP-50000" not in codes:
-            codes.append("OBP-50000")
-        return tuple(codes)
+        return (*codes, "OBP-50000")  # OBP lists UnknownError last
+
+
+@functools.lru_cache(maxsize=None)
+def _model(name: str) -> type:
+    import importlib
+
+    module, _, attribute = name.rpartition(":")
+    return getattr(importlib.import_module(module or "chalicelib.schemas.responses"), attribute)
 
 
 class Request:

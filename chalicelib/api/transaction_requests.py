@@ -12,13 +12,20 @@ _VIEW = "/banks/{bank_id}/accounts/{account_id}/{view_id}"
 _BY_TYPE = _VIEW + "/transaction-request-types/{transaction_request_type}/transaction-requests"
 
 
-@endpoint("POST", _BY_TYPE, since="4.0.0", status=201,
+@endpoint("POST", _BY_TYPE, since="4.0.0", status=201, body=TransactionRequestBodySandBoxTanJSON,
+          response="TransactionRequestWithChargeJSON400",
           tags=("Transaction-Request", "Payment Initiation Service (PIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30111", "OBP-30110", "OBP-10001", "OBP-30001", "OBP-30003", "OBP-30018",
               "OBP-40002", "OBP-40001", "OBP-10001", "OBP-10002", "OBP-40008", "OBP-40003", "OBP-00003", "OBP-50000"))
 def create_transaction_request(req: Request, bank_id: str, account_id: str, view_id: str,
                                transaction_request_type: str):
-    """Create Transaction Request (ACCOUNT, COUNTERPARTY)"""
+    """Create Transaction Request (ACCOUNT, COUNTERPARTY)
+
+    TRANSACTION_REQUEST_TYPE ACCOUNT pays an account: `{"to": {"bank_id", "account_id"}, "value":
+    {"currency", "amount"}, "description"}`. COUNTERPARTY pays a counterparty, within the limits of the
+    consent that created it: `{"to": {"counterparty_id"}, "value", "description"}`. Above the
+    challenge threshold the request waits for its challenge to be answered.
+    A holder of CanCreateAnyTransactionRequest at the bank needs no view."""
     caller = req.user()
     if transaction_request_type == transaction_requests.COUNTERPARTY:
         body = req.body(TransactionRequestBodyCounterpartyJSON)
@@ -36,7 +43,8 @@ def create_transaction_request(req: Request, bank_id: str, account_id: str, view
 
 
 @endpoint("POST", _BY_TYPE + "/{transaction_request_id}/challenge", since="4.0.0", status=202,
-          body=ChallengeAnswerJson400, tags=("Transaction-Request", "Payment Initiation Service (PIS)", "PSD2"),
+          body=ChallengeAnswerJson400, response="TransactionRequestWithChargeJSON400",
+          tags=("Transaction-Request", "Payment Initiation Service (PIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30111", "OBP-30110", "OBP-10001", "OBP-30001", "OBP-30018", "OBP-40011",
               "OBP-40009", "OBP-40014", "OBP-00003", "OBP-50000"))
 def answer_transaction_request_challenge(req: Request, bank_id: str, account_id: str, view_id: str,
@@ -51,6 +59,7 @@ def answer_transaction_request_challenge(req: Request, bank_id: str, account_id:
 
 
 @endpoint("GET", _VIEW + "/transaction-requests", since="2.1.0",
+          response="TransactionRequestWithChargeJSONs210",
           tags=("Transaction-Request", "Payment Initiation Service (PIS)"), errors=("OBP-20001",))
 def get_transaction_requests(req: Request, bank_id: str, account_id: str, view_id: str):
     """Get Transaction Requests"""
@@ -59,6 +68,7 @@ def get_transaction_requests(req: Request, bank_id: str, account_id: str, view_i
 
 
 @endpoint("GET", _VIEW + "/transaction-requests/{transaction_request_id}", since="4.0.0",
+          response="TransactionRequestWithChargeJSON210",
           tags=("Transaction-Request", "Payment Initiation Service (PIS)", "PSD2"), errors=("OBP-20001",))
 def get_transaction_request(req: Request, bank_id: str, account_id: str, view_id: str, transaction_request_id: str):
     """Get Transaction Request"""

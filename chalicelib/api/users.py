@@ -13,7 +13,7 @@ from chalicelib.services import users
 
 
 @endpoint("POST", "/users", since="2.0.0", status=201,
-          body=CreateUserJson, tags=("User", "Onboarding"), errors=())
+          body=CreateUserJson, response="UserJsonV200", tags=("User", "Onboarding"), errors=())
 def create_user(req: Request):
     """Create User"""
     body = req.body(CreateUserJson)
@@ -25,7 +25,7 @@ def create_user(req: Request):
 
 
 @endpoint("GET", "/users/current", since="2.0.0",
-          operation="getCurrentUser", tags=("User",), errors=("OBP-20001", "OBP-50000"))
+          operation="getCurrentUser", response="UserJsonV200", tags=("User",), errors=("OBP-20001", "OBP-50000"))
 def current_user_v200(req: Request):
     """Get User (Current)"""
     caller = req.user()
@@ -33,7 +33,7 @@ def current_user_v200(req: Request):
 
 
 @endpoint("GET", "/users/current", since="3.0.0",
-          operation="getCurrentUser", tags=("User",), errors=("OBP-20001", "OBP-50000"))
+          operation="getCurrentUser", response="UserJsonV300", tags=("User",), errors=("OBP-20001", "OBP-50000"))
 def current_user(req: Request):
     """Get User (Current)"""
     caller = req.user()
@@ -41,7 +41,8 @@ def current_user(req: Request):
 
 
 @endpoint("GET", "/users/user_id/{user_id}", since="2.1.0",
-          operation="getUserByUserId", roles=("CanGetAnyUser",), tags=("User",), errors=("OBP-20001",))
+          operation="getUserByUserId", roles=("CanGetAnyUser",), response="UserJsonV200",
+          tags=("User",), errors=("OBP-20001",))
 def user_by_id_v210(req: Request, user_id: str):
     """Get User by USER_ID"""
     user, grants = users.get_user_by_id(req.user(), user_id)
@@ -49,7 +50,8 @@ def user_by_id_v210(req: Request, user_id: str):
 
 
 @endpoint("GET", "/users/user_id/{user_id}", since="4.0.0",
-          operation="getUserByUserId", roles=("CanGetAnyUser",), tags=("User",), errors=("OBP-20001",))
+          operation="getUserByUserId", roles=("CanGetAnyUser",), response="UserJsonV400",
+          tags=("User",), errors=("OBP-20001",))
 def user_by_id(req: Request, user_id: str):
     """Get User by USER_ID"""
     user, grants = users.get_user_by_id(req.user(), user_id)
@@ -57,7 +59,7 @@ def user_by_id(req: Request, user_id: str):
 
 
 @endpoint("PUT", "/users/{username}/lock-status", since="3.1.0", until="5.1.0",
-          roles=("CanUnlockUser",), tags=("User",), errors=("OBP-20001",))
+          roles=("CanUnlockUser",), response="BadLoginStatusJson", tags=("User",), errors=("OBP-20001",))
 def unlock_user(req: Request, username: str):
     """Unlock the user"""
     return bad_login_status_json(users.unlock_user(req.user(), unquote(username)))
@@ -70,14 +72,16 @@ def _local_username(provider: str, username: str) -> str:
 
 
 @endpoint("GET", "/users/{provider}/{username}/lock-status", since="5.1.0",
-          operation="getUserLockStatus", roles=("CanReadUserLockedStatus",), tags=("User",), errors=("OBP-20001",))
+          operation="getUserLockStatus", roles=("CanReadUserLockedStatus",), response="BadLoginStatusJson",
+          tags=("User",), errors=("OBP-20001",))
 def lock_status(req: Request, provider: str, username: str):
     """Get User Lock Status"""
     return bad_login_status_json(users.lock_status(req.user(), _local_username(provider, username)))
 
 
 @endpoint("PUT", "/users/{provider}/{username}/lock-status", since="5.1.0",
-          operation="unlockUserByProviderAndUsername", roles=("CanUnlockUser",), tags=("User",),
+          operation="unlockUserByProviderAndUsername", roles=("CanUnlockUser",), response="BadLoginStatusJson",
+          tags=("User",),
           errors=("OBP-20001",))
 def unlock_user_by_provider(req: Request, provider: str, username: str):
     """Unlock the user"""

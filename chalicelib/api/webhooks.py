@@ -26,7 +26,8 @@ from chalicelib.services.paging import parse_page
 
 
 @endpoint("POST", "/banks/{bank_id}/account-web-hooks", since="3.1.0", status=201,
-          roles=("CanCreateWebhook",), body=AccountWebhookPostJson, tags=("Webhook", "Bank"),
+          roles=("CanCreateWebhook",), body=AccountWebhookPostJson, response="AccountWebhookJson",
+          tags=("Webhook", "Bank"),
           errors=("OBP-50000", "OBP-20001", "OBP-20006"))
 def create_account_webhook(req: Request, bank_id: str):
     """Create an Account Webhook"""
@@ -35,7 +36,8 @@ def create_account_webhook(req: Request, bank_id: str):
 
 
 @endpoint("PUT", "/banks/{bank_id}/account-web-hooks", since="3.1.0",
-          roles=("CanUpdateWebhook",), body=AccountWebhookPutJson, tags=("Webhook", "Bank"), errors=("OBP-20001",))
+          roles=("CanUpdateWebhook",), body=AccountWebhookPutJson, response="AccountWebhookJson",
+          tags=("Webhook", "Bank"), errors=("OBP-20001",))
 def enable_disable_account_webhook(req: Request, bank_id: str):
     """Enable/Disable an Account Webhook"""
     record = obp_webhooks.enable_disable_account_webhook(req.user(), bank_id, lambda: req.body(AccountWebhookPutJson))
@@ -43,7 +45,7 @@ def enable_disable_account_webhook(req: Request, bank_id: str):
 
 
 @endpoint("GET", "/management/banks/{bank_id}/account-web-hooks", since="3.1.0",
-          roles=("CanGetWebhooks",), tags=("Webhook", "Bank"), errors=("OBP-20001",))
+          roles=("CanGetWebhooks",), response="AccountWebhooksJson", tags=("Webhook", "Bank"), errors=("OBP-20001",))
 def get_account_webhooks(req: Request, bank_id: str):
     """Get Account Webhooks"""
     records = obp_webhooks.list_account_webhooks(
@@ -55,6 +57,7 @@ def get_account_webhooks(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/web-hooks/account/notifications/on-create-transaction", since="4.0.0", status=201,
           roles=("CanCreateAccountNotificationWebhookAtOneBank",), body=AccountNotificationWebhookPostJson,
+          response="BankAccountNotificationWebhookJson",
           tags=("Webhook", "Bank"), errors=("OBP-20001", "OBP-30001", "OBP-50000", "OBP-20006"))
 def create_bank_account_notification_webhook(req: Request, bank_id: str):
     """Create bank level Account Notification Webhook"""
@@ -65,6 +68,7 @@ def create_bank_account_notification_webhook(req: Request, bank_id: str):
 
 @endpoint("POST", "/web-hooks/account/notifications/on-create-transaction", since="4.0.0", status=201,
           roles=("CanCreateSystemAccountNotificationWebhook",), body=AccountNotificationWebhookPostJson,
+          response="SystemAccountNotificationWebhookJson",
           tags=("Webhook", "Bank"), errors=("OBP-50000", "OBP-20001", "OBP-20006"))
 def create_system_account_notification_webhook(req: Request):
     """Create system level Account Notification Webhook"""
@@ -77,21 +81,21 @@ def create_system_account_notification_webhook(req: Request):
 
 
 @endpoint("GET", "/my/web-hooks", since="5.1.0", under_consent=False,
-          operation="getMyWebhooks", tags=("Webhook",), errors=("OBP-20001",))
+          operation="getMyWebhooks", response="MyWebhooksJson", tags=("Webhook",), errors=("OBP-20001",))
 def my_webhooks(req: Request):
     """Get My Webhooks"""
     return webhooks_json(webhooks.webhooks_of_owner(req.user().user_id))
 
 
 @endpoint("GET", "/my/web-hooks/{webhook_id}", since="5.1.0", under_consent=False,
-          operation="getMyWebhook", tags=("Webhook",), errors=("OBP-20001",))
+          operation="getMyWebhook", response="MyWebhookJson", tags=("Webhook",), errors=("OBP-20001",))
 def my_webhook(req: Request, webhook_id: str):
     """Get My Webhook"""
     return webhook_json(webhooks.owned_webhook(req.user().user_id, webhook_id))
 
 
 @endpoint("PUT", "/my/web-hooks/{webhook_id}", since="5.1.0", under_consent=False,
-          body=WebhookActivePutJson, tags=("Webhook",), errors=("OBP-20001",))
+          body=WebhookActivePutJson, response="MyWebhookJson", tags=("Webhook",), errors=("OBP-20001",))
 def enable_disable_my_webhook(req: Request, webhook_id: str):
     """Enable or Disable My Webhook"""
     owner_id = req.user().user_id
@@ -100,7 +104,7 @@ def enable_disable_my_webhook(req: Request, webhook_id: str):
 
 
 @endpoint("POST", "/my/web-hooks/{webhook_id}/secret", since="5.1.0", status=201, under_consent=False,
-          body=WebhookSecretRotationJson, tags=("Webhook",), errors=("OBP-20001",))
+          body=WebhookSecretRotationJson, response="WebhookSecretJson", tags=("Webhook",), errors=("OBP-20001",))
 def rotate_my_webhook_secret(req: Request, webhook_id: str):
     """Rotate the Signing Secret of My Webhook"""
     owner_id = req.user().user_id
@@ -109,7 +113,8 @@ def rotate_my_webhook_secret(req: Request, webhook_id: str):
 
 
 @endpoint("GET", "/my/web-hooks/{webhook_id}/deliveries", since="5.1.0", under_consent=False,
-          operation="getMyWebhookDeliveries", tags=("Webhook",), errors=("OBP-20001",))
+          operation="getMyWebhookDeliveries", response="WebhookDeliveriesJson",
+          tags=("Webhook",), errors=("OBP-20001",))
 def my_webhook_deliveries(req: Request, webhook_id: str):
     """Get the Deliveries of My Webhook"""
     owner_id = req.user().user_id
@@ -118,14 +123,15 @@ def my_webhook_deliveries(req: Request, webhook_id: str):
 
 
 @endpoint("GET", "/my/web-hooks/{webhook_id}/deliveries/{delivery_id}", since="5.1.0", under_consent=False,
-          operation="getMyWebhookDelivery", tags=("Webhook",), errors=("OBP-20001",))
+          operation="getMyWebhookDelivery", response="WebhookDeliveryDetailJson",
+          tags=("Webhook",), errors=("OBP-20001",))
 def my_webhook_delivery(req: Request, webhook_id: str, delivery_id: str):
     """Get a Delivery of My Webhook"""
     return delivery_detail_json(webhook_deliveries.get_delivery(req.user().user_id, webhook_id, delivery_id))
 
 
 @endpoint("POST", "/my/web-hooks/{webhook_id}/deliveries/{delivery_id}/redelivery", since="5.1.0", status=202, under_consent=False,
-          tags=("Webhook",), errors=("OBP-20001",))
+          response="WebhookDeliveryJson", tags=("Webhook",), errors=("OBP-20001",))
 def redeliver_my_webhook_delivery(req: Request, webhook_id: str, delivery_id: str):
     """Redeliver a Delivery of My Webhook"""
     return delivery_json(webhook_deliveries.redeliver(req.user().user_id, webhook_id, delivery_id))

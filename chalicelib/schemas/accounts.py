@@ -72,15 +72,21 @@ def view_json(view: View) -> dict:
     return out
 
 
+def view_json_v500(view: View) -> dict:
+    """ViewJsonV500: ViewJsonV300 and the views this one may grant and revoke access to."""
+    return {**view_json(view), "can_grant_access_to_views": list(view.can_grant_access_to_views),
+            "can_revoke_access_to_views": list(view.can_revoke_access_to_views)}
+
+
 def view_json_v121(view: View) -> dict:
     """ViewJSONV121, the shape of an account's views_available."""
     v300 = view_json(view)
     out = {k: v300[k] for k in ("id", "short_name", "description", "is_public", "alias", "hide_metadata_if_alias_used")}
-    out.update({name: v300[name] for name in VIEW_JSON_PERMISSIONS if name in _V121_PERMISSIONS})
+    out.update({name: v300[name] for name in VIEW_JSON_PERMISSIONS if name in V121_PERMISSIONS})
     return out
 
 
-_V121_PERMISSIONS = frozenset(VIEW_JSON_PERMISSIONS) - frozenset(
+V121_PERMISSIONS = frozenset(VIEW_JSON_PERMISSIONS) - frozenset(
     "can_add_counterparty can_query_available_funds can_see_bank_routing_scheme can_see_bank_routing_address "
     "can_see_bank_account_routing_scheme can_see_bank_account_routing_address can_see_other_bank_routing_scheme "
     "can_see_other_bank_routing_address can_see_other_account_routing_scheme can_see_other_account_routing_address "

@@ -116,9 +116,11 @@ def create_account(caller: Caller, bank_id: str, account_id: str, read_body: Cal
 _prefetched: ContextVar[tuple[dict, frozenset] | None] = ContextVar("accounts_prefetched", default=None)
 
 
-def prefetch_account(caller: Caller, bank_id: str, account_id: str, view_id: str | None = None) -> None:
-    """The routing's early checks: the account exists (404 OBP-30018) and, with a view, the caller
-    may use it (views.require_view). The records read serve the endpoint's own reads."""
+def prefetch_account(caller: Caller, bank_id: str, account_id: str, view_id: str | None = None, *,
+                     check_view: bool = False) -> None:
+    """The routing's early checks: the account exists (404 OBP-30018) and, when `check_view`, the
+    caller may use VIEW_ID (views.require_view). The account and the caller's access to the view
+    (one batch) serve the endpoint's own reads."""
     require_bank(bank_id)
     check_account_id(account_id)
     keys = [account_store.account_key(bank_id, account_id)]
@@ -129,7 +131,7 @@ def prefetch_account(caller: Caller, bank_id: str, account_id: str, view_id: str
     account = records.get(keys[0])
     if not isinstance(account, account_store.AccountRecord):
         raise ApiError("OBP-30018", f"Current BankId is {bank_id} and Current AccountId is {account_id}")
-    if view_id is not None:
+    if check_view and view_id is not None:
         view_service.require_view(caller, bank_id, account_id, view_id, held=keys[1] in records)
 
 

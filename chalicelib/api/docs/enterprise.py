@@ -68,8 +68,8 @@ def _operation(e: routing.Endpoint, keyed: dict) -> dict:
             content["application/x-www-form-urlencoded"] = {"schema": keyed[(e.body, "validation")]}
         operation["requestBody"] = {"required": True, "content": content}
     success: dict = {"description": "Success"}
-    if e.response is not None:
-        success["content"] = {"application/json": {"schema": keyed[(e.response, "serialization")]}}
+    if e.response_model is not None:
+        success["content"] = {"application/json": {"schema": keyed[(e.response_model, "serialization")]}}
     responses = {str(e.status): success}
     for status, text in _ERROR_STATUSES.items():
         responses[status] = {"description": text,
@@ -83,7 +83,7 @@ def openapi() -> dict:
     settings = get_settings()
     found = endpoints()
     pairs = [(e.body, "validation") for e in found if e.body is not None]
-    pairs += [(e.response, "serialization") for e in found if e.response is not None]
+    pairs += [(e.response_model, "serialization") for e in found if e.response_model is not None]
     keyed, definitions = schemas.collect(pairs, "#/components/schemas/{model}")
     paths: dict[str, dict] = {}
     for e in found:

@@ -96,8 +96,8 @@ def _model_schemas(version: str) -> tuple[dict, dict]:
     for e in endpoints(version):
         if e.body is not None:
             pairs.append((e.body, "validation"))
-        if e.response is not None:
-            pairs.append((e.response, "serialization"))
+        if e.response_model is not None:
+            pairs.append((e.response_model, "serialization"))
     return schemas.collect(pairs, "#/definitions/{model}")
 
 
@@ -145,11 +145,11 @@ def resource_doc(version: str, e: routing.Endpoint) -> dict:
         "description": description_html(e),
         "description_markdown": description_markdown(e),
         "example_request_body": _example(version, e.body, "validation"),
-        "success_response_body": _example(version, e.response, "serialization"),
+        "success_response_body": _example(version, e.response_model, "serialization"),
         "error_response_bodies": [_error_text(code) for code in e.error_codes],
         "tags": tags(e),
         "typed_request_body": _typed(version, e.body, "validation"),
-        "typed_success_response_body": _typed(version, e.response, "serialization"),
+        "typed_success_response_body": _typed(version, e.response_model, "serialization"),
         "roles": _roles(e),
         "is_featured": False,
         "special_instructions": "",
@@ -200,8 +200,8 @@ _SECURITY_DEFINITIONS = {
 
 def _responses(version: str, e: routing.Endpoint) -> dict:
     success: dict = {"description": "Success"}
-    if e.response is not None:
-        success["schema"] = schemas.to_swagger2(_schema_of(version, e.response, "serialization"))
+    if e.response_model is not None:
+        success["schema"] = schemas.to_swagger2(_schema_of(version, e.response_model, "serialization"))
     out = {str(e.status): success}
     by_status: dict[int, list[str]] = {}
     for code in e.error_codes:

@@ -60,6 +60,7 @@ _EXAMPLES: dict[str, Any] = {
     "version": "v5.1.0",
 }
 _EXAMPLE_DATE = "2017-09-19T00:00:00Z"
+_EXAMPLE_ID = "d8839721-ad8f-45dd-9f78-2080414b93f9"
 
 
 def definition_name(model: type[BaseModel]) -> str:
@@ -102,6 +103,8 @@ def to_swagger2(schema: Any) -> Any:
         elif key == "examples":
             if value:
                 out["example"] = to_swagger2(value[0]) if isinstance(value, list) else value
+        elif key == "default" and value is None:
+            continue  # Swagger 2.0 has no null
         elif key == "const":
             out["enum"] = [value]
         elif key == "type" and isinstance(value, list):
@@ -177,6 +180,10 @@ def example(schema: dict, definitions: dict, name: str = "", depth: int = 0) -> 
     if kind == "string" or kind is None:
         if schema.get("format") in ("date-time", "date") or name.endswith(("_date", "date")) or name in ("created", "updated"):
             return _EXAMPLE_DATE
+        if name == "id" or name.endswith("_id"):
+            return _EXAMPLE_ID
+        if name.endswith(("url", "URL", "link")):
+            return "https://www.example.com"
         return name.replace("_", " ") if name else "string"
     return None
 
