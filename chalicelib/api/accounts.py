@@ -41,7 +41,8 @@ def _new_account_v500(req: Request) -> accounts.NewAccount:
 # OBP serves v3.1.0's createAccount up to 3.1.0 only (OBPAPI4_0_0 excludes it), v5.0.0's from 5.0.0.
 
 @endpoint("PUT", _ACCOUNT, since="3.1.0", until="4.0.0", status=201, under_consent=False,
-          roles=("CanCreateAccount",), response="CreateAccountResponseJsonV310", tags=("Account", "Onboarding"),
+          roles=("CanCreateAccount",),
+          body=CreateAccountRequestJsonV310, response="CreateAccountResponseJsonV310", tags=("Account", "Onboarding"),
           errors=("OBP-10001", "OBP-30001", "OBP-20001", "OBP-30107", "OBP-30110", "OBP-30111", "OBP-20005",
               "OBP-20006", "OBP-30106", "OBP-30112", "OBP-30109", "OBP-30105", "OBP-30208", "OBP-50000"))
 def create_account_v310(req: Request, bank_id: str, account_id: str):
@@ -52,7 +53,8 @@ def create_account_v310(req: Request, bank_id: str, account_id: str):
 
 
 @endpoint("PUT", _ACCOUNT, since="5.0.0", status=201, under_consent=False,
-          roles=("CanCreateAccount",), response="CreateAccountResponseJsonV310", tags=("Account", "Onboarding"),
+          roles=("CanCreateAccount",),
+          body=CreateAccountRequestJsonV500, response="CreateAccountResponseJsonV310", tags=("Account", "Onboarding"),
           errors=("OBP-10001", "OBP-30001", "OBP-20001", "OBP-30107", "OBP-30110", "OBP-30111", "OBP-20005",
               "OBP-20006", "OBP-30106", "OBP-30112", "OBP-30109", "OBP-30105", "OBP-30208", "OBP-50000"))
 def create_account(req: Request, bank_id: str, account_id: str):

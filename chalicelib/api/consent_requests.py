@@ -22,7 +22,8 @@ def _create(req: Request, model, *, vrp: bool):
 
 
 @endpoint("POST", _REQUESTS, since="5.0.0", status=201, under_consent=False,
-          response="ConsentRequestResponseJson", tags=("Consent", "Account Information Service (AIS)", "PSD2"),
+          body=PostConsentRequestJsonV500, response="ConsentRequestResponseJson",
+          tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-10001", "OBP-35020", "OBP-20306", "OBP-20300", "OBP-50200", "OBP-50000"))
 def create_consent_request(req: Request):
     """Create Consent Request"""
@@ -30,7 +31,8 @@ def create_consent_request(req: Request):
 
 
 @endpoint("POST", "/consumer/vrp-consent-requests", since="5.1.0", status=201, under_consent=False,
-          operation="createVRPConsentRequest", response="ConsentRequestResponseJson", tags=("Consent", "VRP"),
+          operation="createVRPConsentRequest",
+          body=PostVRPConsentRequestJsonV510, response="ConsentRequestResponseJson", tags=("Consent", "VRP"),
           errors=("OBP-10001", "OBP-35020", "OBP-20306", "OBP-20300", "OBP-50200", "OBP-50000"))
 def create_vrp_consent_request(req: Request):
     """Create Consent Request VRP"""

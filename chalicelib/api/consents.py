@@ -29,7 +29,7 @@ def _create(req: Request, sca_method: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/my/consents/{sca_method}", since="3.1.0", status=201, under_consent=False,
-          operation="createConsentSms", response="ConsentJsonV310",
+          operation="createConsentSms", body=PostConsentBodyCommonJson, response="ConsentJsonV310",
           tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-35009", "OBP-35013", "OBP-35014", "OBP-30019",
               "OBP-20058", "OBP-00010", "OBP-35010", "OBP-50200", "OBP-50000"))
@@ -39,7 +39,7 @@ def create_consent(req: Request, bank_id: str, sca_method: str):
 
 
 @endpoint("POST", "/my/consents/{sca_method}", since="5.1.0", status=201, under_consent=False,
-          operation="createConsentImplicit", response="ConsentJsonV310",
+          operation="createConsentImplicit", body=PostConsentBodyCommonJson, response="ConsentJsonV310",
           tags=("Consent", "Account Information Service (AIS)", "PSD2"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-35009", "OBP-35013", "OBP-35014", "OBP-30019",
               "OBP-20058", "OBP-00010", "OBP-35010", "OBP-50200", "OBP-50000"))

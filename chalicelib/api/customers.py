@@ -35,7 +35,8 @@ def _create_linked(req: Request, bank_id: str, body_model, create):
 
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="2.0.0", status=201,
-          roles=("CanCreateCustomer", "CanCreateUserCustomerLink"), response="CustomerJsonV140",
+          roles=("CanCreateCustomer", "CanCreateUserCustomerLink"),
+          body=CreateCustomerJson, response="CustomerJsonV140",
           tags=("Customer", "Person"),
           errors=("OBP-30111", "OBP-20001", "OBP-30001", "OBP-30006", "OBP-20006", "OBP-20005", "OBP-30024",
               "OBP-30007", "OBP-30025", "OBP-50000"))
@@ -46,7 +47,8 @@ def create_customer_v200(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/customers", since="2.1.0", status=201,
           roles=("CanCreateCustomer", "CanCreateUserCustomerLink", "CanCreateCustomerAtAnyBank",
-              "CanCreateUserCustomerLinkAtAnyBank"), response="CustomerJsonV210", tags=("Customer", "Person"),
+              "CanCreateUserCustomerLinkAtAnyBank"),
+          body=PostCustomerJsonV210, response="CustomerJsonV210", tags=("Customer", "Person"),
           errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-30006", "OBP-20005", "OBP-30007", "OBP-30024",
               "OBP-50000", "OBP-20006"))
 def create_customer_v210(req: Request, bank_id: str):
@@ -145,7 +147,8 @@ def _link(req: Request, bank_id: str):
 # OBP's v2.0.0 form checks no credentials at all; here both forms need the caller and the role.
 @endpoint("POST", "/banks/{bank_id}/user_customer_links", since="2.0.0", status=200,
           operation="createUserCustomerLinks",
-          roles=("CanCreateUserCustomerLink", "CanCreateUserCustomerLinkAtAnyBank"), response="UserCustomerLinkJson",
+          roles=("CanCreateUserCustomerLink", "CanCreateUserCustomerLinkAtAnyBank"),
+          body=CreateUserCustomerLinkJson, response="UserCustomerLinkJson",
           tags=("Customer", "User"),
           errors=("OBP-20001", "OBP-30111", "OBP-30001", "OBP-10001", "OBP-30046", "OBP-20006", "OBP-30007",
               "OBP-30025", "OBP-50000"))
@@ -156,7 +159,8 @@ def create_user_customer_link_v200(req: Request, bank_id: str):
 
 @endpoint("POST", "/banks/{bank_id}/user_customer_links", since="4.0.0", status=201,
           operation="createUserCustomerLinks",
-          roles=("CanCreateUserCustomerLinkAtAnyBank", "CanCreateUserCustomerLink"), response="UserCustomerLinkJson",
+          roles=("CanCreateUserCustomerLinkAtAnyBank", "CanCreateUserCustomerLink"),
+          body=CreateUserCustomerLinkJson, response="UserCustomerLinkJson",
           tags=("Customer", "User"),
           errors=("OBP-20001", "OBP-30111", "OBP-30001", "OBP-10001", "OBP-30046", "OBP-20006", "OBP-30007",
               "OBP-30025", "OBP-50000"))
@@ -188,7 +192,8 @@ def _overview(req: Request, bank_id: str, role: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/customers/customer-number-query/overview", since="5.0.0",
-          roles=("CanGetCustomerOverview",), check_roles=False, response="CustomerOverviewJsonV500",
+          roles=("CanGetCustomerOverview",), check_roles=False,
+          body=PostCustomerOverviewJsonV500, response="CustomerOverviewJsonV500",
           tags=("Customer", "KYC"),
           errors=("OBP-20001", "OBP-30008", "OBP-50000", "OBP-20006"))
 def get_customer_overview(req: Request, bank_id: str):
@@ -197,7 +202,8 @@ def get_customer_overview(req: Request, bank_id: str):
 
 
 @endpoint("POST", "/banks/{bank_id}/customers/customer-number-query/overview-flat", since="5.0.0",
-          roles=("CanGetCustomerOverviewFlat",), check_roles=False, response="CustomerOverviewFlatJsonV500",
+          roles=("CanGetCustomerOverviewFlat",), check_roles=False,
+          body=PostCustomerOverviewJsonV500, response="CustomerOverviewFlatJsonV500",
           tags=("Customer", "KYC"),
           errors=("OBP-20001", "OBP-30008", "OBP-50000", "OBP-20006"))
 def get_customer_overview_flat(req: Request, bank_id: str):

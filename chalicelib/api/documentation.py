@@ -86,7 +86,7 @@ def docs_asset(req: Request, name: str):
     return Reply(Text(text, content_type), 200, {"Cache-Control": "public, max-age=86400"})
 
 
-@v1("GET", "/v1/openapi.json", operation="getOpenApi", response="JsonDocument", tags=_DOCS)
+@v1("GET", "/v1/openapi.json", operation="getOpenApi", response="JsonDocument", tags=("Documentation",))
 def enterprise_openapi(req: Request):
     """The Enterprise API as an OpenAPI 3.1 document"""
     from chalicelib.api.docs import enterprise
@@ -94,7 +94,7 @@ def enterprise_openapi(req: Request):
     return enterprise.openapi()
 
 
-@v1("GET", "/v1/docs", operation="getDocsPage", tags=_DOCS)
+@v1("GET", "/v1/docs", operation="getDocsPage", tags=("Documentation",))
 def enterprise_docs_page(req: Request):
     """The Enterprise API in Swagger UI"""
     from chalicelib.api.docs import pages

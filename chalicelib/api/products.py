@@ -101,7 +101,8 @@ def get_products(req: Request, bank_id: str):
 
 
 @endpoint("POST", _PRODUCT + "/attribute", since="3.1.0", status=201,
-          roles=("CanCreateProductAttribute",), body=ProductAttributeJson, response="ProductAttributeResponseWithoutBankIdJson",
+          roles=("CanCreateProductAttribute",), body=ProductAttributeJson,
+          response="ProductAttributeResponseWithoutBankIdJson",
           tags=("Product",),
           errors=("OBP-10001", "OBP-50000", "OBP-20001", "OBP-20006"))
 def create_product_attribute_v310(req: Request, bank_id: str, product_code: str):

@@ -324,7 +324,7 @@ _PREFIX_RENDERERS: dict[str, Callable[[ApiError], Reply]] = {}
 def endpoint(method: str, path: str, *, since: str | None, until: str | None = None, status: int = 200,
              error_renderer: Callable[[ApiError], Reply] | None = None, form: bool = False, under_consent: bool = True,
              operation: str = "", roles=(), check_roles: bool = True, body: type | None = None,
-             response: type | None = None, tags=(), errors=()):
+             response: type | str | None = None, tags=(), errors=()):
     """Declare a route handler `handler(req, **path_params)`; see the module docstring.
 
     An unversioned endpoint with an `error_renderer` also claims its first path segment (e.g. `/v1`):
@@ -414,10 +414,10 @@ def _dispatch(app, segments: list[str]):
     req = Request(request, version, chosen)
     banks.begin_request()
     try:
-        check_before_body(req, chosen, params)
         content_type = req.headers.get("content-type")
         if method in ("POST", "PUT", "PATCH") and not (_is_json(content_type) or (chosen.form and is_form_encoded(content_type))):
-            raise not_found_uri()
+            raise not_found_uri()  # OBP matches no route for a body that is not JSON
+        check_before_body(req, chosen, params)
         result = chosen.handler(req, **params)
         reply = result if isinstance(result, Reply) else Reply(result)
         if reply.status is None:
