@@ -4,7 +4,8 @@ field names for every endpoint both serve.
 
 Field names are compared as paths (`customers[].face_image.url`): every name we document must be one
 OBP documents, and every name OBP requires (outside fields OBP makes optional, which OBP leaves out
-when empty) must be one we document. Where OBP's Swagger is known to differ from what its server
+when empty) must be one we document. An endpoint without a declared response model yet is left out
+(metadata is optional; `python -m scripts.docs_coverage` lists them). Where OBP's Swagger is known to differ from what its server
 answers, or where we add a field on purpose, the difference is listed below with the reason."""
 from __future__ import annotations
 
@@ -121,12 +122,15 @@ def test_the_v510_swagger_from_the_stack_is_valid(swagger):
 def test_it_agrees_with_obps_own_swagger(swagger):
     reference = _reference()
     theirs = {(method, _shape(path)): op for path, ops in reference["paths"].items() for method, op in ops.items()}
-    compared, disagreements, used = 0, [], set()
+    compared, disagreements, used, undocumented = 0, [], set(), []
     for path, operations in swagger["paths"].items():
         for method, ours in operations.items():
             obp = theirs.get((method, _shape(path)))
             if obp is None:
                 continue  # an endpoint OBP's 5.1.0 Swagger lacks (ours, or newer than it)
+            if _success_schema(ours) is None and ours["responses"].get("204") is None:
+                undocumented.append(f"{method.upper()} {path}")
+                continue  # no response model declared yet (scripts/docs_coverage lists these)
             compared += 1
             our_names = _field_names(_success_schema(ours), swagger["definitions"])
             their_names = _field_names(_success_schema(obp), reference["definitions"])
@@ -140,6 +144,6 @@ def test_it_agrees_with_obps_own_swagger(swagger):
             unexplained = sorted(n for n in differing if not any(fnmatch.fnmatchcase(n, p) for p in allowed))
             if unexplained:
                 disagreements.append(f"{method.upper()} {path} ({ours['operationId']}): {unexplained}")
-    assert compared > 85  # nearly every endpoint we serve at 5.1.0 is one of OBP's
+    assert compared > 85, undocumented  # nearly every endpoint we serve at 5.1.0 is one of OBP's
     assert disagreements == [], "\n".join(disagreements)
     assert used == set(EXCEPTIONS), f"exceptions no longer needed: {set(EXCEPTIONS) - used}"
