@@ -808,7 +808,7 @@ class ChallengeJsonV140(ResponseModel):
     challenge_type: str
 
 
-class TransactionRequestWithChargeJSON400(ResponseModel):
+class _TransactionRequestWithCharge(ResponseModel):
     id: str
     type: str = Field(examples=["ACCOUNT"])
     from_: TransactionRequestAccountJsonV140 = Field(alias="from")
@@ -817,21 +817,15 @@ class TransactionRequestWithChargeJSON400(ResponseModel):
     status: str = Field(examples=["COMPLETED"])
     start_date: str
     end_date: str
+    charge: TransactionRequestChargeJsonV200
+
+
+class TransactionRequestWithChargeJSON400(_TransactionRequestWithCharge):
     challenges: Optional[list[ChallengeJsonV400]]
-    charge: TransactionRequestChargeJsonV200
 
 
-class TransactionRequestWithChargeJSON210(ResponseModel):
-    id: str
-    type: str = Field(examples=["ACCOUNT"])
-    from_: TransactionRequestAccountJsonV140 = Field(alias="from")
-    details: TransactionRequestBodyAllTypes
-    transaction_ids: list[str]
-    status: str = Field(examples=["COMPLETED"])
-    start_date: str
-    end_date: str
+class TransactionRequestWithChargeJSON210(_TransactionRequestWithCharge):
     challenge: Optional[ChallengeJsonV140]
-    charge: TransactionRequestChargeJsonV200
 
 
 class TransactionRequestWithChargeJSONs210(ResponseModel):
