@@ -84,6 +84,9 @@ class Settings:
     challenge_ttl_seconds: int
     challenge_allowed_attempts: int
     otp_transport: str
+    # SMS one-time passwords go to the mobiles of the customers linked to the user; with this on
+    # (the local stage's default) a user without one gets the OTP by e-mail instead of an error.
+    otp_email_fallback: bool
     # Consents.
     consent_max_ttl_seconds: int
     consent_otp_ttl_seconds: int
@@ -165,6 +168,7 @@ def _load() -> Settings:
         challenge_ttl_seconds=_env_int("OBP_CHALLENGE_TTL_SECONDS", 600),
         challenge_allowed_attempts=_env_int("OBP_CHALLENGE_ALLOWED_ATTEMPTS", 3),
         otp_transport=_env("OBP_OTP_TRANSPORT", "SMS").upper(),
+        otp_email_fallback=_env_bool("OBP_OTP_EMAIL_FALLBACK", local),
         consent_max_ttl_seconds=_env_int("OBP_CONSENT_MAX_TTL_SECONDS", 3600),
         consent_otp_ttl_seconds=_env_int("OBP_CONSENT_OTP_TTL_SECONDS", 600),
         consent_challenges_per_day=_env_int("OBP_CONSENT_CHALLENGES_PER_DAY", 20),

@@ -70,7 +70,8 @@ def docs_page(req: Request):
     A page showing the Swagger document of every version, served with its viewer by this API."""
     from chalicelib.api.docs import pages
 
-    documents = [(f"OBP v{v}", f"obp/v{v}/resource-docs/v{v}/swagger") for v in reversed(VERSIONS)]
+    # OBP serves resource docs from v1.4.0 on; each version's document under the newest prefix.
+    documents = [(f"OBP v{v}", f"obp/v{VERSIONS[-1]}/resource-docs/v{v}/swagger") for v in reversed(VERSIONS)]
     return _page(pages.swagger_ui_page("OBP API documentation", "docs/static/", documents))
 
 

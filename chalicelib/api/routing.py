@@ -44,7 +44,7 @@ from chalicelib.services.access import Caller, require_any_role
 
 logger = logging.getLogger(__name__)
 
-VERSIONS = ("1.4.0", "2.0.0", "2.1.0", "2.2.0", "3.0.0", "3.1.0", "4.0.0", "5.0.0", "5.1.0")
+VERSIONS = ("1.2.1", "1.3.0", "1.4.0", "2.0.0", "2.1.0", "2.2.0", "3.0.0", "3.1.0", "4.0.0", "5.0.0", "5.1.0")
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 _MAX_DEPTH = 16
 

@@ -12,7 +12,7 @@ _METADATA = "/banks/{bank_id}/accounts/{account_id}/{view_id}/transactions/{tran
 def _routes(kind: str, plural: str, body_model) -> None:
     noun = kind.title()  # OBP's operations: addCommentForViewOnTransaction, getTagsForViewOnTransaction...
 
-    @endpoint("POST", f"{_METADATA}/{plural}", since="1.4.0", status=201, operation=f"add{noun}ForViewOnTransaction",
+    @endpoint("POST", f"{_METADATA}/{plural}", since="1.2.1", status=201, operation=f"add{noun}ForViewOnTransaction",
               body=body_model, response=f"Transaction{noun}JSON", tags=_TAGS, errors=_ERRORS)
     def add(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str):
         caller = req.user()
@@ -22,7 +22,7 @@ def _routes(kind: str, plural: str, body_model) -> None:
 
     add.__doc__ = f"Add a Transaction {noun}"
 
-    @endpoint("GET", f"{_METADATA}/{plural}", since="1.4.0", operation=f"get{noun}sForViewOnTransaction",
+    @endpoint("GET", f"{_METADATA}/{plural}", since="1.2.1", operation=f"get{noun}sForViewOnTransaction",
               response=f"Transaction{noun}sJSON", tags=_TAGS, errors=_ERRORS)
     def list_all(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str):
         found = transactions.list_metadata(req.user(), kind, bank_id, account_id, view_id, transaction_id)
@@ -30,7 +30,7 @@ def _routes(kind: str, plural: str, body_model) -> None:
 
     list_all.__doc__ = f"Get Transaction {noun}s"
 
-    @endpoint("DELETE", f"{_METADATA}/{plural}/{{metadata_id}}", since="1.4.0", status=204,
+    @endpoint("DELETE", f"{_METADATA}/{plural}/{{metadata_id}}", since="1.2.1", status=204,
               operation=f"delete{noun}ForViewOnTransaction",
               tags=_TAGS, errors=_ERRORS)
     def delete(req: Request, bank_id: str, account_id: str, view_id: str, transaction_id: str, metadata_id: str):

@@ -2,6 +2,7 @@
 from chalicelib.api.routing import Reply, Request, endpoint
 from chalicelib.schemas.transactions import (
     ChallengeAnswerJson400,
+    transaction_request_types_json,
     TransactionRequestBodyCounterpartyJSON,
     TransactionRequestBodySandBoxTanJSON,
     transaction_request_json_210,
@@ -56,6 +57,13 @@ def answer_transaction_request_challenge(req: Request, bank_id: str, account_id:
         caller, bank_id, account_id, view_id, transaction_request_type, transaction_request_id, body.id, body.answer,
         reason_code=body.reason_code, additional_information=body.additional_information,
     )
+
+
+@endpoint("GET", _VIEW + "/transaction-request-types", since="1.4.0")
+def get_transaction_request_types(req: Request, bank_id: str, account_id: str, view_id: str):
+    """Get Transaction Request Types for Account"""
+    account, types = transaction_requests.request_types(req.user(), bank_id, account_id, view_id)
+    return transaction_request_types_json(types, account.currency)
 
 
 @endpoint("GET", _VIEW + "/transaction-requests", since="2.1.0",

@@ -73,6 +73,19 @@ class BanksJson400(ResponseModel):
     banks: list[BankJson400]
 
 
+class BankJSONV220(ResponseModel):
+    """POST /banks at v2.2.0: the body as sent, the first routing only."""
+
+    id: str
+    full_name: str
+    short_name: str
+    logo_url: str
+    website_url: str
+    swift_bic: str
+    national_identifier: str
+    bank_routing: BankRoutingJsonV121
+
+
 class BankJson500(ResponseModel):
     id: str
     bank_code: str

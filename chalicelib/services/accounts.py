@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable
 
 from chalicelib.errors import ApiError
@@ -13,7 +14,9 @@ from chalicelib.services.access import Caller, missing_roles_error
 from chalicelib.services.banks import require_bank
 from chalicelib.services.money import is_iso_currency, parse_plain_number
 from chalicelib.services.validation import check_account_id, is_valid_id
+from chalicelib.store import access as access_store
 from chalicelib.store import accounts as account_store
+from chalicelib.store import customers as customer_store
 from chalicelib.store import products as product_store
 from chalicelib.store import users as user_store
 from chalicelib.store.access import access_key, new_access
@@ -75,16 +78,20 @@ def _owner(caller: Caller, bank_id: str, user_id: str | None):
     return owner
 
 
-def create_account(caller: Caller, bank_id: str, account_id: str, read_body: Callable[[], NewAccount], *,
+def create_account(caller: Caller, bank_id: str, account_id: str | None, read_body: Callable[[], NewAccount], *,
                    every_call_needs_role: bool):
     """PUT /banks/BANK_ID/accounts/ACCOUNT_ID. v5.0.0 demands CanCreateAccount on every call
     (`every_call_needs_role`); v3.1.0 only when creating for another user. The body is read
-    (`read_body`, OBP-10001) after the role and ACCOUNT_ID checks, in OBP's order."""
+    (`read_body`, OBP-10001) after the role and ACCOUNT_ID checks, in OBP's order.
+    POST /banks/BANK_ID/accounts (v4.0.0 addAccount) passes no ACCOUNT_ID: the account gets a new
+    UUID, with v3.1.0's rules."""
     require_bank(bank_id)
     if every_call_needs_role and not caller.has_role("CanCreateAccount", bank_id):
         raise missing_roles_error(["CanCreateAccount"], bank_id)
-    _must_be_new(bank_id, account_id)
+    if account_id is not None:
+        _must_be_new(bank_id, account_id)
     new = read_body()
+    account_id = account_id or str(uuid.uuid4())
     check_account_id(account_id)
     owner = _owner(caller, bank_id, new.user_id)
     _check_balance(new.amount, new.currency)
@@ -230,3 +237,132 @@ def account_by_routing(bank_id: str, scheme: str, address: str):
     if account is None:
         raise ApiError("OBP-30018", f"Current BANK_ID({bank_id}) and account routing {scheme}:{address}")
     return account
+
+
+# --- what a view shows of an account ---------------------------------------------------------------
+
+def account_number(account) -> str:
+    """The account's number: its AccountNumber routing ("" without one)."""
+    return next((r.address for r in account.routings if r.scheme.lower() == "accountnumber"), "")
+
+
+@dataclass(frozen=True)
+class ModeratedAccount:
+    """OBP's ModeratedBankAccount: the account as one view may see it (None, or empty, where it
+    may not)."""
+
+    account_id: str
+    bank_id: str
+    label: str | None
+    number: str | None
+    holders: list  # AccountHolderMap records; [] unless can_see_bank_account_owners
+    account_type: str | None  # the product code
+    currency: str | None
+    balance: Decimal | None
+    iban: str | None
+    routing_scheme: str | None  # the first routing (v1.2.1 / v2.0.0 shapes)
+    routing_address: str | None
+    routings: list  # every routing, when both scheme and address may be seen
+    bank_name: str | None
+    attributes: list
+
+
+def moderate(account, view) -> ModeratedAccount:
+    """View.moderateAccount: a view without can_see_transaction_this_bank_account shows nothing
+    (OBP-20022)."""
+    sees = view.allows
+    if not sees("can_see_transaction_this_bank_account"):
+        raise ApiError("OBP-20022", f"You need the `can_see_transaction_this_bank_account` permission on the "
+                                    f"view({view.view_id})", status=400)
+    first = account.routings[0] if account.routings else None
+    return ModeratedAccount(
+        account_id=account.account_id, bank_id=account.bank_id,
+        label=account.label if sees("can_see_bank_account_label") else None,
+        number=account_number(account) if sees("can_see_bank_account_number") else None,
+        holders=list(account.holders) if sees("can_see_bank_account_owners") else [],
+        account_type=account.product_code if sees("can_see_bank_account_type") else None,
+        currency=account.currency if sees("can_see_bank_account_currency") else None,
+        balance=account.balance if sees("can_see_bank_account_balance") else None,
+        iban=next((r.address for r in account.routings if r.scheme.upper() == "IBAN"), None)
+        if sees("can_see_bank_account_iban") else None,
+        routing_scheme=first.scheme if first and sees("can_see_bank_account_routing_scheme") else None,
+        routing_address=first.address if first and sees("can_see_bank_account_routing_address") else None,
+        routings=list(account.routings) if sees("can_see_bank_account_routing_scheme")
+        and sees("can_see_bank_account_routing_address") else [],
+        bank_name=require_bank(account.bank_id).full_name if sees("can_see_bank_account_bank_name") else None,
+        attributes=list(account.attributes),
+    )
+
+
+def moderated_through_view(caller: Caller, bank_id: str, account_id: str, view_id: str):
+    """GET .../ACCOUNT_ID/VIEW_ID/account (v1.2.1 to v3.1.0): what the view shows, and every view
+    the caller may use on the account."""
+    account, view, views = account_through_view(caller, bank_id, account_id, view_id)
+    return moderate(account, view), views
+
+
+def core_account(caller: Caller, bank_id: str, account_id: str):
+    """GET /my/banks/BANK_ID/accounts/ACCOUNT_ID/account: the account through the owner view
+    (400 OBP-20019 without it), and every view the caller may use on it."""
+    account, holds_owner, _ = load_account(caller, bank_id, account_id, OWNER_VIEW)
+    view = view_service.usable_view(caller, bank_id, account_id, OWNER_VIEW, held=holds_owner)
+    if view is None:
+        raise ApiError("OBP-20019", f"userId : {caller.user_id}. bankId : {bank_id}. accountId : {account_id}",
+                       status=400)
+    return moderate(account, view), view_service.usable_views_on_account(caller, bank_id, account_id)
+
+
+def my_accounts(caller: Caller) -> list[AccountWithViews]:
+    """The accounts at every bank the caller reaches through at least one view (one Query for the
+    views, one BatchGetItem for the accounts), ordered by bank and account."""
+    by_account: dict[tuple[str, str], list] = {}
+    for access in access_store.list_user_access(caller.user_id):
+        view = view_service.usable_view(caller, access.bank_id, access.account_id, access.view_id, held=True)
+        if view is not None:
+            by_account.setdefault((access.bank_id, access.account_id), []).append(view)
+    found = account_store.get_accounts(list(by_account))
+    return [AccountWithViews(found[key], views) for key, views in sorted(by_account.items()) if key in found]
+
+
+_FILTER_OPERATIONS = ("INCLUDE", "EXCLUDE")
+
+
+def filter_by_account_type(accounts: list[AccountWithViews], query: dict) -> list[AccountWithViews]:
+    """OBP's account_type_filter (product codes, comma separated) with account_type_filter_operation
+    INCLUDE (the default) or EXCLUDE; 400 OBP-10016 for another operation."""
+    wanted = [code for code in query.get("account_type_filter", "").split(",") if code]
+    operation = query.get("account_type_filter_operation", "INCLUDE")
+    if operation not in _FILTER_OPERATIONS:
+        raise ApiError("OBP-10016", "request parameter account_type_filter_operation must be either INCLUDE or "
+                                    f"EXCLUDE, current it is: {operation} ", status=400)
+    if not wanted:
+        return accounts
+    keep = operation == "INCLUDE"
+    return [a for a in accounts if (a.account.product_code in wanted) == keep]
+
+
+def update_label(caller: Caller, bank_id: str, account_id: str, read_label: Callable[[], str]) -> None:
+    """POST /banks/BANK_ID/accounts/ACCOUNT_ID: any view the caller may use on the account must
+    allow can_update_bank_account_label (OBP-20022). The customer-link projections of the account
+    change with it."""
+    require_bank(bank_id)
+    label = read_label()
+    account = require_account(bank_id, account_id)
+    if not any(v.allows("can_update_bank_account_label")
+               for v in view_service.usable_views_on_account(caller, bank_id, account_id)):
+        raise ApiError("OBP-20022", "You need the `can_update_bank_account_label` permission on any your views",
+                       status=400)
+    account_store.update_label(account, label, customer_store.account_links(bank_id, account_id))
+
+
+def views_of_account(caller: Caller, bank_id: str, account_id: str) -> list:
+    """GET /banks/BANK_ID/accounts/ACCOUNT_ID/views: OBP's availableViewsForAccount (the account's
+    custom views, then every system view), for a caller with a view allowing
+    can_see_available_views_for_bank_account on it (OBP-20022)."""
+    require_account(bank_id, account_id)
+    if not any(v.allows("can_see_available_views_for_bank_account")
+               for v in view_service.usable_views_on_account(caller, bank_id, account_id)):
+        raise ApiError("OBP-20022", "You need the `can_see_available_views_for_bank_account` permission on any your "
+                                    "views", status=400)
+    custom = [view_service.custom_view(r) for r in access_store.list_custom_views(bank_id, account_id)]
+    return custom + [view_service.system_view(v) for v in view_service.SYSTEM_VIEW_IDS]

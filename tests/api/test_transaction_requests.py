@@ -47,7 +47,7 @@ def test_a_transfer_below_the_threshold_completes_at_once_with_its_events(admin,
         "details": {"to_sandbox_tan": {"bank_id": w.bank_id, "account_id": w.bob_account},
                     "value": {"currency": "EUR", "amount": "50"}, "description": "test transfer"},
         "transaction_ids": [debit_id], "status": "COMPLETED", "start_date": r.body["start_date"],
-        "end_date": r.body["end_date"], "challenges": None,
+        "end_date": r.body["end_date"], "challenges": [],
         "charge": {"summary": "Total charges for completed transaction", "value": {"currency": "EUR", "amount": "2.0"}},
     }
     assert (_balance(w, w.alice_account), _balance(w, w.bob_account)) == (Decimal("-50"), Decimal("50"))
