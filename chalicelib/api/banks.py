@@ -12,7 +12,7 @@ def _routings(items) -> list[dict]:
 
 @endpoint("POST", "/banks", since="2.2.0", status=201, under_consent=False,
           roles=("CanCreateBank",), body=BankJSONV220, response="BankJSONV220", tags=("Bank",),
-          errors=("OBP-10001", "OBP-20001", "OBP-30210", "OBP-34000", "OBP-50000"))
+          errors=("OBP-10001", "OBP-20001", "OBP-20006", "OBP-34000", "OBP-50000"))
 def create_bank_v220(req: Request):
     """Create Bank"""
     body = req.body(BankJSONV220)  # v2.2.0 checks the body before who is calling

@@ -59,7 +59,10 @@ def answer_transaction_request_challenge(req: Request, bank_id: str, account_id:
     )
 
 
-@endpoint("GET", _VIEW + "/transaction-request-types", since="1.4.0")
+@endpoint("GET", _VIEW + "/transaction-request-types", since="1.4.0", response="TransactionRequestTypesJsonV140",
+          tags=("Transaction-Request", "Payment Initiation Service (PIS)", "PSD2"),
+          errors=("OBP-20001", "OBP-30001", "OBP-30018", "OBP-10003", "OBP-30005", "OBP-20017", "OBP-20022",
+                  "OBP-50000"))
 def get_transaction_request_types(req: Request, bank_id: str, account_id: str, view_id: str):
     """Get Transaction Request Types for Account"""
     account, types = transaction_requests.request_types(req.user(), bank_id, account_id, view_id)

@@ -167,16 +167,6 @@ def basic_accounts_json(accounts) -> dict:
     ]}
 
 
-def core_accounts_json(accounts) -> dict:
-    """CoreAccountsJSON (GET /my/banks/BANK_ID/accounts)."""
-    out = []
-    for a in accounts:
-        first = a.account.routings[0] if a.account.routings else None
-        out.append({
-            "id": a.account.account_id, "label": a.account.label, "bank_id": a.account.bank_id,
-            "account_routing": {"scheme": first.scheme if first else "", "address": first.address if first else ""},
-        })
-    return {"accounts": out}
 
 
 def accounts_held_json(accounts) -> dict:
@@ -390,14 +380,22 @@ def accounts_json_v121(accounts) -> dict:
     ]))
 
 
-def core_accounts_json_v200(accounts) -> dict:
-    """CoreAccountsJSON with OBP's HAL links (self, and the account's detail, at v2.0.0)."""
+def core_accounts_json_v200(accounts, bank_id: str | None = None) -> dict:
+    """CoreAccountsJSON with OBP's HAL links at v2.0.0: GET /my/accounts links each account to
+    itself and its detail (getCoreAccountById); GET /my/banks/BANK_ID/accounts (`bank_id`) to the
+    list and to creating the account (createAccount), as OBP's apiRelations do."""
     base = f"{get_settings().hostname}/obp/v2.0.0"
+
+    def links(account) -> dict:
+        if bank_id is None:
+            return {"self": {"href": f"{base}/my/accounts"},
+                    "detail": {"href": f"{base}/my/banks/{account.bank_id}/accounts/{account.account_id}/account"}}
+        return {"self": {"href": f"{base}/my/banks/{bank_id}/accounts"},
+                "new": {"href": f"{base}/banks/{bank_id}/accounts/{account.account_id}"}}
+
     return CoreAccountsJSON(accounts=[
-        {"id": a.account.account_id, "label": a.account.label, "bank_id": a.account.bank_id, "_links": {
-            "self": {"href": f"{base}/my/accounts"},
-            "detail": {"href": f"{base}/my/banks/{a.account.bank_id}/accounts/{a.account.account_id}/account"},
-        }}
+        {"id": a.account.account_id, "label": a.account.label, "bank_id": a.account.bank_id,
+         "_links": links(a.account)}
         for a in accounts
     ]).model_dump(mode="json", by_alias=True)
 

@@ -35,8 +35,17 @@ class AmountOfMoneyJsonV121(ResponseModel):
 
 
 class AccountRoutingJsonV121(ResponseModel):
-    scheme: str = Field(examples=["IBAN"])
-    address: str = Field(examples=["DE91 1000 0000 0123 4567 89"])
+    """An account routing; null where a view hides it (v1.2.1 and v2.0.0 account_routing)."""
+
+    scheme: Optional[str] = Field(examples=["IBAN"])
+    address: Optional[str] = Field(examples=["DE91 1000 0000 0123 4567 89"])
+
+
+class AmountOfMoneyJSON(ResponseModel):
+    """An amount a view may hide: null currency or amount (v1.2.1 transactions)."""
+
+    currency: Optional[str] = Field(examples=["EUR"])
+    amount: Optional[str] = Field(examples=["10.12"])
 
 
 class BankRoutingJsonV121(ResponseModel):
@@ -569,7 +578,7 @@ def _view_model(name: str, doc: str, permissions, **fields):
 ViewJsonV300 = _view_model(
     "ViewJsonV300", "A view with every permission OBP shows.", VIEW_JSON_PERMISSIONS,
     id=(str, Field(examples=["owner"])), short_name=(str, ...), description=(str, ...), metadata_view=(str, ...),
-    is_public=(bool, ...), is_system=(bool, ...), is_firehose=(bool, ...), alias=(str, ...),
+    is_public=(bool, ...), is_system=(bool, ...), is_firehose=(Optional[bool], None), alias=(str, ...),
     hide_metadata_if_alias_used=(bool, ...),
 )
 ViewJsonV500 = _view_model(
@@ -584,6 +593,27 @@ ViewJSONV121 = _view_model(
     id=(str, Field(examples=["owner"])), short_name=(str, ...), description=(str, ...), is_public=(bool, ...),
     alias=(str, ...), hide_metadata_if_alias_used=(bool, ...),
 )
+ViewJSONV220 = _view_model(
+    "ViewJSONV220", "ViewJSONV121 and can_add_counterparty.",
+    [p for p in VIEW_JSON_PERMISSIONS if p in V121_PERMISSIONS or p == "can_add_counterparty"],
+    **{n: (f.annotation, f) for n, f in ViewJSONV121.model_fields.items() if n not in VIEW_JSON_PERMISSIONS},
+)
+
+
+class ViewsJSONV121(ResponseModel):
+    views: list[ViewJSONV121]
+
+
+class ViewsJSONV220(ResponseModel):
+    views: list[ViewJSONV220]
+
+
+class ViewsJsonV300(ResponseModel):
+    views: list[ViewJsonV300]
+
+
+class ViewsJsonV500(ResponseModel):
+    views: list[ViewJsonV500]
 
 
 class RevokedJson(ResponseModel):
@@ -650,11 +680,15 @@ class BasicAccountsJSON(ResponseModel):
     accounts: list[BasicAccountJSON]
 
 
+class HalLink(ResponseModel):
+    href: str = Field(examples=["/obp/v2.0.0/my/banks/gh.29.uk/accounts/8ca8a7e4-6d02-40e3-a129-0b2bf89de9f0/account"])
+
+
 class CoreAccountJSON(ResponseModel):
     id: str
     label: str
     bank_id: str
-    account_routing: AccountRoutingJsonV121
+    links: dict[str, HalLink] = Field(alias="_links", description="HAL links: self, and detail or new")
 
 
 class CoreAccountsJSON(ResponseModel):
@@ -671,6 +705,96 @@ class AccountHeldJson(ResponseModel):
 
 class CoreAccountsHeldJsonV300(ResponseModel):
     accounts: list[AccountHeldJson]
+
+
+class AccountJSON(ResponseModel):
+    id: str
+    label: str
+    views_available: list[ViewJSONV121]
+    bank_id: str
+
+
+class AccountsJSON(ResponseModel):
+    accounts: list[AccountJSON]
+
+
+class ViewBasicV300(ResponseModel):
+    id: str
+    short_name: str
+    description: str
+    is_public: bool
+
+
+class CoreAccountJson(ResponseModel):
+    id: str
+    label: str
+    bank_id: str
+    account_type: str = Field(description="The product code")
+    account_routings: list[AccountRoutingJsonV121]
+    views: list[ViewBasicV300]
+
+
+class CoreAccountsJsonV300(ResponseModel):
+    accounts: list[CoreAccountJson]
+
+
+class _ModeratedAccount(ResponseModel):
+    """What the view may see of the account: null (or empty) where it may not."""
+
+    id: str
+    label: Optional[str]
+    number: Optional[str]
+    owners: list[UserJSONV121]
+    type: Optional[str] = Field(description="The product code")
+    balance: AmountOfMoneyJsonV121
+    bank_id: str
+
+
+class ModeratedAccountJSON(_ModeratedAccount):
+    IBAN: Optional[str]
+    swift_bic: Optional[str]
+    views_available: list[ViewJSONV121]
+    account_routing: AccountRoutingJsonV121
+
+
+class ModeratedCoreAccountJSON(_ModeratedAccount):
+    IBAN: Optional[str]
+    swift_bic: Optional[str]
+    account_routing: AccountRoutingJsonV121
+
+
+class AccountRuleJsonV300(ResponseModel):
+    scheme: str
+    value: str
+
+
+class ModeratedCoreAccountJsonV300(_ModeratedAccount):
+    account_routings: list[AccountRoutingJsonV121]
+    account_rules: list[AccountRuleJsonV300] = Field(description="Always empty: this API keeps no account rules")
+
+
+class NewModeratedCoreAccountJsonV300(_ModeratedAccount):
+    account_routings: list[AccountRoutingJsonV121]
+    views_basic: list[ViewBasicV300]
+
+
+class ModeratedAccountJSON310(_ModeratedAccount):
+    views_available: list[ViewJSONV121]
+    account_routings: list[AccountRoutingJsonV121]
+    account_attributes: list[AccountAttributeResponseJson]
+
+
+class ModeratedCoreAccountJsonV400(ResponseModel):
+    """The account through the owner view (or VIEW_ID at 5.1.0): null where the view hides it."""
+
+    id: str
+    bank_id: str
+    label: Optional[str]
+    number: Optional[str]
+    product_code: Optional[str]
+    balance: AmountOfMoneyJsonV121
+    account_routings: list[AccountRoutingJsonV121]
+    views_basic: list[str] = Field(examples=[["owner"]])
 
 
 # --- transactions and their metadata -------------------------------------------------------------
@@ -745,10 +869,13 @@ class OtherAccountJsonV300(ResponseModel):
 
 
 class TransactionMetadataJSON(ResponseModel):
+    """The metadata the view may see: a list is null (v1.2.1) or empty where it may not."""
+
     narrative: Optional[str]
-    comments: list[TransactionCommentJSON]
-    tags: list[TransactionTagJSON]
-    images: list[TransactionImageJSON] = Field(description="Always empty: this API keeps no transaction images")
+    comments: Optional[list[TransactionCommentJSON]]
+    tags: Optional[list[TransactionTagJSON]]
+    images: Optional[list[TransactionImageJSON]] = Field(
+        description="Always empty (or null): this API keeps no transaction images")
     where: Optional[LocationJSONV121] = Field(description="Always null: this API keeps no where tags")
 
 
@@ -757,8 +884,49 @@ class TransactionDetailsJSON(ResponseModel):
     description: Optional[str]
     posted: Optional[str]
     completed: Optional[str]
-    new_balance: AmountOfMoneyJsonV121
-    value: AmountOfMoneyJsonV121
+    new_balance: AmountOfMoneyJSON
+    value: AmountOfMoneyJSON
+
+
+class MinimalBankJSON(ResponseModel):
+    national_identifier: Optional[str]
+    name: Optional[str]
+
+
+class ThisAccountJSON(ResponseModel):
+    id: str
+    holders: Optional[list[AccountHolderJSON]]
+    number: Optional[str]
+    kind: Optional[str]
+    IBAN: Optional[str]
+    swift_bic: Optional[str]
+    bank: MinimalBankJSON
+
+
+class OtherAccountJSON(ResponseModel):
+    id: str
+    holder: AccountHolderJSON
+    number: Optional[str]
+    kind: Optional[str]
+    IBAN: Optional[str]
+    swift_bic: Optional[str]
+    bank: MinimalBankJSON
+    metadata: Optional[OtherAccountMetadataJSON] = Field(description="Always null: this API keeps no counterparty "
+                                                                     "metadata")
+
+
+class TransactionJSON(ResponseModel):
+    """A transaction as the view may see it (v1.2.1): null where it may not."""
+
+    id: str
+    this_account: Optional[ThisAccountJSON]
+    other_account: Optional[OtherAccountJSON]
+    details: TransactionDetailsJSON
+    metadata: Optional[TransactionMetadataJSON]
+
+
+class TransactionsJSON(ResponseModel):
+    transactions: list[TransactionJSON]
 
 
 class TransactionAttributeResponseJson(ResponseModel):
@@ -843,6 +1011,129 @@ class TransactionRequestWithChargeJSON210(_TransactionRequestWithCharge):
 
 class TransactionRequestWithChargeJSONs210(ResponseModel):
     transaction_requests_with_charges: list[TransactionRequestWithChargeJSON210]
+
+
+class TransactionRequestChargeJsonV140(ResponseModel):
+    summary: str = Field(examples=["Warning! Default value!"])
+    value: AmountOfMoneyJsonV121
+
+
+class TransactionRequestTypeJsonV140(ResponseModel):
+    value: str = Field(examples=["ACCOUNT"])
+    charge: TransactionRequestChargeJsonV140
+
+
+class TransactionRequestTypesJsonV140(ResponseModel):
+    transaction_request_types: list[TransactionRequestTypeJsonV140]
+
+
+class HistoricalTransactionAccountJsonV400(ResponseModel):
+    bank_id: str
+    account_id: str
+
+
+class PostHistoricalTransactionResponseJsonV400(ResponseModel):
+    """The booked historical transaction: the from account's transaction id, the order as sent."""
+
+    transaction_id: str
+    from_: HistoricalTransactionAccountJsonV400 = Field(alias="from")
+    to: HistoricalTransactionAccountJsonV400
+    value: AmountOfMoneyJsonV121
+    description: str
+    posted: str
+    completed: str
+    transaction_request_type: str = Field(examples=["SANDBOX_TAN"])
+    charge_policy: str = Field(examples=["SHARED"])
+
+
+# --- counterparties ------------------------------------------------------------------------------
+
+class PostCounterpartyBespokeJson(ResponseModel):
+    key: str
+    value: str
+
+
+class UserJSONV210(ResponseModel):
+    id: str
+    provider: str
+    username: str
+
+
+class LocationJsonV210(ResponseModel):
+    latitude: float
+    longitude: float
+    date: str
+    user: UserJSONV210
+
+
+class CounterpartyMetadataJson(ResponseModel):
+    public_alias: str
+    more_info: str
+    url: str
+    image_url: str
+    open_corporates_url: str
+    corporate_location: Optional[LocationJsonV210] = Field(description="Always null: this API keeps no locations")
+    physical_location: Optional[LocationJsonV210] = Field(description="Always null: this API keeps no locations")
+    private_alias: str
+
+
+class CounterpartyJsonV220(ResponseModel):
+    name: str
+    description: str
+    created_by_user_id: str
+    this_bank_id: str
+    this_account_id: str
+    this_view_id: str
+    counterparty_id: str
+    other_bank_routing_scheme: str = Field(examples=["OBP"])
+    other_bank_routing_address: str
+    other_branch_routing_scheme: str
+    other_branch_routing_address: str
+    other_account_routing_scheme: str = Field(examples=["OBP"])
+    other_account_routing_address: str
+    other_account_secondary_routing_scheme: str
+    other_account_secondary_routing_address: str
+    is_beneficiary: bool
+    bespoke: list[PostCounterpartyBespokeJson]
+
+
+class CounterpartyWithMetadataJson(CounterpartyJsonV220):
+    metadata: CounterpartyMetadataJson
+
+
+class CounterpartiesJsonV220(ResponseModel):
+    counterparties: list[CounterpartyJsonV220]
+
+
+class CounterpartyJson400(CounterpartyJsonV220):
+    currency: str
+
+
+class CounterpartyWithMetadataJson400(CounterpartyJson400):
+    metadata: CounterpartyMetadataJson
+
+
+class CounterpartiesJson400(ResponseModel):
+    counterparties: list[CounterpartyJson400]
+
+
+class CounterpartyLimitV510(ResponseModel):
+    """The limits a VRP consent set on its counterparty; null where it set none. Amounts are
+    decimal strings in the counterparty's currency."""
+
+    counterparty_limit_id: str
+    bank_id: str
+    account_id: str
+    view_id: str
+    counterparty_id: str
+    currency: str
+    max_single_amount: Optional[str] = Field(examples=["100.00"])
+    max_monthly_amount: Optional[str]
+    max_number_of_monthly_transactions: Optional[int]
+    max_yearly_amount: Optional[str]
+    max_number_of_yearly_transactions: Optional[int]
+    max_total_amount: Optional[str]
+    max_number_of_transactions: Optional[int]
 
 
 # --- consents ------------------------------------------------------------------------------------

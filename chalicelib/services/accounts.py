@@ -127,12 +127,13 @@ def prefetch_account(caller: Caller, bank_id: str, account_id: str, view_id: str
                      check_view: bool = False) -> None:
     """The routing's early checks: the account exists (404 OBP-30018) and, when `check_view`, the
     caller may use VIEW_ID (views.require_view). The account and the caller's access to the view
-    (one batch) serve the endpoint's own reads."""
+    (one batch) serve the endpoint's own reads. Without VIEW_ID in the path, the access read is the
+    owner view's, which the core account (/my/banks/BANK_ID/accounts/ACCOUNT_ID/account) goes
+    through: one more item in the same batch, not one more round trip."""
     require_bank(bank_id)
     check_account_id(account_id)
-    keys = [account_store.account_key(bank_id, account_id)]
-    if view_id is not None:
-        keys.append(access_key(caller.user_id, bank_id, account_id, view_id))
+    keys = [account_store.account_key(bank_id, account_id),
+            access_key(caller.user_id, bank_id, account_id, view_id or OWNER_VIEW)]
     records = get_many(keys)
     _prefetched.set((records, frozenset(keys) - set(records)))
     account = records.get(keys[0])

@@ -39,6 +39,8 @@ def test_the_swagger_of_every_version_is_valid_and_lists_every_route_served_ther
     }
     listed = {(method, path) for path, operations in doc["paths"].items() for method in operations}
     assert served and served == listed
+    # One model per OBP definition name: two different shapes under one name would be qualified by module.
+    assert [name for name in doc["definitions"] if "__" in name] == []
 
 
 def test_swagger_operations_name_the_version_that_implements_them(api):
