@@ -14,6 +14,7 @@ from chalicelib.api import (  # noqa: F401  (importing a module registers its ro
     customer_data,
     customers,
     directlogin,
+    documentation,
     entitlements,
     historical_transactions,
     invitations,

@@ -149,6 +149,13 @@ def consumer_json(consumer, created_by, key: str | None = None, secret: str | No
     return out
 
 
+def consumer_json_v210(consumer, created_by) -> dict:
+    """ConsumerJsonV210 (getConsumer): ConsumerJson without the certificate, key and secret."""
+    out = consumer_json(consumer, created_by)
+    del out["client_certificate"]
+    return out
+
+
 def _routings(bank) -> list[dict]:
     return [{"scheme": r.scheme, "address": r.address} for r in bank.bank_routings]
 

@@ -3,6 +3,7 @@ reaching an account only through a view the caller may use."""
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
@@ -116,6 +117,48 @@ def create_account(caller: Caller, bank_id: str, account_id: str | None, read_bo
 
 # --- reads through a view -----------------------------------------------------------------------
 
+# Records the routing read before the endpoint ran (its account and view checks, done before the
+# body as OBP does), handed once to the next read of the same keys in the request: checking early
+# costs no second read, and a retry after a lost race still reads afresh. Cleared after each request.
+_prefetched: ContextVar[tuple[dict, frozenset] | None] = ContextVar("accounts_prefetched", default=None)
+
+
+def prefetch_account(caller: Caller, bank_id: str, account_id: str, view_id: str | None = None, *,
+                     check_view: bool = False) -> None:
+    """The routing's early checks: the account exists (404 OBP-30018) and, when `check_view`, the
+    caller may use VIEW_ID (views.require_view). The account and the caller's access to the view
+    (one batch) serve the endpoint's own reads. Without VIEW_ID in the path, the access read is the
+    owner view's, which the core account (/my/banks/BANK_ID/accounts/ACCOUNT_ID/account) goes
+    through: one more item in the same batch, not one more round trip."""
+    require_bank(bank_id)
+    check_account_id(account_id)
+    keys = [account_store.account_key(bank_id, account_id),
+            access_key(caller.user_id, bank_id, account_id, view_id or OWNER_VIEW)]
+    records = get_many(keys)
+    _prefetched.set((records, frozenset(keys) - set(records)))
+    account = records.get(keys[0])
+    if not isinstance(account, account_store.AccountRecord):
+        raise ApiError("OBP-30018", f"Current BankId is {bank_id} and Current AccountId is {account_id}")
+    if check_view and view_id is not None:
+        view_service.require_view(caller, bank_id, account_id, view_id, held=keys[1] in records)
+
+
+def forget_prefetched() -> None:
+    _prefetched.set(None)
+
+
+def _read(keys: list) -> dict:
+    """get_many, less what the routing already read in this request (used once)."""
+    early = _prefetched.get()
+    if early is None:
+        return get_many(keys)
+    _prefetched.set(None)
+    records, absent = early
+    known = {k: records[k] for k in keys if k in records}
+    missing = [k for k in keys if k not in known and k not in absent]
+    return known | (get_many(missing) if missing else {})
+
+
 def load_account(caller: Caller, bank_id: str, account_id: str, view_id: str, *, extra_keys=()):
     """The account (404 OBP-30018) and whether the caller's user holds VIEW_ID on it: account,
     access record and any `extra_keys` in one batch read after the bank check.
@@ -124,7 +167,7 @@ def load_account(caller: Caller, bank_id: str, account_id: str, view_id: str, *,
     check_account_id(account_id)
     account_k = account_store.account_key(bank_id, account_id)
     access_k = access_key(caller.user_id, bank_id, account_id, view_id)
-    records = get_many([account_k, access_k, *extra_keys])
+    records = _read([account_k, access_k, *extra_keys])
     account = records.get(account_k)
     if not isinstance(account, account_store.AccountRecord):
         raise ApiError("OBP-30018", f"Current BankId is {bank_id} and Current AccountId is {account_id}")
@@ -139,7 +182,7 @@ def open_account(caller: Caller, bank_id: str, account_id: str, view_id: str):
 
 def require_account(bank_id: str, account_id: str):
     require_bank(bank_id)
-    account = account_store.get_account(bank_id, account_id)
+    account = _read([account_store.account_key(bank_id, account_id)]).get(account_store.account_key(bank_id, account_id))
     if account is None:
         raise ApiError("OBP-30018", f"Current BankId is {bank_id} and Current AccountId is {account_id}")
     return account
