@@ -9,14 +9,15 @@ No credentials -> None (the endpoint decides whether that is OBP-20001). Bad cre
 Every credential is checked on every call: the token or consent, its application, and its user
 (not deleted, not locked), with no cache in between. The reads go out together with the
 request's other independent reads (`alongside`: the bank of the path) and, when the credential
-names its user up front, with reads of that user's own records (`own_records`).
+names its user up front, with reads keyed by that user (`by_user`: their views, the account of
+the path with their access to it).
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
 from chalicelib.services import consent_use, consumers, directlogin
-from chalicelib.services.access import Authentication, Caller
+from chalicelib.services.access import NOT_READ, Authentication, Caller
 from chalicelib.store.parallel import together
 
 
@@ -43,28 +44,34 @@ def resolve(headers: Mapping[str, str]) -> Caller | None:
 
 
 def resolve_with(headers: Mapping[str, str], *, alongside: Callable[[], Any] | None = None,
-                 own_records: Callable[[str], Any] | None = None) -> tuple[Caller | None, Any, Any]:
-    """(caller, what `alongside()` returned or raised, what `own_records(user_id)` returned).
+                 by_user: Callable[[str], Any] | None = None, own: bool = False) -> tuple[Caller | None, Any, Any]:
+    """(caller, what `alongside()` returned, what `by_user(caller's user_id)` returned); either of
+    the last two may be the exception it raised, returned rather than raised so that the caller's
+    own failure comes first and the request raises the rest in its own order (OBP's).
 
-    `alongside` is a read that does not depend on the caller; its exception is returned, not
-    raised, so that the caller's own failure comes first (OBP's order). `own_records` reads the
-    records a user reaches without a view or a role; it runs for a user calling with their own
-    credentials, not under a consent (a consent opens only its views) and not for an
-    application, and goes out with the authentication reads when the credential names its user."""
+    `alongside` is a read that does not depend on the caller (the bank of the path). `by_user`
+    reads records keyed by the caller's user (their views, the account of the path with their
+    access to it): it goes out with the credential's reads when the credential names its user up
+    front (a DirectLogin token, a consent JWT), else once the user is known; None for a caller
+    without a user. `own`: records the user reaches by their own login only, so None under a
+    consent too (a consent opens only its views), and not read for one."""
     auth = plan(headers)
     if auth is None:
         [outcome] = together(alongside, return_exceptions=True)
         return None, outcome, None
-    early_own = (lambda: own_records(auth.user_id)) if own_records is not None and auth.user_id else None
-    *results, outcome, own = together(*auth.reads, alongside, early_own, return_exceptions=True)
+    wanted = by_user is not None and not (own and auth.consent)
+    named = auth.user_id if wanted else ""
+    early = (lambda: by_user(named)) if named else None
+    *results, outcome, records = together(*auth.reads, alongside, early, return_exceptions=True)
     for failed in results:
         if isinstance(failed, Exception):
             raise failed
-    caller = auth.finish(results)
-    if isinstance(own, Exception):
-        raise own
-    if own_records is None or caller.user is None or caller.consent is not None:
-        own = None
-    elif early_own is None:
-        own = own_records(caller.user_id)
-    return caller, outcome, own
+    # A credential that reads its user after a first read (a consent id) sends `by_user` with it.
+    caller, late = auth.finish(results, later=by_user if wanted else None)
+    if not wanted or caller.user is None or (own and caller.consent is not None):
+        records = None
+    elif late is not NOT_READ:
+        records = late
+    elif caller.user_id != named:  # named no user up front, or not the one it turned out to be
+        [records] = together(lambda: by_user(caller.user_id), return_exceptions=True)
+    return caller, outcome, records

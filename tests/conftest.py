@@ -1,8 +1,17 @@
 """Test set-up: fake AWS credentials, moto in-process, the table and queues built from infra/,
-and the guard that fails any test in which a request issues a DynamoDB Scan."""
+the guard that fails any test in which a request issues a DynamoDB Scan, and the guard that fails
+the run if a test wrote into the developer's .local/ (e-mails and SMS go to a temporary outbox)."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_SCRATCH = tempfile.mkdtemp(prefix="obp-tests-")  # one per test process (each xdist worker has its own)
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 
 # Before anything creates a botocore client: moto must be imported first (chalice-notes §1).
 os.environ.update({
@@ -15,8 +24,12 @@ os.environ.update({
     "OBP_HOSTNAME": "http://127.0.0.1:8000",
     # A lighter scrypt work factor keeps the suite fast; tests/unit/test_crypto.py checks the default.
     "OBP_PASSWORD_SCRYPT_N": "1024",
+    # Never the developer's .local/ (the local stage's defaults).
+    "OUTBOX_DIR": os.path.join(_SCRATCH, "outbox"),
+    "DEMO_DIR": os.path.join(_SCRATCH, "demo"),
 })
-for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_PROFILE"):
+for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_PROFILE", "OBP_LOG_FORMAT",
+             "DEMO"):
     os.environ.pop(_var, None)
 
 import moto  # noqa: E402,F401
@@ -103,3 +116,25 @@ def admin(api):
 
     creds = bootstrap(username="admin", password="Admin-Passw0rd!", email="admin@example.com", consumer_key="testconsumerkey")
     return api.login(creds.username, creds.password, creds.consumer_key)
+
+
+# --- the developer's .local/ stays as it was -------------------------------------------------------
+
+def _local_files() -> dict[str, float]:
+    local = ROOT / ".local"
+    return {str(p.relative_to(ROOT)): p.stat().st_mtime for p in local.rglob("*") if p.is_file()} if local.exists() else {}
+
+
+def pytest_sessionstart(session):
+    session.config._local_files_before = _local_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks once
+        return
+    before = session.config._local_files_before
+    written = sorted(path for path, mtime in _local_files().items() if before.get(path) != mtime)
+    if written:
+        session.exitstatus = 1
+        print(f"\nFAILED: the tests wrote into the developer's .local/ (a `make run` of your own at the same "
+              f"time would too): {', '.join(written[:10])}")

@@ -28,6 +28,26 @@ class Resp:
         return self.message.split(":", 1)[0]
 
 
+def check_documented_response(method: str, path: str, status: int, text: str) -> None:
+    """The documentation tells the truth: every successful response a test receives fits the
+    response model its endpoint declares (exactly its fields, their types), or the test fails."""
+    from pydantic import ValidationError
+
+    from chalicelib.api import routing
+
+    if not 200 <= status < 300 or not text:
+        return
+    endpoint, _, _ = routing._match([s for s in path.split("?")[0].split("/") if s], method)
+    model = endpoint.response_model if endpoint is not None else None
+    if model is None:
+        return
+    try:
+        model.model_validate_json(text, strict=True)
+    except ValidationError as err:
+        raise AssertionError(f"{method} {path} answered what its documented response {model.__name__} "
+                             f"does not describe:\n{err}\n{text[:2000]}") from None
+
+
 class DynamoCalls:
     """Every DynamoDB call of a test with where it ran: `branch` is
     chalicelib.store.parallel.current_branch() at the call, so reads sent together count as one
@@ -90,6 +110,7 @@ class Api:
         r = self.client.http.request(method, path, headers=all_headers, body=data)
         text = r.body.decode() if r.body else ""
         parsed = json.loads(text, parse_float=Decimal) if text else None
+        check_documented_response(method, path, r.status_code, text)
         return Resp(r.status_code, parsed, {k.lower(): v for k, v in r.headers.items()})
 
     def get(self, path, **kw):

@@ -24,7 +24,8 @@ from chalicelib import crypto
 from chalicelib.errors import ApiError
 from chalicelib.services import consents
 from chalicelib.services import users as user_service
-from chalicelib.services.access import Authentication, Caller, Grant
+from chalicelib.services.access import NOT_READ, Authentication, Caller, Grant
+from chalicelib.services.validation import is_valid_id
 from chalicelib.store import consents as consent_store
 from chalicelib.store import consumers as consumer_store
 from chalicelib.store import users as user_store
@@ -64,20 +65,22 @@ def plan(value: str, consumer_key: str | None) -> Authentication:
     then its user and consumer."""
     value = value.strip()
     if _UUID.match(value):
-        return Authentication(reads=[lambda: consent_store.get_consent(value)],
-                              finish=lambda results: _check(results[0], None, None, value, consumer_key))
+        return Authentication(
+            reads=[lambda: consent_store.get_consent(value)],
+            finish=lambda results, later=None: _check(results[0], None, None, value, consumer_key, later=later),
+            consent=True)
     consent_id, aud, user_id = _claims(value)
     consent_k = consent_store.consent_key(consent_id)
     keys = [consent_k] + ([consumer_store.consumer_key(aud)] if aud else [])
 
-    def finish(results) -> Caller:
+    def finish(results, later=None) -> tuple[Caller, object]:
         found, user_and_roles = results
         consumer = found.get(consumer_store.consumer_key(aud)) if aud else None
-        return _check(found.get(consent_k), consumer, user_and_roles, value, consumer_key, user_id)
+        return _check(found.get(consent_k), consumer, user_and_roles, value, consumer_key, user_id, later=later)
 
     return Authentication(
         reads=[lambda: get_many(keys), (lambda: user_store.load_user_with_roles(user_id)) if user_id else None],
-        finish=finish,
+        finish=finish, user_id=user_id if is_valid_id(user_id) else "", consent=True,
     )
 
 
@@ -85,9 +88,11 @@ def authenticate(value: str, consumer_key: str | None) -> Caller:
     return plan(value, consumer_key).run()
 
 
-def _check(consent, consumer, user_and_roles, value: str, consumer_key: str | None, named_user_id: str = "") -> Caller:
+def _check(consent, consumer, user_and_roles, value: str, consumer_key: str | None, named_user_id: str = "", *,
+           later=None) -> tuple[Caller, object]:
     """Everything but the reads; `consumer` / `user_and_roles` are what was read alongside the
-    consent (None: read them now, after it)."""
+    consent (None: read them now, after it, with `later(user_id)`: the request's reads keyed by
+    the user). Returns the caller and what `later` returned (NOT_READ when not sent)."""
     presented = None if _UUID.match(value) else value
     if not isinstance(consent, consent_store.ConsentRecord):
         raise _refuse("OBP-35001")
@@ -109,8 +114,15 @@ def _check(consent, consumer, user_and_roles, value: str, consumer_key: str | No
     need_consumer = consumer is None or getattr(consumer, "consumer_id", None) != consent.consumer_id
     need_user = user_and_roles is None and consent.user_id
     consumer_read = (lambda: consumer_store.get_consumer(consent.consumer_id) if consent.consumer_id else None)
-    fetched_consumer, fetched_user = together(consumer_read if need_consumer else None,
-                                              (lambda: user_store.load_user_with_roles(consent.user_id)) if need_user else None)
+    fetched_consumer, fetched_user, late = together(
+        consumer_read if need_consumer else None,
+        (lambda: user_store.load_user_with_roles(consent.user_id)) if need_user else None,
+        (lambda: later(consent.user_id)) if need_user and later is not None else None, return_exceptions=True)
+    for failed in (fetched_consumer, fetched_user):
+        if isinstance(failed, Exception):
+            raise failed
+    if not (need_user and later is not None):
+        late = NOT_READ
     consumer = fetched_consumer if need_consumer else consumer
     user, entitlements = (fetched_user if need_user else user_and_roles) or (None, [])
 
@@ -127,4 +139,4 @@ def _check(consent, consumer, user_and_roles, value: str, consumer_key: str | No
         consent_store.record_usage(consent, now)
     grants = consents.grants_of(consent, [Grant(e.role_name, e.bank_id, e.entitlement_id) for e in entitlements])
     return Caller(user=user, consumer_id=consent.consumer_id, grants=grants, consent=consent,
-                  views=consents.consent_views(claims))
+                  views=consents.consent_views(claims)), late

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chalicelib import crypto
 from chalicelib.errors import ApiError
-from chalicelib.services.access import Authentication, Caller, require_any_role
+from chalicelib.services.access import NOT_READ, Authentication, Caller, require_any_role
 from chalicelib.services.validation import consumer_key_problem
 from chalicelib.store import consumers as consumer_store
 
@@ -92,12 +92,12 @@ def plan_application(credentials: str) -> Authentication:
         raise ApiError("OBP-20200", status=401) from None
     known_shape = bool(sep and key and not consumer_key_problem(key))
 
-    def finish(results) -> Caller:
+    def finish(results, later=None) -> tuple[Caller, object]:
         consumer_id = results[0]
         consumer = consumer_store.get_consumer(consumer_id) if consumer_id else None
         if consumer is None or not consumer.enabled or not crypto.equals(crypto.hash_token(secret), consumer.secret_hash):
             raise ApiError("OBP-20200", status=401)
-        return Caller(user=None, consumer_id=consumer.consumer_id)
+        return Caller(user=None, consumer_id=consumer.consumer_id), NOT_READ
 
     return Authentication(reads=[(lambda: consumer_store.consumer_id_of_key(key)) if known_shape else None],
                           finish=finish)

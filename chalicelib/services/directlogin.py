@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from chalicelib import crypto
 from chalicelib.errors import ApiError
 from chalicelib.services import users as user_service
-from chalicelib.services.access import Authentication, Caller, Grant
+from chalicelib.services.access import NOT_READ, Authentication, Caller, Grant
 from chalicelib.services.validation import (
     consumer_key_problem, is_valid_id, medium_password_problem, medium_string_problem,
 )
@@ -143,7 +143,7 @@ def plan(directlogin_header: str | None, authorization_header: str | None) -> Au
     token_k = user_store.token_key(user_id, crypto.hash_token(token))
     consumer_k = consumer_store.consumer_key(consumer_id)
 
-    def finish(results) -> Caller:
+    def finish(results, later=None) -> tuple[Caller, object]:
         found, (user, entitlements) = results
         record, consumer = found.get(token_k), found.get(consumer_k)
         now = datetime.now(timezone.utc)
@@ -159,7 +159,7 @@ def plan(directlogin_header: str | None, authorization_header: str | None) -> Au
             raise _invalid_token()
         user_service.refuse_if_inactive(user)
         grants = [Grant(e.role_name, e.bank_id, e.entitlement_id) for e in entitlements]
-        return Caller(user=user, consumer_id=consumer_id, grants=grants)
+        return Caller(user=user, consumer_id=consumer_id, grants=grants), NOT_READ
 
     return Authentication(
         reads=[lambda: get_many([token_k, consumer_k]), lambda: user_store.load_user_with_roles(user_id)],

@@ -156,6 +156,17 @@ def held_account_ids(user_id: str, bank_id: str) -> list[str]:
     return [h.account_id for h in items]
 
 
+def update_label(account: AccountRecord, label: str, linked_customers: list) -> None:
+    """The account's label and the label of its customer-link projections (store/customers.py
+    CustomerAccountLink), in one transaction; the account must still exist."""
+    tx = transaction()
+    with tx:
+        tx.update(AccountRecord(pk=account.pk, sk=account.sk), actions=[AccountRecord.label.set(label)],
+                  condition=AccountRecord.pk.exists())
+        for link in linked_customers:
+            tx.update(link, actions=[type(link).label.set(label)], condition=type(link).pk.exists())
+
+
 def set_balance(tx, account: AccountRecord, new_balance: Decimal) -> None:
     """Stage a balance change on the version that was read (optimistic lock)."""
     tx.update(

@@ -138,9 +138,13 @@ def test_account_reads_go_through_views_and_never_reach_others(admin, api, dynam
     r = w.alice.get(f"/obp/v5.1.0/banks/{bank}/accounts")
     assert r.body == {"accounts": [{"id": w.alice_account, "label": f"Account {w.alice_account}", "bank_id": bank,
                                     "views_available": [{"id": "owner", "short_name": "Owner", "is_public": False}]}]}
-    r = w.alice.get(f"/obp/v5.1.0/my/banks/{bank}/accounts")
-    assert r.body == {"accounts": [{"id": w.alice_account, "label": f"Account {w.alice_account}", "bank_id": bank,
-                                    "account_routing": {"scheme": "", "address": ""}}]}
+    r = w.alice.get(f"/obp/v5.1.0/my/banks/{bank}/accounts")  # OBP's CoreAccountsJSON, with HAL links
+    [core] = r.body["accounts"]
+    assert {k: core[k] for k in ("id", "label", "bank_id")} == {
+        "id": w.alice_account, "label": f"Account {w.alice_account}", "bank_id": bank}
+    assert sorted(core["_links"]) == ["new", "self"]
+    assert core["_links"]["self"]["href"].endswith(f"/obp/v2.0.0/my/banks/{bank}/accounts")
+    assert core["_links"]["new"]["href"].endswith(f"/obp/v2.0.0/banks/{bank}/accounts/{w.alice_account}")
     assert w.alice.get(f"/obp/v5.1.0/banks/{other_bank}/accounts").body == {"accounts": []}
     assert w.bob.get(f"/obp/v5.1.0/banks/{bank}/accounts").body["accounts"][0]["id"] == w.bob_account
 

@@ -54,7 +54,7 @@ def test_a_body_that_is_not_json_is_obp_10404(api):
 
 def test_wrong_field_type_is_400_10001_and_changes_nothing(api, admin):
     before = api.get("/obp/v5.1.0/banks").body["banks"]
-    r = admin.post("/obp/v5.1.0/banks", {"id": "typed", "bank_code": 12345})
+    r = admin.post("/obp/v5.1.0/banks", {"id": "typed", "bank_code": "TYPED", "bank_routings": "not a list"})
     assert (r.status, r.code) == (400, "OBP-10001")
     assert "PostBankJson500" in r.message
     assert api.get("/obp/v5.1.0/banks").body["banks"] == before

@@ -34,6 +34,35 @@ def test_an_account_read_costs_two_round_trips_with_a_token_or_a_consent_jwt(cw,
     assert _cost(dynamo_calls, lambda: by_id.get(_account_path(cw)))[0] == 3
 
 
+def test_the_account_checked_before_the_body_goes_with_the_credential(cw, dynamo_calls):
+    """At an endpoint that checks the account and the view before its body (v4.0.0 and later), the
+    account and the caller's access to the view are read with the credential and the bank when
+    the credential names its user (a token, a consent JWT), else with the user (a consent id)."""
+    w = cw.w
+    core = f"/obp/v5.1.0/banks/{cw.bank_id}/accounts/{w.alice_account}/views/owner"
+    # 1: token + consumer, user with roles, the bank, account + access; 2: the user's views on it
+    assert _cost(dynamo_calls, lambda: w.alice.get(core)) == (
+        2, ["BatchGetItem", "BatchGetItem", "GetItem", "Query", "Query"])
+    consent = cw.accepted()
+    jwt = cw.as_tpp(consent["jwt"])
+    jwt.get(core)  # the first use records the usage
+    assert _cost(dynamo_calls, lambda: jwt.get(core)) == (2, ["BatchGetItem", "BatchGetItem", "GetItem", "Query", "Query"])
+    by_id = cw.as_tpp(consent["consent_id"], header="Consent-Id")
+    # 1: the consent and the bank; 2: its consumer, its user, account + access; 3: the views
+    assert _cost(dynamo_calls, lambda: by_id.get(core)) == (
+        3, ["BatchGetItem", "GetItem", "GetItem", "GetItem", "Query", "Query"])
+
+    # A view the caller may not use is refused in that first round trip.
+    dynamo_calls.reset()
+    r = w.bob.get(core)
+    assert (r.status, r.code) == (403, "OBP-20017")
+    assert (dynamo_calls.round_trips(), sorted(dynamo_calls.operations())) == (1, ["BatchGetItem", "BatchGetItem",
+                                                                                  "GetItem", "Query"])
+    # ... and an unknown bank still answers before the account, whatever was read alongside.
+    r = w.alice.get(f"/obp/v5.1.0/banks/no-such-bank/accounts/{w.alice_account}/views/owner")
+    assert (r.status, r.code) == (404, "OBP-30001")
+
+
 def test_a_locked_users_refusal_costs_the_same_round_trip(api, cw, dynamo_calls):
     alice = cw.w.alice
     me = alice.me
