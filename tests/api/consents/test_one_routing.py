@@ -99,6 +99,40 @@ def test_a_payment_to_the_victims_iban_in_any_spelling_reaches_the_victim_only(c
     assert (made.status, made.code) == (400, "OBP-10033")  # an invalid IBAN names no account
 
 
+def test_an_explicit_counterparty_names_the_victims_iban_in_any_spelling_and_pays_the_victim_only(cw, mallory):
+    """createCounterparty (v2.2.0) and createExplicitCounterparty (v4.0.0) store the IBAN canonically
+    and resolve it to the one account that holds it; an invalid IBAN is OBP-10033, nothing stored."""
+    w = cw.w
+    base = f"/obp/%s/banks/{w.bank_id}/accounts/{w.alice_account}/owner/counterparties"
+    pay = (f"/obp/v4.0.0/banks/{w.bank_id}/accounts/{w.alice_account}/owner/transaction-request-types/COUNTERPARTY/"
+           "transaction-requests")
+    body = {"description": "rent", "other_bank_routing_scheme": "OBP", "other_bank_routing_address": w.bank_id,
+            "other_account_secondary_routing_scheme": "", "other_account_secondary_routing_address": "",
+            "other_branch_routing_scheme": "", "other_branch_routing_address": "", "is_beneficiary": True,
+            "bespoke": []}
+    for i, (version, scheme, address) in enumerate([("v2.2.0", "iban", SPELLINGS[0]), ("v4.0.0", "IBAN", SPELLINGS[1]),
+                                                    ("v4.0.0", " Iban ", SPELLINGS[2])], start=1):
+        made = w.alice.post(base % version, {**body, "name": f"Bob {i}", "other_account_routing_scheme": scheme,
+                                             "other_account_routing_address": address,
+                                             **({"currency": "EUR"} if version == "v4.0.0" else {})})
+        assert made.status == 201, made.body
+        assert (made.body["other_account_routing_scheme"], made.body["other_account_routing_address"]) == ("IBAN", VICTIM_IBAN)
+        stored = counterparty_store.get_counterparty(made.body["counterparty_id"])
+        assert (stored.other_account_id, stored.other_account_routing_address) == ("bob-iban", VICTIM_IBAN)
+        paid = w.alice.post(pay, {"to": {"counterparty_id": made.body["counterparty_id"]},
+                                  "value": {"currency": "EUR", "amount": "10"}, "description": "rent"})
+        assert (paid.status, paid.body["status"]) == (201, "COMPLETED"), paid.body
+        assert account_store.get_account(w.bank_id, "bob-iban").balance == Decimal(10 * i)
+
+    before = counterparty_store.of_account(w.bank_id, w.alice_account)
+    for version in ("v2.2.0", "v4.0.0"):
+        r = w.alice.post(base % version, {**body, "name": "Broken", "other_account_routing_scheme": "IBAN",
+                                          "other_account_routing_address": "DE89 3704 0044 0532 0130 01",
+                                          **({"currency": "EUR"} if version == "v4.0.0" else {})})
+        assert (r.status, r.code) == (400, "OBP-10033"), version
+    assert len(counterparty_store.of_account(w.bank_id, w.alice_account)) == len(before)
+
+
 def _legacy_account(bank_id: str, account_id: str, user_id: str, routings: list[dict]) -> None:
     """An account as it was written before canonical routings: routings and guards as typed."""
     record = account_store.new_account(bank_id, account_id, currency="EUR", routings=routings,
