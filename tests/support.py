@@ -49,20 +49,52 @@ def check_documented_response(method: str, path: str, status: int, text: str) ->
 
 
 class DynamoCalls:
-    def __init__(self):
-        self.calls: list[tuple[str, dict]] = []
+    """Every DynamoDB call of a test with where it ran: `branch` is
+    chalicelib.store.parallel.current_branch() at the call, so reads sent together count as one
+    sequential round trip (`round_trips()`)."""
 
-    def record(self, operation: str, params: dict) -> None:
-        self.calls.append((operation, params))
+    def __init__(self):
+        import threading
+
+        self.calls: list[tuple[str, dict]] = []
+        self.branches: list[tuple] = []
+        self._lock = threading.Lock()  # calls of parallel reads arrive from several threads
+
+    def record(self, operation: str, params: dict, branch: tuple = ()) -> None:
+        with self._lock:
+            self.calls.append((operation, params))
+            self.branches.append(branch)
 
     def reset(self) -> None:
         self.calls.clear()
+        self.branches.clear()
 
     def count(self) -> int:
         return len(self.calls)
 
     def operations(self) -> list[str]:
         return [op for op, _ in self.calls]
+
+    def round_trips(self) -> int:
+        """Sequential round trips: calls outside any `together` count one each; a `together`
+        group counts as its costliest branch (calls within a branch run one after another)."""
+        return _critical_path(list(self.branches), ())
+
+
+def _critical_path(branches: list[tuple], prefix: tuple) -> int:
+    depth = len(prefix)
+    total, groups = 0, {}
+    for branch in branches:
+        if branch[:depth] != prefix:
+            continue
+        if len(branch) == depth:
+            total += 1
+        else:
+            group, index = branch[depth]
+            groups.setdefault(group, set()).add(index)
+    for group, indexes in groups.items():
+        total += max(_critical_path(branches, prefix + ((group, i),)) for i in indexes)
+    return total
 
 
 class Api:

@@ -219,7 +219,7 @@ def add_consent_user(req: Request, bank_id: str, consent_id: str):
     """Add User to a Consent"""
     caller = req.user()
     body = req.body(PutConsentUserJsonV400)
-    return consent_json_v310(consents.add_user(caller, consent_id, body.user_id))
+    return consent_json_v310(consents.add_user(caller, bank_id, consent_id, body.user_id))
 
 
 @endpoint("PUT", _MANAGED + "/created-by-user", since="5.1.0", under_consent=False,

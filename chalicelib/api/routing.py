@@ -202,12 +202,31 @@ class Request:
         return self.version is None or version_key(self.version) >= version_key(version)
 
     # --- who is calling -------------------------------------------------------------------
-    def optional_caller(self) -> Caller | None:
-        if not self._resolved:
-            self._caller = auth.resolve(self.headers)
-            self._resolved = True
+    def authenticate(self, *, alongside: Callable[[], Any] | None = None,
+                     by_user: Callable[[str], Any] | None = None, own: bool = False) -> tuple[Any, Any]:
+        """Resolve the caller (once) with the request's independent reads sent alongside
+        (auth.resolve_with; a credential's failure is raised first). Returns what `alongside()`
+        and `by_user(user_id)` returned, or the exception either raised: the caller raises them
+        in its own order (`raise_failed`)."""
+        if self._resolved:
+            outcome = _outcome(alongside) if alongside is not None else None
+            caller = self._caller
+            wanted = by_user is not None and caller is not None and caller.user is not None
+            records = _outcome(lambda: by_user(caller.user_id)) if wanted and not (own and caller.consent is not None) else None
+            return outcome, records
+        self._caller, outcome, records = auth.resolve_with(self.headers, alongside=alongside, by_user=by_user, own=own)
+        self._resolved = True
+        self._check_consent()
+        return outcome, records
+
+    def _check_consent(self) -> None:
         if self._caller is not None and self._caller.consent is not None and not self.endpoint.under_consent:
             raise ApiError("OBP-20001", "A consent does not open this endpoint: it needs the user's own login.")
+
+    def optional_caller(self) -> Caller | None:
+        if not self._resolved:
+            self.authenticate()
+        self._check_consent()
         return self._caller
 
     def user(self) -> Caller:
@@ -216,6 +235,13 @@ class Request:
         if caller is None or caller.user is None:
             raise ApiError("OBP-20001")
         return caller
+
+    def user_and(self, own_records: Callable[[str], Any]) -> tuple[Caller, Any]:
+        """The authenticated user (as `user()`) and `own_records(user_id)`, read in the same round
+        trip when the credential names its user; None under a consent (it opens only its views)."""
+        _, own = self.authenticate(by_user=own_records, own=True)
+        caller = self.user()
+        return caller, raise_failed(own)
 
     # --- body -----------------------------------------------------------------------------
     @property
@@ -248,6 +274,20 @@ class Request:
             return model.model_validate(data)
         except ValidationError as err:
             raise invalid_json(_obp_class_name(model), _describe(err)) from err
+
+
+def _outcome(read: Callable[[], Any]) -> Any:
+    try:
+        return read()
+    except Exception as error:  # noqa: BLE001 - handed back, as auth.resolve_with does
+        return error
+
+
+def raise_failed(outcome: Any) -> Any:
+    """`outcome` (of Request.authenticate's reads), or the exception it is raised."""
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def _obp_class_name(model: type[BaseModel]) -> str:
@@ -443,31 +483,41 @@ def check_before_body(req: Request, chosen: Endpoint, params: dict[str, str]) ->
     declared), the ids of a POST body, the bank, the roles (any one, OBP's wording), then the
     account (OBP-30018 declared) and the view (OBP-20017 declared) — all before the body is read.
     Every other endpoint: the caller's credentials when it sends some, then the bank; the rest is
-    the endpoint's own order."""
+    the endpoint's own order.
+
+    The checks fail in that order, but their reads go out at once: the bank of the path, and the
+    account of the path with the caller's access to it, are read in the same round trip as the
+    credential (when it names its user up front; else the account right after)."""
     bank_id = params.get("bank_id")
+    bank_read = (lambda: banks.require_bank(bank_id)) if bank_id is not None else None
     if not chosen.auto_validated:
         if bank_id is not None:
-            req.optional_caller()
-            banks.require_bank(bank_id)
+            bank, _ = req.authenticate(alongside=bank_read)
+            raise_failed(bank)
         return
+    account_id, view_id = params.get("account_id"), params.get("view_id")
+    check_view = view_id is not None and "OBP-20017" in chosen.errors
+    account_read = None
+    if account_id is not None and bank_id is not None and (check_view or "OBP-30018" in chosen.errors):
+        from chalicelib.services import accounts
+
+        account_read = accounts.early_account_read(bank_id, account_id, view_id)
+    bank, records = req.authenticate(alongside=bank_read, by_user=account_read)
     caller = req.user() if chosen.needs_user else req.optional_caller()
     if req.method == "POST":
         parsed = req.json_or_none()
         if parsed is not None:
             _check_ids(parsed)
-    if bank_id is not None:
-        banks.require_bank(bank_id)
+    raise_failed(bank)
     if chosen.roles and chosen.check_roles:
         require_any_role(caller, list(chosen.roles), bank_id or "")
-    account_id = params.get("account_id")
     if account_id is not None and bank_id is not None and caller is not None and caller.user is not None:
-        view_id = params.get("view_id")
-        check_view = view_id is not None and "OBP-20017" in chosen.errors
         if check_view or "OBP-30018" in chosen.errors:
             from chalicelib.services import accounts
 
             req.prefetched_account = True
-            accounts.prefetch_account(caller, bank_id, account_id, view_id, check_view=check_view)
+            accounts.prefetch_account(caller, bank_id, account_id, view_id, check_view=check_view,
+                                      records=raise_failed(records))
 
 
 def _is_json(content_type: str | None) -> bool:

@@ -1,4 +1,4 @@
-"""Users: createUser, the current user, a user by id, lock status."""
+"""Users: createUser, the current user, a user by id, lock status, locking and deletion."""
 from urllib.parse import unquote
 
 from chalicelib.api.routing import Request, endpoint
@@ -8,6 +8,7 @@ from chalicelib.schemas.users import (
     bad_login_status_json,
     user_json,
     user_json_v400,
+    user_lock_status_json,
 )
 from chalicelib.services import users
 
@@ -36,8 +37,8 @@ def current_user_v200(req: Request):
           operation="getCurrentUser", response="UserJsonV300", tags=("User",), errors=("OBP-20001", "OBP-50000"))
 def current_user(req: Request):
     """Get User (Current)"""
-    caller = req.user()
-    return user_json(caller.user, caller.grants, users.account_views(caller))
+    caller, held = req.user_and(users.account_views_of)  # the views go out with the credential's reads
+    return user_json(caller.user, caller.grants, users.account_views(caller, held))
 
 
 @endpoint("GET", "/users/user_id/{user_id}", since="2.1.0",
@@ -58,6 +59,26 @@ def user_by_id(req: Request, user_id: str):
     return user_json_v400(user, grants, users.account_views_of(user.user_id), users.is_locked(user))
 
 
+@endpoint("DELETE", "/users/{user_id}", since="4.0.0",
+          operation="deleteUser", roles=("CanDeleteUser",), response="TrueJson", tags=("User",),
+          errors=("OBP-20001", "OBP-20005"))
+def delete_user(req: Request, user_id: str):
+    """Delete a User
+
+    The user's tokens and consents are refused from the next request on (OBP-20064); its personal
+    data is scrambled and its username is free again."""
+    return users.delete_user(req.user(), user_id)
+
+
+# v3.1.0 / v4.0.0 name a local user by username; 5.1.0 replaces them with PROVIDER/USERNAME paths.
+@endpoint("GET", "/users/{username}/lock-status", since="3.1.0", until="5.1.0",
+          operation="getBadLoginStatus", roles=("CanReadUserLockedStatus",), response="BadLoginStatusJson",
+          tags=("User",), errors=("OBP-20001", "OBP-20027"))
+def bad_login_status(req: Request, username: str):
+    """Get User Lock Status"""
+    return bad_login_status_json(users.lock_status(req.user(), unquote(username)))
+
+
 @endpoint("PUT", "/users/{username}/lock-status", since="3.1.0", until="5.1.0",
           roles=("CanUnlockUser",), response="BadLoginStatusJson", tags=("User",), errors=("OBP-20001",))
 def unlock_user(req: Request, username: str):
@@ -65,9 +86,19 @@ def unlock_user(req: Request, username: str):
     return bad_login_status_json(users.unlock_user(req.user(), unquote(username)))
 
 
+@endpoint("POST", "/users/{username}/locks", since="4.0.0", until="5.1.0",
+          operation="lockUser", roles=("CanLockUser",), response="UserLockStatusJson", tags=("User",),
+          errors=("OBP-20001", "OBP-20027"))
+def lock_user(req: Request, username: str):
+    """Lock the user
+
+    The user is out at once, on every credential (401 OBP-20013), until an unlock."""
+    return user_lock_status_json(users.lock_user(req.user(), unquote(username)))
+
+
 def _local_username(provider: str, username: str) -> str:
     if unquote(provider) != users.provider():
-        raise ApiError("OBP-20005", f"Current PROVIDER({unquote(provider)})", status=404)
+        raise ApiError("OBP-20027", f"Current PROVIDER({unquote(provider)})", status=404)
     return unquote(username)
 
 
@@ -86,3 +117,13 @@ def lock_status(req: Request, provider: str, username: str):
 def unlock_user_by_provider(req: Request, provider: str, username: str):
     """Unlock the user"""
     return bad_login_status_json(users.unlock_user(req.user(), _local_username(provider, username)))
+
+
+@endpoint("POST", "/users/{provider}/{username}/locks", since="5.1.0",
+          operation="lockUserByProviderAndUsername", roles=("CanLockUser",), response="UserLockStatusJson",
+          tags=("User",), errors=("OBP-20001", "OBP-20027"))
+def lock_user_by_provider(req: Request, provider: str, username: str):
+    """Lock the user
+
+    The user is out at once, on every credential (401 OBP-20013), until an unlock."""
+    return user_lock_status_json(users.lock_user(req.user(), _local_username(provider, username)))

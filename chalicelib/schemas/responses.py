@@ -189,6 +189,14 @@ class BadLoginStatusJson(ResponseModel):
     last_failure_date: Optional[str]
 
 
+class UserLockStatusJson(ResponseModel):
+    """OBP lockUser's answer: the lock an administrator put on a user."""
+
+    user_id: str
+    type_of_lock: str = Field(examples=["lock_via_api"])
+    last_lock_date: str
+
+
 class ConsumerJsonV210(ResponseModel):
     consumer_id: str
     app_name: str

@@ -60,6 +60,9 @@ def test_create_account_errors_change_nothing(admin, api):
         ({"balance": {"currency": "XQZ", "amount": "0"}}, "OBP-10003"),
         ({"user_id": "not a valid id!"}, "OBP-30107"),
         ({"account_routings": [{"scheme": "IBAN", "address": "X1"}, {"scheme": "IBAN", "address": "X2"}]}, "OBP-30114"),
+        ({"account_routings": [{"scheme": "IBAN", "address": "X1"}, {"scheme": "iban", "address": "X2"}]}, "OBP-30114"),
+        ({"account_routings": [{"scheme": "IBAN", "address": "DE89"}]}, "OBP-10033"),
+        ({"account_routings": [{"scheme": "IBAN", "address": "DE88370400440532013000"}]}, "OBP-10033"),  # check digits
     ]
     for body, code in cases:
         r = _put_account(alice, bank, "a1", **body)
@@ -71,12 +74,12 @@ def test_create_account_errors_change_nothing(admin, api):
     assert get_account(bank, "a1") is None
     assert alice.get("/obp/v5.1.0/users/current").body["views"]["list"] == []
 
-    assert _put_account(alice, bank, "a1", account_routings=[{"scheme": "IBAN", "address": "DE89"}]).status == 201
+    assert _put_account(alice, bank, "a1", account_routings=[{"scheme": "IBAN", "address": "DE89370400440532013000"}]).status == 201
     r = _put_account(alice, bank, "a1")
     assert (r.status, r.message) == (400, f"OBP-30208: Account_ID already exists at the Bank. Current BankId is {bank} "
                                           "and ACCOUNT_ID is a1")
-    r = _put_account(alice, bank, "a2", account_routings=[{"scheme": "IBAN", "address": "DE89"}])
-    assert (r.status, r.code) == (400, "OBP-30115")
+    r = _put_account(alice, bank, "a2", account_routings=[{"scheme": "iban", "address": "de89 3704 0044 0532 0130 00"}])
+    assert (r.status, r.code) == (400, "OBP-30115")  # the same IBAN, however written
     assert get_account(bank, "a2") is None  # the whole transaction was cancelled
     assert alice.get(f"/obp/v5.1.0/banks/{bank}/accounts-held").body["accounts"][0]["id"] == "a1"
     assert len(alice.get(f"/obp/v5.1.0/banks/{bank}/accounts-held").body["accounts"]) == 1
