@@ -14,8 +14,10 @@ not newer than the version in its URL (OBP's rule). `until="5.1.0"` stops an imp
 being served at 5.1.0 and later (OBP's explicit exclusions).
 
 Declarative metadata (every argument optional; see DESIGN.md, "Routes"): `operation=` OBP's
-function name, `roles=`, `body=` / `response=` pydantic models, `tags=`, `errors=` OBP codes; the
-summary is the first line of the handler's docstring, the description the rest. The resource docs,
+function name, `roles=`, `body=` / `response=` pydantic models, `tags=`, `errors=` OBP codes,
+`query=` the query parameters read, `produces=` the media type of a success that is not JSON (a
+page, a file: it has no response model); the summary is the first line of the handler's
+docstring, the description the rest. The resource docs,
 Swagger and OpenAPI documents (chalicelib/api/docs/) are built from it, and at auto-validated
 endpoints (4.0.0 and later) it drives OBP's checks before the body is read: authentication,
 the ids of a POST body, the bank, the roles, the account and the view (`check_before_body`).
@@ -114,6 +116,8 @@ class Endpoint:
     response: type | str | None = None  # the success response's model, or its name (see response_model)
     tags: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()  # OBP codes the endpoint may answer, in OBP's order
+    query: tuple[tuple[str, str, str], ...] = ()  # (name, JSON type, meaning) of each query parameter it reads
+    produces: str = "application/json"  # the success body's media type: a page or a file has no response model
 
     def serves(self, version: str) -> bool:
         if self.since is None:
@@ -335,6 +339,15 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=_encode, separators=(",", ":"))
 
 
+# A hosted payment page's link is its credential: /checkout/<payment id>/<secret>[/form].
+_LINK_SECRET = re.compile(r"^(/checkout/(?!assets/)[^/]+/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path as logs may show it: a payment page's secret replaced."""
+    return _LINK_SECRET.sub(r"\1<secret>", path or "")
+
+
 def obp_error_reply(error: ApiError) -> Reply:
     headers = {}
     if error.status == 401:
@@ -365,7 +378,7 @@ _PREFIX_RENDERERS: dict[str, Callable[[ApiError], Reply]] = {}
 def endpoint(method: str, path: str, *, since: str | None, until: str | None = None, status: int = 200,
              error_renderer: Callable[[ApiError], Reply] | None = None, form: bool = False, under_consent: bool = True,
              operation: str = "", roles=(), check_roles: bool = True, body: type | None = None,
-             response: type | str | None = None, tags=(), errors=()):
+             response: type | str | None = None, tags=(), errors=(), query=(), produces: str = "application/json"):
     """Declare a route handler `handler(req, **path_params)`; see the module docstring.
 
     An unversioned endpoint with an `error_renderer` also claims its first path segment (e.g. `/v1`):
@@ -380,7 +393,7 @@ def endpoint(method: str, path: str, *, since: str | None, until: str | None = N
         _TABLE.setdefault((route, method), []).append(Endpoint(
             method, path, handler, since, until, status, error_renderer, form, under_consent,
             operation=operation, roles=tuple(roles), check_roles=check_roles, body=body, response=response,
-            tags=tuple(tags), errors=tuple(errors),
+            tags=tuple(tags), errors=tuple(errors), query=tuple(query), produces=produces,
         ))
         if since is None and error_renderer is not None:
             _PREFIX_RENDERERS[path.split("/")[1]] = error_renderer
@@ -469,7 +482,7 @@ def _dispatch(app, segments: list[str]):
     except ApiError as error:
         return _response((chosen.error_renderer or obp_error_reply)(error))
     except Exception:  # noqa: BLE001 - never a stack trace or a Chalice body to the client
-        logger.exception("unhandled error request_id=%s %s %s", req.request_id, method, req.path)
+        logger.exception("unhandled error request_id=%s %s %s", req.request_id, method, loggable_path(req.path))
         return _response((chosen.error_renderer or obp_error_reply)(ApiError("OBP-50000", status=500)))
     finally:
         if req.prefetched_account:
