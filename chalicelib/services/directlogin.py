@@ -64,6 +64,14 @@ def credentials_from_headers(directlogin_header: str | None, authorization_heade
     raise ApiError("OBP-20082", status=400)
 
 
+def acceptable_credentials(username: str, password: str) -> bool:
+    """Whether a username and password pass DirectLogin's checks of their values (the hosted
+    payment page's sign-in: a value that does not is a failed sign-in, without a look-up)."""
+    if not username or not password:
+        return False
+    return medium_string_problem(username) is None and medium_password_problem(password) is None
+
+
 def _check_values(params: dict[str, str]) -> None:
     problems = []
     for key, value in params.items():
