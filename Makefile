@@ -25,7 +25,7 @@ run:
 	@$(MAKE) --no-print-directory $(STAMP)
 	exec $(BIN)/python -m scripts.local_stack
 
-# `make run` with README's walkthrough run first: a demo bank, customers, a third-party app, a partner.
+# `make run` with README's walkthrough run first: a demo bank, customers, a third-party app, a partner, a payment.
 demo: export DEMO = 1
 demo: run
 

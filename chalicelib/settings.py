@@ -284,7 +284,7 @@ class LocalStackSettings(_EnvironmentModel):
     moto_port: int = setting("MOTO_PORT", 5055, "port of the embedded local AWS (moto; its dashboard is "
                              "`/moto-api/`)", gt=0, lt=65536, expected="a TCP port, 1-65535")
     demo: bool = setting("DEMO", False, "start with the demo data of `make demo` (a bank, two customers with funded "
-                         "accounts, a third-party app, an Enterprise partner)",
+                         "accounts, a third-party app, an Enterprise partner and a payment)",
                          expected="1 or 0 (also true/false, yes/no, on/off)")
     demo_dir: str = setting("DEMO_DIR", ".local/demo", "where `make demo` writes the Enterprise partner's key files")
 

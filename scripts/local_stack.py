@@ -12,7 +12,7 @@
 5. scripts/local_api.py serves the API on http://127.0.0.1:PORT as `chalice local --stage local`
    does, printing one line per request;
 6. with DEMO=1 (`make demo`) the steps of README's walkthrough (scripts/walkthrough.py) run first,
-   and the banner lists the demo users, the third-party app and the Enterprise partner.
+   and the banner lists the demo users, the third-party app, the Enterprise partner and its payment.
 Ctrl-C or SIGTERM stops all of it. The last line printed at start is `READY {json}` (the e2e tests
 read it), or the process exits non-zero.
 """
@@ -368,6 +368,8 @@ def _print_banner(base: str, creds, env: dict, demo: dict | None, started_in: fl
             f"  third-party    consumer_key={tpp['consumer_key']}  consumer_secret={tpp['consumer_secret']}",
             f"  Enterprise     client_id={partner['client_id']}  kid={partner['kid']}  "
             f"private key {partner['private_key']}",
+            f"                 profile {partner['profile_id']} (payout account shop-payout), "
+            f"payment {partner['payment_id']} (succeeded: alice paid 12.50 EUR on the hosted page)",
         ]
     lines += [
         "Ctrl-C stops everything. One line per request follows: time, method, path, status, milliseconds, request id.",
