@@ -20,6 +20,7 @@ for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
 import moto  # noqa: E402,F401  (before any botocore client)
 import botocore.client  # noqa: E402
 
+from chalicelib.store.parallel import current_branch  # noqa: E402
 from tests.support import Api, DynamoCalls, fresh_aws  # noqa: E402
 
 SIZE = 10_000
@@ -28,9 +29,11 @@ _original = botocore.client.BaseClient._make_api_call
 
 
 def _recording(self, operation, params):
+    if self.meta.service_model.service_name != "dynamodb":
+        return _original(self, operation, params)
+    index = CALLS.record(operation, params, current_branch())
     answer = _original(self, operation, params)
-    if self.meta.service_model.service_name == "dynamodb":
-        CALLS.record(operation, params, answer)
+    CALLS.answered(index, answer)
     return answer
 
 
@@ -73,8 +76,8 @@ def main() -> None:
             CALLS.reset()
             r = request()
             found = len(r.body.get("customers", [])) if r.status < 300 else r.body.get("message", "")[:9]
-            print(f"  {label}: status {r.status} ({found}), {CALLS.count()} round trips "
-                  f"({', '.join(CALLS.operations())}), {CALLS.items_read():,} items read")
+            print(f"  {label}: status {r.status} ({found}), {CALLS.round_trips()} sequential round trips of "
+                  f"{CALLS.count()} calls ({', '.join(CALLS.operations())}), {CALLS.items_read():,} items read")
 
 
 if __name__ == "__main__":

@@ -28,19 +28,55 @@ class Resp:
         return self.message.split(":", 1)[0]
 
 
+def check_documented_response(method: str, path: str, status: int, text: str) -> None:
+    """The documentation tells the truth: every successful response a test receives fits the
+    response model its endpoint declares (exactly its fields, their types), or the test fails."""
+    from pydantic import ValidationError
+
+    from chalicelib.api import routing
+
+    if not 200 <= status < 300 or not text:
+        return
+    endpoint, _, _ = routing._match([s for s in path.split("?")[0].split("/") if s], method)
+    model = endpoint.response_model if endpoint is not None else None
+    if model is None:
+        return
+    try:
+        model.model_validate_json(text, strict=True)
+    except ValidationError as err:
+        raise AssertionError(f"{method} {path} answered what its documented response {model.__name__} "
+                             f"does not describe:\n{err}\n{text[:2000]}") from None
+
+
 class DynamoCalls:
-    """Every DynamoDB call of the test: (operation, params) in `calls`, the answers alongside."""
+    """Every DynamoDB call of a test with where it ran and what it answered: `branch` is
+    chalicelib.store.parallel.current_branch() at the call, so reads sent together count as one
+    sequential round trip (`round_trips()`); the answers give the items read (`items_read()`)."""
 
     def __init__(self):
-        self.calls: list[tuple[str, dict]] = []
-        self.answers: list[dict] = []
+        import threading
 
-    def record(self, operation: str, params: dict, answer: dict | None = None) -> None:
-        self.calls.append((operation, params))
-        self.answers.append(answer or {})
+        self.calls: list[tuple[str, dict]] = []
+        self.branches: list[tuple] = []
+        self.answers: list[dict] = []
+        self._lock = threading.Lock()  # calls of parallel reads arrive from several threads
+
+    def record(self, operation: str, params: dict, branch: tuple = (), answer: dict | None = None) -> int:
+        """Record a call as it is made (calls in the order they were sent); its index, for `answered`."""
+        with self._lock:
+            self.calls.append((operation, params))
+            self.branches.append(branch)
+            self.answers.append(answer or {})
+            return len(self.calls) - 1
+
+    def answered(self, index: int, answer: dict) -> None:
+        with self._lock:
+            if index < len(self.answers):  # not reset meanwhile
+                self.answers[index] = answer
 
     def reset(self) -> None:
         self.calls.clear()
+        self.branches.clear()
         self.answers.clear()
 
     def count(self) -> int:
@@ -48,6 +84,21 @@ class DynamoCalls:
 
     def operations(self) -> list[str]:
         return [op for op, _ in self.calls]
+
+    def round_trips(self) -> int:
+        """Sequential round trips: calls outside any `together` count one each; a `together`
+        group counts as its costliest branch (calls within a branch run one after another)."""
+        return _critical_path(list(self.branches), ())
+
+    def after_together(self) -> list[str]:
+        """The operations of the calls made one after another after the last `together` group
+        (for a request: its own work after knowing the caller, whose reads go out together)."""
+        tail = []
+        for (operation, _), branch in zip(reversed(self.calls), reversed(self.branches)):
+            if branch:
+                break
+            tail.append(operation)
+        return tail[::-1]
 
     def items_read(self) -> int:
         """Items DynamoDB read for these calls: a Query's ScannedCount (what its key condition
@@ -65,6 +116,22 @@ class DynamoCalls:
         return total
 
 
+def _critical_path(branches: list[tuple], prefix: tuple) -> int:
+    depth = len(prefix)
+    total, groups = 0, {}
+    for branch in branches:
+        if branch[:depth] != prefix:
+            continue
+        if len(branch) == depth:
+            total += 1
+        else:
+            group, index = branch[depth]
+            groups.setdefault(group, set()).add(index)
+    for group, indexes in groups.items():
+        total += max(_critical_path(branches, prefix + ((group, i),)) for i in indexes)
+    return total
+
+
 class Api:
     """JSON over the Chalice test client."""
 
@@ -78,6 +145,7 @@ class Api:
         r = self.client.http.request(method, path, headers=all_headers, body=data)
         text = r.body.decode() if r.body else ""
         parsed = json.loads(text, parse_float=Decimal) if text else None
+        check_documented_response(method, path, r.status_code, text)
         return Resp(r.status_code, parsed, {k.lower(): v for k, v in r.headers.items()})
 
     def get(self, path, **kw):

@@ -89,8 +89,9 @@ def number_key(number: int) -> str:
 @dataclass(frozen=True)
 class CountingTree:
     """Where a list's counters are and how wide its nodes are. Lists of this module keep theirs in
-    LIST#<name>; the Enterprise customer list keeps its own in the profile's partition. `dense`:
-    members are never removed, so a level-1 node's members are its first numbers."""
+    LIST#<name>; an Enterprise profile's lists (its customers, its payments under each filter) in
+    the profile's partition (store/enterprise/profiles.counting_tree). `dense`: members are never
+    removed, so a level-1 node's members are its first numbers."""
 
     pk: str
     prefix: str = "COUNT#"
@@ -115,6 +116,13 @@ class CountingTree:
             if level >= from_level:
                 node = model(pk=self.pk, sk=self.node_sk(level, (number - 1) // span))
                 tx.update(node, actions=[model.live.add(delta), model.record_type.set(model)])
+
+    def total(self) -> int:
+        """The live members, for a list whose head keeps no count: the sum of the top level's
+        nodes (one Query; one item until the list has numbered past a top node's span)."""
+        model = self.model
+        top = model.query(self.pk, model.sk.startswith(f"{self.prefix}{len(self.fanout)}#"), consistent_read=True)
+        return sum(int(item.live) for item in top)
 
     def children(self, level: int, low: int, high: int, descending: bool) -> list[tuple[int, int]]:
         """(index, live) of the level's nodes low..high, in reading order."""

@@ -11,17 +11,17 @@ GetItem and no index is needed. Newest first means descending seq.
 
 Deletions leave gaps in the numbers, so "the k-th newest" cannot be computed from the numbers
 alone: the profile's counting tree answers it (store/positions.py, the mechanism every list of the
-service pages with, here with the profile item as the list's head and a third level): a level-1
-node counts the live customers of 64 consecutive numbers, a level-2 node those of 1024 level-1
-nodes (65,536 numbers), a level-3 node those of 1024 level-2 nodes (67,108,864 numbers). Create
-and delete adjust one node per level in the same transaction as the customer and the profile's
-count. A page reads no counter at all while no customer was ever deleted (count == last number),
-and otherwise at most one Query of at most 1024 small counters per level (none for a level whose
-range holds a single possible node: only level 1 up to 65,536 customers), then one customer Query
-of at most 63 + size items, whatever the profile's size; every read is strongly consistent, so a
-page reflects every committed create and delete. The price is paid on writes: a create or delete
-also updates one counter per level (3 items) in its transaction, and all writes of a profile touch
-its profile item.
+service pages with; here the profile item is the list's head and the counters are the profile's,
+`profiles.counting_tree`, `CCOUNT#<level>#<index>`): a level-1 node counts the live customers of
+64 consecutive numbers, a level-2 node those of 1024 level-1 nodes (65,536 numbers), a level-3
+node those of 1024 level-2 nodes (67,108,864 numbers). Create and delete adjust one node per level
+in the same transaction as the customer and the profile's count. A page reads no counter at all
+while no customer was ever deleted (count == last number), and otherwise at most one Query of at
+most 1024 small counters per level (none for a level whose range holds a single possible node:
+only level 1 up to 65,536 customers), then one customer Query of at most 63 + size items, whatever
+the profile's size; every read is strongly consistent, so a page reflects every committed create
+and delete. The price is paid on writes: a create or delete also updates one counter per level
+(3 items) in its transaction, and all writes of a profile touch its profile item.
 """
 from __future__ import annotations
 
@@ -33,12 +33,11 @@ from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute,
 
 from chalicelib.store import positions
 from chalicelib.store.base import Entity, get_item
-from chalicelib.store.enterprise import update_versioned, write
+from chalicelib.store.enterprise import profiles, update_versioned, write
 from chalicelib.store.enterprise.profiles import ProfileRecord, profile_pk, seq_key
 
-# Fan-out of the counting tree: numbers per level-1 node, then children per node of each level above.
-FANOUT = (64, 1024, 1024)
 _CUSTOMER = "CUSTOMER#"
+_COUNTERS = "CCOUNT#"
 _ID_PREFIX = "customer_"
 _RANDOM_HEX, _SEQ_HEX = 20, 12
 
@@ -67,10 +66,6 @@ class CustomerRecord(Entity, discriminator="EnterpriseCustomer"):
     address = AddressMap(null=True)
     version = NumberAttribute(default=1)
     created_at = UTCDateTimeAttribute()
-
-
-class CustomerCounter(Entity, discriminator="EnterpriseCustomerCount"):
-    live = NumberAttribute(default=0)
 
 
 # --- ids ----------------------------------------------------------------------------------------
@@ -114,7 +109,7 @@ def page(profile: ProfileRecord, offset: int, size: int) -> list[CustomerRecord]
 
 
 def counting_tree(profile_id: str) -> positions.CountingTree:
-    return positions.CountingTree(profile_pk(profile_id), prefix="CCOUNT#", fanout=FANOUT, model=CustomerCounter)
+    return profiles.counting_tree(profile_id, _COUNTERS)
 
 
 # --- writes -------------------------------------------------------------------------------------

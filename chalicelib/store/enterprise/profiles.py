@@ -4,6 +4,13 @@ A profile gets the next number of its partner's `profile_count` in the transacti
 (conditioned on the count read before); profiles are never deleted, so the partner's profiles are
 a list without gaps (store/positions.py, the partner item as its head): page p, newest first, is
 a key range of gsi1 and costs one Query.
+
+A profile names its payout account (an OBP account: `payout_bank_id`, `payout_account_id`) and
+hands out payment numbers (`payment_seq`, an atomic counter: store/enterprise/payments.py).
+
+A profile's own lists (its customers, its payments under each filter) are numbered lists whose
+counting trees live in the profile's partition (`counting_tree`, store/positions.py): three levels
+(64 numbers, then 1024 nodes, then 1024: 67 million numbers), one counter model.
 """
 from __future__ import annotations
 
@@ -18,6 +25,8 @@ from chalicelib.store.enterprise import update_versioned, write
 from chalicelib.store.enterprise.partners import PartnerRecord, partner_pk
 
 SEQ_DIGITS = 12
+# The counting trees of a profile's lists: numbers per level-1 node, then children per node above.
+FANOUT = (64, 1024, 1024)
 
 
 def profile_pk(profile_id: str) -> str:
@@ -38,8 +47,20 @@ class ProfileRecord(Entity, discriminator="EnterpriseProfile"):
     phone = UnicodeAttribute(null=True)
     customer_count = NumberAttribute(default=0)  # live customers
     customer_seq = NumberAttribute(default=0)  # the last customer number handed out
+    payment_seq = NumberAttribute(default=0)  # the last payment number handed out (gaps allowed)
+    payout_bank_id = UnicodeAttribute(null=True)
+    payout_account_id = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     created_at = UTCDateTimeAttribute()
+
+
+class ProfileListCounter(Entity, discriminator="EnterpriseCustomerCount"):  # customers' counters' stored name
+    live = NumberAttribute(default=0)
+
+
+def counting_tree(profile_id: str, prefix: str) -> positions.CountingTree:
+    """The counters of one of the profile's lists: `<prefix><level>#<index>` in its partition."""
+    return positions.CountingTree(profile_pk(profile_id), prefix=prefix, fanout=FANOUT, model=ProfileListCounter)
 
 
 def new_profile(profile_id: str, client_id: str, seq: int, **fields) -> ProfileRecord:
@@ -80,3 +101,12 @@ def update_profile(profile: ProfileRecord, changes: dict) -> str:
     """Set (None: remove) the profile's own fields, never its customer counters (they change
     without a version bump). A `write` outcome; see update_versioned."""
     return update_versioned(profile, changes)
+
+
+def next_payment_number(profile_id: str) -> int:
+    """The profile's next payment number: one atomic UpdateItem, never contended. A number whose
+    payment is then not written (a lost reference race, a crash) stays a gap; lists count members,
+    not numbers (`counting_tree`)."""
+    record = ProfileRecord(pk=profile_pk(profile_id), sk="PROFILE")
+    record.update(actions=[ProfileRecord.payment_seq.add(1)], condition=ProfileRecord.pk.exists())
+    return int(record.payment_seq)

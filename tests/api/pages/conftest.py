@@ -43,16 +43,15 @@ class Cost:
     response: Resp
     operations: list[str]
     items: int  # items DynamoDB read for the request (tests.support.DynamoCalls.items_read)
-
-    @property
-    def round_trips(self) -> int:
-        return len(self.operations)
+    round_trips: int  # sequential: reads sent together count once (tests.support.DynamoCalls.round_trips)
+    after: list[str]  # the request's own calls after the caller's (and the bank's) reads went out together
 
 
 def cost(dynamo_calls: DynamoCalls, request) -> Cost:
     dynamo_calls.reset()
     response = request()
-    return Cost(response, dynamo_calls.operations(), dynamo_calls.items_read())
+    return Cost(response, dynamo_calls.operations(), dynamo_calls.items_read(), dynamo_calls.round_trips(),
+                dynamo_calls.after_together())
 
 
 def caller_cost(dynamo_calls: DynamoCalls, session: AuthedApi) -> int:

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.store import consents as store
 from chalicelib.store import positions
-from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, cost, service, session
+from tests.api.pages.conftest import LIMIT, SIZE, caller_cost, caller_round_trips, cost, service, session
 from tests.support import AuthedApi, banking_world
 
 ACCEPTED_EVERY = 10  # every 10th consent is ACCEPTED, the others INITIATED
@@ -91,7 +91,7 @@ def test_my_consents_cost_the_page_at_any_offset(consents, dynamo_calls, offset)
     found = cost(dynamo_calls, lambda: consents.alice.get(f"/obp/v5.1.0/my/consents?limit={LIMIT}&offset={offset}"))
     assert _ids(found.response) == newest_first[offset:offset + LIMIT]
     # the list's head (not for the first page), the page
-    assert found.operations[-2:] == (["Query", "Query"] if offset == 0 else ["GetItem", "Query"])
+    assert found.after == (["Query"] if offset == 0 else ["GetItem", "Query"])
     assert found.items <= auth + 1 + LIMIT
     oldest_first = cost(dynamo_calls, lambda: consents.alice.get(
         f"/obp/v3.1.0/banks/{consents.bank_id}/my/consents?limit={LIMIT}&offset={offset}&sort_direction=ASC"))
@@ -103,8 +103,9 @@ def test_my_consents_at_one_bank_cost_a_page_of_entries_and_their_consents(conse
     found = cost(dynamo_calls, lambda: consents.alice.get(
         f"/obp/v5.1.0/banks/{consents.bank_id}/my/consents?limit={LIMIT}&offset={SIZE - LIMIT}"))
     assert _ids(found.response) == consents.ids[::-1][SIZE - LIMIT:]
-    # the bank, the head of alice's list at the bank, a page of entries, their consents
-    assert found.operations[-4:] == ["GetItem", "GetItem", "Query", "BatchGetItem"]
+    # the bank (with the caller), the head of alice's list at the bank, a page of entries, their consents
+    assert found.after == ["GetItem", "Query", "BatchGetItem"]
+    assert found.round_trips == caller_round_trips(dynamo_calls, consents.alice) + 3
     assert found.items <= auth + 1 + 1 + 2 * LIMIT
 
 

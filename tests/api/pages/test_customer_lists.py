@@ -117,10 +117,10 @@ def test_a_banks_customers_cost_the_same_at_offset_0_and_9950(bank, dynamo_calls
         found = cost(dynamo_calls, lambda: bank.staff.get(
             f"/obp/v5.0.0/banks/{bank.bank_id}/customers?limit={LIMIT}&offset={offset}{query}"))
         assert _ids(found.response, "customers", "customer_id") == ordered[offset:offset + LIMIT]
-        # the caller (token, user with roles), the bank, the list's head, the page: no counter
-        # is read while no customer was ever removed (the first page needs no head either)
-        assert found.operations[-2:] == (["GetItem", "Query"])
-        assert found.round_trips == caller + 1 + (1 if offset else 0) + 1
+        # the caller (token, user with roles) and the bank together, the list's head, the page: no
+        # counter is read while no customer was ever removed (the first page needs no head either)
+        assert found.after == ([] if offset == 0 else ["GetItem"]) + ["Query"]
+        assert found.round_trips == caller + (1 if offset else 0) + 1
         assert found.items <= auth + 1 + 1 + LIMIT
 
 
@@ -129,8 +129,8 @@ def test_without_the_list_role_the_callers_own_customers_are_paged_the_same_way(
     found = cost(dynamo_calls, lambda: bank.owner.get(
         f"/obp/v5.0.0/banks/{bank.bank_id}/customers?limit={LIMIT}&offset={SIZE - LIMIT}"))
     assert _ids(found.response, "customers", "customer_id") == bank.customers[-LIMIT:]
-    # the bank, the head of the caller's links at the bank, a page of links, their customers
-    assert found.operations[-4:] == ["GetItem", "GetItem", "Query", "BatchGetItem"]
+    # the bank (with the caller), the head of the caller's links at the bank, a page of links, their customers
+    assert found.after == ["GetItem", "Query", "BatchGetItem"]
     assert found.items <= auth + 1 + 1 + 2 * LIMIT
 
 
@@ -150,10 +150,9 @@ def test_crm_events_by_scheduled_date_cost_the_same_at_any_offset(bank, dynamo_c
         found = cost(dynamo_calls, lambda: bank.staff.get(
             f"/obp/v1.4.0/banks/{bank.bank_id}/crm-events?limit={LIMIT}&offset={offset}"))
         assert _ids(found.response, "crm_events", "id") == bank.events[offset:offset + LIMIT]
-        # the bank, then one Query of counters per level of the dated list below its root
-        # (34-year, 12-day, 17-minute and one-second nodes) and the page itself
-        list_operations = found.operations[3:]
-        assert set(list_operations) == {"Query"} and len(list_operations) <= (1 if offset == 0 else 5)
+        # the bank (with the caller), then one Query of counters per level of the dated list below
+        # its root (34-year, 12-day, 17-minute and one-second nodes) and the page itself
+        assert set(found.after) == {"Query"} and len(found.after) <= (1 if offset == 0 else 5)
         counters = found.items - auth - 1 - LIMIT
         assert 0 <= counters <= (0 if offset == 0 else 512 + 3 * 1024)
 

@@ -1,17 +1,19 @@
 """The Enterprise API's lists at 10,000 records: a profile's customers (with deletions: one Query
-of counters more) and a partner's profiles cost the same on the last page as on the first; a
-profile's webhooks are one bounded page (at most 100). Records are written through the store in
-batches."""
+of counters more), a profile's payments (all of them, and one state's: a set with gaps) and a
+partner's profiles cost the same on the last page as on the first; a profile's webhooks are one
+bounded page (at most 100). Records are written through the store in batches."""
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from chalicelib.store import positions
 from chalicelib.store.enterprise import customers as customer_store
 from chalicelib.store.enterprise import partners as partner_store
+from chalicelib.store.enterprise import payments as payment_store
 from chalicelib.store.enterprise import profiles as profile_store
 from tests.api.enterprise.conftest import Enterprise, new_profile
 from tests.api.pages.conftest import SIZE, cost
@@ -19,6 +21,7 @@ from tests.enterprise_support import rsa_key
 from tests.support import Api, fresh_aws
 
 PAGE = 20
+AUTH = ["BatchGetItem", "GetItem"]  # the token and its key together, then the profile or partner (the list's head)
 
 
 @dataclass
@@ -56,6 +59,32 @@ def _load_profiles(client_id: str, already: int) -> list[str]:
     return ids[::-1]
 
 
+def _load_payments(profile_id: str) -> dict[str, list[str]]:
+    """SIZE payments numbered 1..SIZE, every fourth failed, the others succeeded (states a read
+    never changes), their list memberships and counters: payment ids newest first by set."""
+    profile = profile_store.get_profile(profile_id)
+    created = datetime.now(timezone.utc)
+    sets: dict[str, list[int]] = {}
+    with payment_store.PaymentRecord.batch_write() as batch:
+        for seq in range(1, SIZE + 1):
+            payment_id = f"payment_{seq:032x}"
+            state = "failed" if seq % 4 == 0 else "succeeded"
+            batch.save(payment_store.PaymentRecord(
+                pk=payment_store.payment_pk(payment_id), sk="PAYMENT", payment_id=payment_id,
+                profile_id=profile_id, client_id=profile.client_id, seq=seq, method="openbanking", state=state,
+                amount=seq, currency="EUR", redirect_url="https://shop.example/back", merchant_name=profile.name,
+                request_fingerprint="-", created_at=created, expires=created + timedelta(hours=1),
+                completed_at=created, clearing_bank_id="bank", clearing_account_id="clearing"))
+            for set_name in payment_store.list_sets(None, state):
+                sets.setdefault(set_name, []).append(seq)
+                batch.save(payment_store.PaymentMember(pk=profile.pk, sk=f"PAYIDX#{set_name}#{profile_store.seq_key(seq)}",
+                                                       payment_id=payment_id))
+    for set_name, numbers in sets.items():
+        positions.bulk_count(payment_store._tree(profile_id, set_name), numbers)
+    profile.update(actions=[profile_store.ProfileRecord.payment_seq.set(SIZE)])
+    return {name: [f"payment_{seq:032x}" for seq in reversed(numbers)] for name, numbers in sets.items()}
+
+
 @pytest.fixture(scope="module")
 def partner():
     from chalice.test import Client
@@ -79,8 +108,8 @@ def test_a_profiles_customers_cost_the_same_on_every_page(partner, dynamo_calls)
         found = cost(dynamo_calls, lambda: partner.client.get(f"{path}?page={page}&size={PAGE}"))
         assert found.response.status == 200 and found.response.body["count"] == SIZE
         assert [c["id"] for c in found.response.body["data"]] == partner.customers[page * PAGE:(page + 1) * PAGE]
-        # token, its key, the profile (the list's head), the page: no counter while none was deleted
-        assert found.operations == ["GetItem", "GetItem", "GetItem", "Query"]
+        # the page: no counter while none was deleted
+        assert found.operations == AUTH + ["Query"]
         assert found.items <= 3 + PAGE
 
     for gone in (partner.customers[5], partner.customers[-3]):
@@ -88,9 +117,40 @@ def test_a_profiles_customers_cost_the_same_on_every_page(partner, dynamo_calls)
     live = [c for c in partner.customers if c not in (partner.customers[5], partner.customers[-3])]
     found = cost(dynamo_calls, lambda: partner.client.get(f"{path}?page={last}&size={PAGE}"))
     assert [c["id"] for c in found.response.body["data"]] == live[last * PAGE:(last + 1) * PAGE]
-    assert found.operations == ["GetItem", "GetItem", "GetItem", "Query", "Query"]  # + the level-1 counters
-    level1_nodes = -(-SIZE // customer_store.FANOUT[0])
-    assert found.items <= 3 + level1_nodes + (customer_store.FANOUT[0] - 1) + PAGE
+    assert found.operations == AUTH + ["Query", "Query"]  # + the level-1 counters
+    level1_nodes = -(-SIZE // profile_store.FANOUT[0])
+    assert found.items <= 3 + level1_nodes + (profile_store.FANOUT[0] - 1) + PAGE
+
+
+def test_a_profiles_payments_cost_the_same_on_every_page(partner, dynamo_calls):
+    profile_id = partner.profile_id  # its customers are in the same partition, under their own keys
+    newest_first = _load_payments(profile_id)
+    path = f"/v1/profiles/{profile_id}/payments"
+    # every payment (the set has every number: its page is found by arithmetic, no counter read)
+    costs = []
+    for page in (0, SIZE // PAGE - 1):
+        found = cost(dynamo_calls, lambda: partner.client.get(f"{path}?page={page}&size={PAGE}"))
+        assert found.response.status == 200 and found.response.body["count"] == SIZE
+        assert [p["id"] for p in found.response.body["data"]] == newest_first["all"][page * PAGE:(page + 1) * PAGE]
+        # the set's total (its top counter), the members, the payments (one BatchGetItem)
+        assert found.operations == AUTH + ["Query", "Query", "BatchGetItem"]
+        assert found.items <= 3 + 1 + PAGE + PAGE
+        costs.append((found.operations, found.items))
+    assert costs[0] == costs[1]
+    # one state's payments: a set with gaps (every fourth number), walked through its level-1 counters
+    succeeded = newest_first["state=succeeded"]
+    level1_nodes = -(-SIZE // profile_store.FANOUT[0])
+    costs = []
+    for page in (0, len(succeeded) // PAGE - 1):
+        found = cost(dynamo_calls, lambda: partner.client.get(f"{path}?page={page}&size={PAGE}&state=succeeded"))
+        assert found.response.status == 200 and found.response.body["count"] == len(succeeded) == SIZE * 3 // 4
+        assert [p["id"] for p in found.response.body["data"]] == succeeded[page * PAGE:(page + 1) * PAGE]
+        assert all(p["state"] == "succeeded" for p in found.response.body["data"])
+        # + the level-1 counters (one level-2 and one level-3 node hold them all: not read)
+        assert found.operations == AUTH + ["Query", "Query", "Query", "BatchGetItem"]
+        assert found.items <= 3 + 1 + level1_nodes + (profile_store.FANOUT[0] - 1) + PAGE + PAGE
+        costs.append(found.operations)
+    assert costs[0] == costs[1]
 
 
 def test_a_partners_profiles_cost_the_same_on_every_page(partner, dynamo_calls):
@@ -98,7 +158,7 @@ def test_a_partners_profiles_cost_the_same_on_every_page(partner, dynamo_calls):
         found = cost(dynamo_calls, lambda: partner.client.get(f"/v1/profiles?page={page}&size={PAGE}"))
         assert found.response.status == 200 and found.response.body["count"] == SIZE
         assert [p["id"] for p in found.response.body["data"]] == partner.profiles[page * PAGE:(page + 1) * PAGE]
-        assert found.operations == ["GetItem", "GetItem", "GetItem", "Query"]  # token, key, partner, the page
+        assert found.operations == AUTH + ["Query"]  # the page
         assert found.items <= 3 + PAGE
 
 
