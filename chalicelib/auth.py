@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from chalicelib.services import consent_use, consumers, directlogin
+from chalicelib.services import directlogin
 from chalicelib.services.access import Caller
+
+# Consents and application credentials are imported by the requests that carry them (cold
+# start: most requests log in with DirectLogin).
 
 
 def resolve(headers: Mapping[str, str]) -> Caller | None:
     """`headers` has lower-case names."""
     consent = headers.get("consent-jwt") or headers.get("consent-id")
     if consent is not None:
+        from chalicelib.services import consent_use
+
         return consent_use.authenticate(consent, headers.get("consumer-key"))
     directlogin_header = headers.get("directlogin")
     authorization = headers.get("authorization")
@@ -26,5 +31,7 @@ def resolve(headers: Mapping[str, str]) -> Caller | None:
     if authorization is not None and authorization.strip().lower().startswith("directlogin"):
         return directlogin.authenticate(None, authorization)
     if authorization is not None and authorization.strip().lower().startswith("basic "):
+        from chalicelib.services import consumers
+
         return consumers.authenticate_application(authorization.strip()[6:])
     return None
