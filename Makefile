@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # (its module-scoped local stack, say).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run demo test readme package clean
+.PHONY: run demo test readme package bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@echo "Installing into $(VENV): boto3, PynamoDB, pydantic, Chalice, moto, pytest and what they need"
@@ -39,6 +39,12 @@ readme: $(STAMP)
 # Package the stage into build/<stage>/ with the infra template merged in, then lint it.
 package: $(STAMP)
 	$(BIN)/python -m scripts.package $(STAGE)
+
+# Cold start of the packaged function against its bare dependencies (a benchmark, not a test):
+# builds the package as `make package` does, without the network, and times fresh interpreters.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build .local .pytest_cache
