@@ -58,7 +58,8 @@ def _suggested_prefix(path: tuple[str | None, ...], module: str, table) -> str:
 
 def test_every_route_is_covered_by_a_prefix_of_its_own_module():
     table = _every_route_module_imported()
-    problems = []
+    uncovered: dict[str, list[str]] = {}  # module -> its routes no prefix of it covers
+    suggested: dict[str, list[str]] = {}  # module -> the prefixes to add
     for (route, method), endpoints in sorted(table.items()):
         for e in endpoints:
             module = e.handler.__module__
@@ -66,14 +67,20 @@ def test_every_route_is_covered_by_a_prefix_of_its_own_module():
             prefixes = [_parts(p) for p in areas.ROUTE_MODULES.get(_entry(module), ())]
             if any(_covers(prefix, path) for prefix in prefixes):
                 continue
-            suggestion = _suggested_prefix(path, module, table)
-            if _entry(module) in areas.ROUTE_MODULES:
-                problems.append(f"{module} serves {method} {route}: add {suggestion!r} to its entry "
-                                f"{_entry(module)!r} in chalicelib/api/areas.py ROUTE_MODULES")
-            else:
-                problems.append(f"{module} serves {method} {route} and is not in chalicelib/api/areas.py: add "
-                                f"\"{_entry(module)}\": ({suggestion!r},) to ROUTE_MODULES")
-    assert problems == [], "\n".join(sorted(set(problems)))
+            uncovered.setdefault(module, []).append(f"{method} {route}")
+            prefix = _suggested_prefix(path, module, table)
+            if prefix not in suggested.setdefault(module, []):
+                suggested[module].append(prefix)
+    problems = []
+    for module, routes in uncovered.items():
+        entry = _entry(module)
+        if entry in areas.ROUTE_MODULES:
+            advice = f"add {', '.join(map(repr, suggested[module]))} to its entry {entry!r}"
+        else:
+            advice = f"add the line \"{entry}\": ({', '.join(map(repr, suggested[module]))},)"
+        problems.append(f"{module} serves {', '.join(routes)}, which chalicelib/api/areas.py ROUTE_MODULES "
+                        f"does not load: {advice}")
+    assert problems == [], "\n".join(problems)
 
 
 def test_every_prefix_serves_a_route_of_its_module():
