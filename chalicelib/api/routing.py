@@ -360,7 +360,11 @@ def _dispatch(app, segments: list[str]):
     method = request.method
     if method == "OPTIONS":
         return _response(Reply(None, 204, {"Access-Control-Max-Age": "1728000"}))
-    chosen, params, version = _match(segments, method)
+    try:
+        chosen, params, version = _match(segments, method)
+    except Exception:  # noqa: BLE001 - a route module that fails to import: OBP's 500, never Chalice's
+        logger.exception("route modules failed to load for %s /%s", method, "/".join(segments))
+        return _response(obp_error_reply(ApiError("OBP-50000", status=500)))
     if chosen is None:
         return _response(_unknown_path_renderer(segments)(not_found_uri()))
     req = Request(request, version, chosen)

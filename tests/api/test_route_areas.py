@@ -4,6 +4,7 @@ its module's prefixes, fails here naming the prefix to add."""
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import re
 
@@ -139,3 +140,15 @@ def test_an_unknown_path_under_v1_gets_the_enterprise_error_shape(api):
     r = api.get("/v1/no-such-thing")
     assert r.status == 404
     assert r.body["error"] == "not_found" and "code" not in r.body
+
+
+def test_a_route_module_that_fails_to_import_is_a_clean_500(api, monkeypatch, caplog):
+    def broken(modules):
+        raise ImportError("a route module is broken")
+
+    monkeypatch.setattr(routing, "_load", broken)
+    with caplog.at_level(logging.ERROR, logger="chalicelib.api.routing"):
+        r = api.get("/obp/v5.1.0/root")
+    assert (r.status, r.body) == (500, {"code": 500, "message": "OBP-50000: Unknown Error."})
+    assert [rec.getMessage() for rec in caplog.records if rec.name == "chalicelib.api.routing"] == [
+        "route modules failed to load for GET /obp/v5.1.0/root"]
