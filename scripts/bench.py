@@ -66,41 +66,40 @@ response = app.app(event, Context())
 sys.stdout.write("\\nSTATUS %d\\n" % response["statusCode"])
 """
 
-# (label, method, path, headers, the status that shows it was answered before any AWS call)
+# (label, method, path, headers): requests without credentials or with a malformed BANK_ID, answered
+# before any AWS call. There are no AWS credentials, so a call would fail: the answer must be under 500.
 REQUESTS = (
-    ("GET /obp/v5.1.0/root", "GET", "/obp/v5.1.0/root", {}, 200),
-    ("GET /obp/v5.1.0/users/current (no login)", "GET", "/obp/v5.1.0/users/current", {}, 401),
-    ("GET .../banks/BANK/accounts/private (bad BANK_ID)", "GET", "/obp/v5.1.0/banks/bad!bank/accounts/private",
-     {}, 400),
+    ("GET /obp/v5.1.0/root", "GET", "/obp/v5.1.0/root", {}),
+    ("GET /obp/v5.1.0/users/current (no login)", "GET", "/obp/v5.1.0/users/current", {}),
+    ("GET .../banks/BANK/accounts/private (bad BANK_ID)", "GET", "/obp/v5.1.0/banks/bad!bank/accounts/private", {}),
     ("POST .../transaction-requests (bad BANK_ID)", "POST",
      "/obp/v5.1.0/banks/bad!bank/accounts/a1/owner/transaction-request-types/SEPA/transaction-requests",
-     {"Content-Type": "application/json"}, 400),
-    ("GET .../banks/BANK/customers (bad BANK_ID)", "GET", "/obp/v5.1.0/banks/bad!bank/customers", {}, 400),
-    ("POST /my/logins/direct (no header)", "POST", "/my/logins/direct", {"Content-Type": "application/json"}, 400),
-    ("GET /v1/profiles (no token)", "GET", "/v1/profiles", {}, 401),
+     {"Content-Type": "application/json"}),
+    ("GET .../banks/BANK/customers (bad BANK_ID)", "GET", "/obp/v5.1.0/banks/bad!bank/customers", {}),
+    ("POST /my/logins/direct (no header)", "POST", "/my/logins/direct", {"Content-Type": "application/json"}),
+    ("GET /v1/profiles (no token)", "GET", "/v1/profiles", {}),
 )
 
 
 def cases() -> list[Case]:
     found = [Case(BARE, "import chalice, boto3, pynamodb, pydantic, jwt"), Case("import app", "import app")]
-    for label, method, path, headers, _status in REQUESTS:
+    for label, method, path, headers in REQUESTS:
         found.append(Case(f"first request: {label}", _REQUEST.format(method=method, path=path, headers=headers)))
     return found
 
 
-def expected_status(case: Case) -> int | None:
-    for label, *_rest, status in REQUESTS:
-        if case.name == f"first request: {label}":
-            return status
-    return None
+def is_request(case: Case) -> bool:
+    return case.name.startswith("first request: ")
 
 
 def environment(folder: Path, stage_env: dict[str, str]) -> dict[str, str]:
-    keep = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR")
+    keep = ("PATH", "LANG", "LC_ALL", "TMPDIR")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(stage_env)
+    # No AWS credentials from anywhere (environment, ~/.aws, instance metadata): nothing reaches AWS.
     env.update({"PYTHONPATH": str(folder), "PYTHONDONTWRITEBYTECODE": "1", "AWS_DEFAULT_REGION": "us-east-1",
-                "AWS_EC2_METADATA_DISABLED": "true"})
+                "AWS_EC2_METADATA_DISABLED": "true", "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                "AWS_CONFIG_FILE": os.devnull})
     return env
 
 
@@ -119,11 +118,10 @@ def run_once(case: Case, folder: Path, env: dict[str, str]) -> tuple[float, floa
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode:
         raise SystemExit(f"{case.name} failed:\n{result.stderr}")
-    status = expected_status(case)
-    if status is not None:
-        lines = [line for line in result.stdout.splitlines() if line.startswith("STATUS ")]
-        if lines != [f"STATUS {status}"]:
-            raise SystemExit(f"{case.name}: expected status {status}, got {lines}:\n{result.stdout[-2000:]}")
+    if is_request(case):
+        statuses = [int(line.split()[1]) for line in result.stdout.splitlines() if line.startswith("STATUS ")]
+        if len(statuses) != 1 or statuses[0] >= 500:
+            raise SystemExit(f"{case.name}: answered {statuses}, not before any AWS call:\n{result.stdout[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
