@@ -15,6 +15,8 @@ ADMIN_ROLES = [
     "CanGetAnyUser",
     "CanReadUserLockedStatus",
     "CanUnlockUser",
+    "CanLockUser",
+    "CanDeleteUser",
     "CanGetEntitlementsForAnyUserAtAnyBank",
     "CanDeleteEntitlementAtAnyBank",
 ]

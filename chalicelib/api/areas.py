@@ -62,6 +62,7 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "enterprise.profiles": ("/v1/profiles",),
     "enterprise.customers": ("/v1/profiles/{profile_id}/customers",),
     "enterprise.webhooks": ("/v1/profiles/{profile_id}/webhooks",),
+    "documentation": ("/docs", "/api/versions", "/resource-docs", "/v1/docs", "/v1/openapi.json"),
 }
 
 PREFIX_ERROR_RENDERERS: dict[str, str] = {

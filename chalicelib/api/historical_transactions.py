@@ -14,7 +14,11 @@ def _order(req: Request) -> historical_transactions.HistoricalTransaction:
     )
 
 
-@endpoint("POST", "/banks/{bank_id}/management/historical/transactions", since="4.0.0", status=201)
+@endpoint("POST", "/banks/{bank_id}/management/historical/transactions", since="4.0.0", status=201,
+          roles=(historical_transactions.ROLE,), body=PostHistoricalTransactionAtBankJson,
+          response="PostHistoricalTransactionResponseJsonV400", tags=("Transaction-Request",),
+          errors=("OBP-10001", "OBP-30001", "OBP-30018", "OBP-10002", "OBP-40008", "OBP-10005", "OBP-10003",
+                  "OBP-10035", "OBP-50000"))
 def create_historical_transaction_at_bank(req: Request, bank_id: str):
     """Create Historical Transactions """
     booked = historical_transactions.create(req.user(), bank_id, lambda: _order(req))

@@ -73,15 +73,21 @@ def view_json(view: View) -> dict:
     return out
 
 
+def view_json_v500(view: View) -> dict:
+    """ViewJsonV500: ViewJsonV300 and the views this one may grant and revoke access to."""
+    return {**view_json(view), "can_grant_access_to_views": list(view.can_grant_access_to_views),
+            "can_revoke_access_to_views": list(view.can_revoke_access_to_views)}
+
+
 def view_json_v121(view: View) -> dict:
     """ViewJSONV121, the shape of an account's views_available."""
     v300 = view_json(view)
     out = {k: v300[k] for k in ("id", "short_name", "description", "is_public", "alias", "hide_metadata_if_alias_used")}
-    out.update({name: v300[name] for name in VIEW_JSON_PERMISSIONS if name in _V121_PERMISSIONS})
+    out.update({name: v300[name] for name in VIEW_JSON_PERMISSIONS if name in V121_PERMISSIONS})
     return out
 
 
-_V121_PERMISSIONS = frozenset(VIEW_JSON_PERMISSIONS) - frozenset(
+V121_PERMISSIONS = frozenset(VIEW_JSON_PERMISSIONS) - frozenset(
     "can_add_counterparty can_query_available_funds can_see_bank_routing_scheme can_see_bank_routing_address "
     "can_see_bank_account_routing_scheme can_see_bank_account_routing_address can_see_other_bank_routing_scheme "
     "can_see_other_bank_routing_address can_see_other_account_routing_scheme can_see_other_account_routing_address "
@@ -161,16 +167,6 @@ def basic_accounts_json(accounts) -> dict:
     ]}
 
 
-def core_accounts_json(accounts) -> dict:
-    """CoreAccountsJSON (GET /my/banks/BANK_ID/accounts)."""
-    out = []
-    for a in accounts:
-        first = a.account.routings[0] if a.account.routings else None
-        out.append({
-            "id": a.account.account_id, "label": a.account.label, "bank_id": a.account.bank_id,
-            "account_routing": {"scheme": first.scheme if first else "", "address": first.address if first else ""},
-        })
-    return {"accounts": out}
 
 
 def accounts_held_json(accounts) -> dict:
@@ -251,9 +247,9 @@ def _permissions(names) -> dict:
     return {name: (bool, ...) for name in VIEW_JSON_PERMISSIONS if name in names}
 
 
-_V220_PERMISSIONS = _V121_PERMISSIONS | {"can_add_counterparty"}
+_V220_PERMISSIONS = V121_PERMISSIONS | {"can_add_counterparty"}
 ViewJSONV121 = create_model("ViewJSONV121", **_VIEW_HEAD, is_public=(bool, ...), **_VIEW_ALIAS,
-                            **_permissions(_V121_PERMISSIONS))
+                            **_permissions(V121_PERMISSIONS))
 ViewJSONV220 = create_model("ViewJSONV220", **_VIEW_HEAD, is_public=(bool, ...), **_VIEW_ALIAS,
                             **_permissions(_V220_PERMISSIONS))
 ViewJsonV300 = create_model("ViewJsonV300", **_VIEW_HEAD, metadata_view=(str, ...), is_public=(bool, ...),
@@ -384,14 +380,22 @@ def accounts_json_v121(accounts) -> dict:
     ]))
 
 
-def core_accounts_json_v200(accounts) -> dict:
-    """CoreAccountsJSON with OBP's HAL links (self, and the account's detail, at v2.0.0)."""
+def core_accounts_json_v200(accounts, bank_id: str | None = None) -> dict:
+    """CoreAccountsJSON with OBP's HAL links at v2.0.0: GET /my/accounts links each account to
+    itself and its detail (getCoreAccountById); GET /my/banks/BANK_ID/accounts (`bank_id`) to the
+    list and to creating the account (createAccount), as OBP's apiRelations do."""
     base = f"{get_settings().hostname}/obp/v2.0.0"
+
+    def links(account) -> dict:
+        if bank_id is None:
+            return {"self": {"href": f"{base}/my/accounts"},
+                    "detail": {"href": f"{base}/my/banks/{account.bank_id}/accounts/{account.account_id}/account"}}
+        return {"self": {"href": f"{base}/my/banks/{bank_id}/accounts"},
+                "new": {"href": f"{base}/banks/{bank_id}/accounts/{account.account_id}"}}
+
     return CoreAccountsJSON(accounts=[
-        {"id": a.account.account_id, "label": a.account.label, "bank_id": a.account.bank_id, "_links": {
-            "self": {"href": f"{base}/my/accounts"},
-            "detail": {"href": f"{base}/my/banks/{a.account.bank_id}/accounts/{a.account.account_id}/account"},
-        }}
+        {"id": a.account.account_id, "label": a.account.label, "bank_id": a.account.bank_id,
+         "_links": links(a.account)}
         for a in accounts
     ]).model_dump(mode="json", by_alias=True)
 

@@ -114,7 +114,7 @@ def user_json(user, grants, views: list[dict] | None = None) -> dict:
 
 
 def user_json_v400(user, grants, views: list[dict], locked: bool) -> dict:
-    return {**user_json(user, grants, views), "is_deleted": False, "is_locked": locked}
+    return {**user_json(user, grants, views), "is_deleted": bool(user.is_deleted), "is_locked": locked}
 
 
 def resource_user_json(user) -> dict:
@@ -146,6 +146,13 @@ def consumer_json(consumer, created_by, key: str | None = None, secret: str | No
         out["key"] = key
     if secret is not None:
         out["secret"] = secret
+    return out
+
+
+def consumer_json_v210(consumer, created_by) -> dict:
+    """ConsumerJsonV210 (getConsumer): ConsumerJson without the certificate, key and secret."""
+    out = consumer_json(consumer, created_by)
+    del out["client_certificate"]
     return out
 
 
@@ -182,6 +189,11 @@ def bank_json_500(bank) -> dict:
         "website": bank.website,
         "bank_routings": _routings(bank),
     }
+
+
+def user_lock_status_json(user) -> dict:
+    """UserLockStatusJson (OBP lockUser)."""
+    return {"user_id": user.user_id, "type_of_lock": user.lock_type or "", "last_lock_date": obp_date(user.locked_at)}
 
 
 def bad_login_status_json(user) -> dict:

@@ -9,15 +9,19 @@ keeps counterparties per view, so its holder would look through each _VRP view i
 
 A counterparty whose routings name an account here (bank scheme OBP; account scheme OBP, or a
 routing such as an IBAN held by an account of that bank) is paid by COUNTERPARTY transaction
-requests; one naming an account elsewhere is kept, and paying it is refused.
+requests; one naming an account elsewhere is kept, and paying it is refused. Its account routings
+are stored in their canonical form (services/routings.py: an IBAN in its electronic form with its
+check digits verified, else 400 OBP-10033), the form accounts' routings are stored and looked up
+in, so an IBAN written with spaces or in lower case names the one account that holds it.
 """
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from chalicelib.errors import ApiError, message_text
+from chalicelib.services import routings
 from chalicelib.services.access import Caller
 from chalicelib.services.accounts import OBP_ROUTING_SCHEME, account_by_routing, open_account, require_account
 from chalicelib.services.banks import require_bank
@@ -50,6 +54,18 @@ def _may_add(view, status: int) -> None:
     if not view.allows("can_add_counterparty"):
         raise ApiError("OBP-30022", " can_add_counterparty. Please use a view with that permission or add the "
                                     "permission to this view.", status=status)
+
+
+def _canonical_routings(new: NewCounterparty) -> NewCounterparty:
+    """The account routings (primary and secondary) in their canonical form; an empty one stays."""
+    def canonical(scheme: str, address: str) -> tuple[str, str]:
+        return routings.canonical(scheme, address) if scheme.strip() and address.strip() else (scheme, address)
+
+    primary = canonical(new.other_account_routing_scheme, new.other_account_routing_address)
+    secondary = canonical(new.other_account_secondary_routing_scheme, new.other_account_secondary_routing_address)
+    return replace(new, other_account_routing_scheme=primary[0], other_account_routing_address=primary[1],
+                   other_account_secondary_routing_scheme=secondary[0],
+                   other_account_secondary_routing_address=secondary[1])
 
 
 def _named_account(new: NewCounterparty) -> tuple[str, str]:
@@ -93,6 +109,7 @@ def create(caller: Caller, bank_id: str, account_id: str, view_id: str, read_bod
         raise ApiError("OBP-20010", f". The maximum length of `description` field is {MAX_DESCRIPTION}", status=400)
     if since_400 and not is_iso_currency(new.currency):
         raise ApiError("OBP-10003", f"Current input is: '{new.currency}'", status=400)
+    new = _canonical_routings(new)
     other_bank_id, other_account_id = _named_account(new)
     fields = {k: v for k, v in new.__dict__.items()}
     record = counterparty_store.new_counterparty(

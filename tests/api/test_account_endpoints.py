@@ -26,15 +26,19 @@ def test_post_account_creates_an_account_with_a_new_id_from_v400(admin, api):
     admin.grant(admin.user_id, "CanCreateProductAttribute", bank)
     product = put_product(admin, bank, "SAVE1", {"OVERDRAFT_LIMIT": ("DOUBLE", "100")})
     alice, bob = admin.new_user_session(), admin.new_user_session()
-    for version in ("4.0.0", "5.0.0", "5.1.0"):
+    # An IBAN is stored in its electronic form (issue 11's canonical routings).
+    ibans = {"4.0.0": ("DE89 3704 0044 0532 0130 00", "DE89370400440532013000"),
+             "5.0.0": ("gb82 west 1234 5698 7654 32", "GB82WEST12345698765432"),
+             "5.1.0": ("NL91ABNA0417164300", "NL91ABNA0417164300")}
+    for version, (written, stored_iban) in ibans.items():
         r = alice.post(f"/obp/v{version}/banks/{bank}/accounts", {
-            **_CREATE_V310, "product_code": product, "account_routings": [{"scheme": "IBAN", "address": f"DE{version.replace('.', '')}"}]})
+            **_CREATE_V310, "product_code": product, "account_routings": [{"scheme": "iban", "address": written}]})
         assert r.status == 201, r.body
         account_id = r.body["account_id"]
         assert r.body == {
             "account_id": account_id, "user_id": alice.user_id, "label": "Posted", "product_code": "SAVE1",
             "balance": {"currency": "EUR", "amount": "0"}, "branch_id": "",
-            "account_routings": [{"scheme": "IBAN", "address": f"DE{version.replace('.', '')}"}],
+            "account_routings": [{"scheme": "IBAN", "address": stored_iban}],
             "account_attributes": [{"product_code": "SAVE1", "account_attribute_id": r.body["account_attributes"][0]["account_attribute_id"],
                                     "name": "OVERDRAFT_LIMIT", "type": "DOUBLE", "value": "100"}],
         }
@@ -71,11 +75,17 @@ def test_post_account_errors_change_nothing(admin, api):
     ]
     for body, code in cases:
         assert alice.post(path, {**_CREATE_V310, **body}).code == code, body
-    assert alice.post(path, {**_CREATE_V310, "account_routings": [{"scheme": "IBAN", "address": "DE1"}]}).status == 201
-    r = alice.post(path, {**_CREATE_V310, "account_routings": [{"scheme": "IBAN", "address": "DE1"}]})
-    assert (r.status, r.code) == (400, "OBP-30115")
+    # An invalid IBAN (check digits, shape) is OBP-10033.
+    for address in ("DE1", "DE88370400440532013000"):
+        r = alice.post(path, {**_CREATE_V310, "account_routings": [{"scheme": "IBAN", "address": address}]})
+        assert (r.status, r.code) == (400, "OBP-10033"), address
+    assert alice.post(path, {**_CREATE_V310, "account_routings": [{"scheme": "IBAN", "address": "DE89370400440532013000"}]}).status == 201
+    # The same IBAN in any spelling is the same routing (issue 11).
+    for scheme, address in [("IBAN", "DE89370400440532013000"), ("iban", "de89 3704 0044 0532 0130 00")]:
+        r = alice.post(path, {**_CREATE_V310, "account_routings": [{"scheme": scheme, "address": address}]})
+        assert (r.status, r.code) == (400, "OBP-30115"), address
     assert len(alice.get(f"/obp/v5.1.0/banks/{bank}/accounts-held").body["accounts"]) == 1
-    assert resolve_unique("ACCOUNT_ROUTING", f"{bank}#IBAN#DE1") is not None
+    assert resolve_unique("ACCOUNT_ROUTING", f"{bank}#IBAN#DE89370400440532013000") is not None
 
 
 # --- the caller's accounts --------------------------------------------------------------------------

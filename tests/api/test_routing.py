@@ -32,7 +32,7 @@ def test_an_endpoint_answers_under_its_version_and_every_later_one(api):
 
 def test_the_route_follows_the_version_it_was_called_under(admin):
     v310 = admin.put("/obp/v3.1.0/users/nobody-at-all/lock-status")
-    assert v310.status == 404 and v310.code == "OBP-20005"  # served: the user is unknown
+    assert v310.status == 404 and v310.code == "OBP-20027"  # served: the user is unknown (OBP's code)
 
 
 def test_cors_on_every_response_and_preflight(api):
