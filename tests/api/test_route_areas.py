@@ -42,9 +42,12 @@ def _entry(module: str) -> str:
     return module.removeprefix(areas.PACKAGE + ".")
 
 
-def _suggested_prefix(path: tuple[str | None, ...], module: str, table) -> str:
-    """The shortest leading segments of `path` that no other module's route could share."""
-    others = [_own_path(route, e) for (route, _), endpoints in table.items() for e in endpoints
+def _suggested_prefix(route: str, endpoint: routing.Endpoint, table) -> str:
+    """The shortest leading segments of the route's own path that no other module's route could
+    share, written as the route writes them."""
+    module = endpoint.handler.__module__
+    path = _own_path(route, endpoint)
+    others = [_own_path(r, e) for (r, _), endpoints in table.items() for e in endpoints
               if e.handler.__module__ != module]
 
     def may_share(prefix, other):
@@ -53,8 +56,14 @@ def _suggested_prefix(path: tuple[str | None, ...], module: str, table) -> str:
     for length in range(1, len(path) + 1):
         if not any(may_share(path[:length], other) for other in others):
             break
-    shown = [segment if segment is not None else "{id}" for segment in path[:length]]
-    return "/" + "/".join(shown)
+    written = route.strip("/").split("/")[len(_parts(route)) - len(path):]
+    return "/" + "/".join(written[:length])
+
+
+def _line(entry: str, prefixes) -> str:
+    """The entry as chalicelib/api/areas.py writes it."""
+    quoted = ", ".join(f'"{prefix}"' for prefix in prefixes)
+    return f'    "{entry}": ({quoted}{"," if len(prefixes) == 1 else ""}),'
 
 
 def test_every_route_is_covered_by_a_prefix_of_its_own_module():
@@ -68,17 +77,19 @@ def test_every_route_is_covered_by_a_prefix_of_its_own_module():
             prefixes = [_parts(p) for p in areas.ROUTE_MODULES.get(_entry(module), ())]
             if any(_covers(prefix, path) for prefix in prefixes):
                 continue
-            uncovered.setdefault(module, []).append(f"{method} {route}")
-            prefix = _suggested_prefix(path, module, table)
+            if f"{method} {route}" not in uncovered.setdefault(module, []):
+                uncovered[module].append(f"{method} {route}")
+            prefix = _suggested_prefix(route, e, table)
             if prefix not in suggested.setdefault(module, []):
                 suggested[module].append(prefix)
     problems = []
     for module, routes in uncovered.items():
         entry = _entry(module)
         if entry in areas.ROUTE_MODULES:
-            advice = f"add {', '.join(map(repr, suggested[module]))} to its entry {entry!r}"
+            advice = (f"in ROUTE_MODULES, make its entry\n"
+                      f"{_line(entry, areas.ROUTE_MODULES[entry] + tuple(suggested[module]))}")
         else:
-            advice = f"add the line \"{entry}\": ({', '.join(map(repr, suggested[module]))},)"
+            advice = f"add this line to ROUTE_MODULES\n{_line(entry, suggested[module])}"
         problems.append(f"{module} serves {', '.join(routes)}, which chalicelib/api/areas.py ROUTE_MODULES "
                         f"does not load: {advice}")
     assert problems == [], "\n".join(problems)
@@ -101,7 +112,9 @@ def test_a_request_path_loads_the_module_of_every_route_it_could_match():
         path = re.sub(r"\{[a-z_]+\}", _SAMPLE_SEGMENT, route.replace("{version}", "v5.1.0"))
         loaded = areas.modules_for(path.strip("/").split("/"))
         for e in endpoints:
-            assert e.handler.__module__ in loaded, (method, route, loaded)
+            assert e.handler.__module__ in loaded, (
+                f"{method} {route} loads {loaded}, not {e.handler.__module__}: "
+                "test_every_route_is_covered_by_a_prefix_of_its_own_module names the line to add")
 
 
 def test_areas_stay_apart():
@@ -127,10 +140,15 @@ def test_an_api_that_owns_a_first_segment_names_its_renderer_for_unknown_paths()
     for segment, owner in areas.PREFIX_ERROR_RENDERERS.items():
         module, _, name = owner.partition(":")
         named[segment] = {getattr(importlib.import_module(module), name)}
-    problems = [f"routes under /{segment} render their errors with "
-                f"{' and '.join(sorted(f'{r.__module__}:{r.__qualname__}' for r in renderers))}: name it for "
-                f"{segment!r} in chalicelib/api/areas.py PREFIX_ERROR_RENDERERS (one renderer a segment)"
-                for segment, renderers in claimed.items() if named.get(segment) != renderers or len(renderers) > 1]
+    problems = []
+    for segment, renderers in claimed.items():
+        if named.get(segment) == renderers and len(renderers) == 1:
+            continue
+        names = sorted(f"{r.__module__}:{r.__qualname__}" for r in renderers)
+        advice = (f'add this line to PREFIX_ERROR_RENDERERS\n    "{segment}": "{names[0]}",' if len(names) == 1
+                  else "one renderer a first segment")
+        problems.append(f"routes under /{segment} render their errors with {' and '.join(names)}, so do its "
+                        f"unknown paths: in chalicelib/api/areas.py, {advice}")
     problems += [f"PREFIX_ERROR_RENDERERS: no unversioned route under /{segment} uses {areas.PREFIX_ERROR_RENDERERS[segment]}"
                  for segment in named if segment not in claimed]
     assert problems == [], "\n".join(problems)
