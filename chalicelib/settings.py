@@ -1,6 +1,6 @@
 """Every setting of the service, typed, in one place: read from the environment once.
 
-Three pydantic models: `Settings`, what the application reads in every stage
+Three pydantic-settings models: `Settings`, what the application reads in every stage
 (`get_settings()`); `BootstrapSettings`, the first super admin and consumer (`scripts/bootstrap.py`,
 `make run`); `LocalStackSettings`, the ports and demo data of `make run`. Each field names its
 environment variable, its type, default and meaning; README's settings table is generated from
@@ -20,17 +20,11 @@ On AWS the data key is an SSM SecureString named by OBP_DATA_KEY_PARAMETER, read
 Adding a setting: a field with `setting(ENV_NAME, default, "meaning")` and a type (constraints
 such as `gt=0` are checked at start-up), then `make readme`.
 
-Why pydantic's BaseModel and not pydantic-settings' BaseSettings: reading variables by their alias
-is all we need of it (`load` below, a dozen lines), and pydantic-settings costs every cold start of
-every function more than that is worth. Its package `__init__` imports `main` and every source
-(CLI with argparse, dotenv, asyncio for its async CLI runner, the cloud sources), so importing only
-`pydantic_settings.main` or `.sources.providers.env` still loads all of it. Measured (issue 12) on
-the byte-compiled package, Python 3.11, with these three models on BaseSettings against the same
-models here: `import app` took 26 to 42 ms more CPU a cold start, 11-15 % (medians of 20 and
-30 interleaved pairs of fresh interpreters: 279 against 253 ms, 329 against 287 ms) and 3 MiB
-more memory; `python -X importtime`, the least of 10 runs, puts `pydantic_settings` at 42 ms
-cumulative inside `import app` (15 of them asyncio) and 79 ms on its own. All our own modules
-together import in about that time.
+The models are pydantic-settings' `BaseSettings`, reading environment variables only (no
+`.env` file, secrets directory or command line: nothing reads a file); an empty or blank variable
+counts as unset. `load` turns a bad value into `SettingsError`. Importing pydantic-settings costs
+a cold start about 26-42 ms of CPU (it loads all its sources; measured in issue 12), within the
+budget of `make bench`.
 """
 from __future__ import annotations
 
@@ -42,7 +36,8 @@ import os
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 LOCAL_STAGES = frozenset({"local", "test"})
 
@@ -80,10 +75,32 @@ CommaSeparatedSeconds = tuple[Annotated[int, Field(ge=0)], ...]
 Url = Annotated[str, Field(pattern=r"^https?://[^\s/]+\S*$")]
 
 
-class _EnvironmentModel(BaseModel):
-    """Fields named by their environment variables (`validation_alias`); see `load`."""
+class _Environment(EnvSettingsSource):
+    """Environment variables, by their exact names; a blank one counts as unset (so an
+    `AWS_REGION=" "` leaves `AWS_DEFAULT_REGION` to decide)."""
 
-    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, populate_by_name=True, extra="ignore")
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self.env_vars = {name: value for name, value in self.env_vars.items() if value is not None and value.strip()}
+
+
+class _EnvironmentModel(BaseSettings):
+    """Fields named by their environment variables (`validation_alias`), read from the
+    environment alone; see `load`."""
+
+    # case_sensitive: the variables as written; no populate_by_name, which would also read a
+    # variable named like the field ("port"); enable_decoding=False: a comma-separated value is
+    # ours to split (pydantic-settings would parse a tuple's variable as JSON).
+    model_config = SettingsConfigDict(frozen=True, str_strip_whitespace=True, extra="ignore", case_sensitive=True,
+                                      enable_decoding=False)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments given to the constructor, then the environment; no dotenv or secrets files."""
+        return init_settings, _Environment(settings_cls)
 
 
 class Settings(_EnvironmentModel):
@@ -288,23 +305,19 @@ class LocalStackSettings(_EnvironmentModel):
 Model = TypeVar("Model", bound=_EnvironmentModel)
 
 
-def load(model: type[Model], environ=None) -> Model:
-    """The model read from the environment (`os.environ` unless given): each field from the first
-    of its variables that is set; an empty or blank variable counts as unset. A bad value raises
-    SettingsError."""
-    environ = os.environ if environ is None else environ
-    names = {name for field in model.model_fields.values() for name in variable_names(field)}
-    given = {name: value for name, value in environ.items() if name in names and value.strip()}
+def load(model: type[Model]) -> Model:
+    """The model read from the environment: each field from the first of its variables that is
+    set; an empty or blank variable counts as unset. A bad value raises SettingsError."""
     try:
-        return model.model_validate(given)
+        return model()
     except ValidationError as error:
-        raise SettingsError(describe_errors(model, error, environ)) from None
+        raise SettingsError(describe_errors(model, error)) from None
 
 
-def describe_errors(model: type[_EnvironmentModel], error: ValidationError, environ=None) -> str:
+def describe_errors(model: type[_EnvironmentModel], error: ValidationError) -> str:
     """One line per bad variable: its name, its value (unless secret), what it takes and why not.
     A derived default that fails only because another variable is bad is not listed."""
-    environ = os.environ if environ is None else environ
+    environ = os.environ
     fields = {name: f for f in model.model_fields.values() for name in variable_names(f)}
     lines = []
     for problem in error.errors(include_url=False):
