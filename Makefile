@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # (its module-scoped local stack, say).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run demo test readme package bench clean
+.PHONY: run demo test readme package bench clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@echo "Installing into $(VENV): boto3, PynamoDB, pydantic, Chalice, moto, pytest and what they need"
@@ -25,16 +25,23 @@ run:
 	@$(MAKE) --no-print-directory $(STAMP)
 	exec $(BIN)/python -m scripts.local_stack
 
-# `make run` with README's walkthrough run first: a demo bank, customers, a third-party app, a partner.
+# `make run` with README's walkthrough run first: a demo bank, customers, a third-party app, a partner, a payment.
 demo: export DEMO = 1
 demo: run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # README's generated sections: the walkthrough (scripts/walkthrough.py) and the settings tables.
 readme: $(STAMP)
 	$(BIN)/python -m scripts.readme
+
+# The browser test drives Debian's Chromium through chromedriver (never a download at test time).
+# As root (CI) they are installed here; otherwise README "Tests" says what to install.
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "chromium and chromium-driver are missing and make is not root: the browser test will fail (README, Tests)"; fi
 
 # Package the stage into build/<stage>/ with the infra template merged in, then lint it.
 package: $(STAMP)

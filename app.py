@@ -56,5 +56,12 @@ def outbox_sweeper(event):
     return {"resent": resent}
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="payments_sweeper")
+def payments_sweeper(event):
+    from chalicelib.services.enterprise import payments
+
+    return payments.sweep()
+
+
 gc.freeze()
 gc.enable()

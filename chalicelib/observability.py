@@ -105,12 +105,14 @@ def _when_lambda_invokes(middleware, otherwise=None):
 def request_line(request, get_response):
     """One console line per request: method, path, status, milliseconds, request id (the id the
     app's own log lines carry; chalice local gives none, so one is made here)."""
+    from chalicelib.api.routing import loggable_path  # loaded by then: the app routes with it
+
     started = time.perf_counter()
     context = request.context if request.context is not None else {}
     request_id = context.setdefault("requestId", str(uuid.uuid4()))
     response = get_response(request)
     elapsed_ms = (time.perf_counter() - started) * 1000
-    _request_log.info("%s %s %d %.0f ms %s", request.method, context.get("path") or request.path,
+    _request_log.info("%s %s %d %.0f ms %s", request.method, loggable_path(context.get("path") or request.path),
                       response.status_code, elapsed_ms, request_id)
     return response
 

@@ -201,6 +201,17 @@ class Settings(_EnvironmentModel):
     # Enterprise API (/v1): lifetime of the bearer access tokens of POST /v1/oauth/token.
     enterprise_token_ttl_seconds: int = setting("OBP_ENTERPRISE_TOKEN_TTL_SECONDS", 3600, "lifetime of an "
                                                 "Enterprise API access token", gt=0)
+    # Enterprise payments: how long a payer has, how many sign-ins the hosted page takes, and when
+    # the payments sweeper finishes what a crash left half done.
+    payment_expiry_seconds: int = setting("OBP_PAYMENT_EXPIRY_SECONDS", 1800, "a payment nobody finished on the "
+                                          "hosted page this long after its creation is `expired` (by the payments "
+                                          "sweeper, or on read); also the page session's lifetime", ge=60)
+    checkout_sign_in_attempts: int = setting("OBP_CHECKOUT_SIGN_IN_ATTEMPTS", 5, "sign-in attempts the hosted "
+                                             "payment page takes for one payment before refusing more (the payer's "
+                                             "own bad-login count and lock apply as well)", gt=0)
+    payment_resume_after_seconds: int = setting("OBP_PAYMENT_RESUME_AFTER_SECONDS", 120, "a payment left "
+                                                "`processing` or a refund left `pending` this long is finished by "
+                                                "the payments sweeper", gt=0)
     # Console output: lines for people in the local stage; JSON (CloudWatch, metrics) elsewhere.
     log_format: Literal["text", "json"] = setting("OBP_LOG_FORMAT", "json", "`text`: one readable line per request "
                                                   "and delivery, no metrics; `json`: structured logs and "
@@ -297,7 +308,7 @@ class LocalStackSettings(_EnvironmentModel):
     moto_port: int = setting("MOTO_PORT", 5055, "port of the embedded local AWS (moto; its dashboard is "
                              "`/moto-api/`)", gt=0, lt=65536, expected="a TCP port, 1-65535")
     demo: bool = setting("DEMO", False, "start with the demo data of `make demo` (a bank, two customers with funded "
-                         "accounts, a third-party app, an Enterprise partner)",
+                         "accounts, a third-party app, an Enterprise partner and a payment)",
                          expected="1 or 0 (also true/false, yes/no, on/off)")
     demo_dir: str = setting("DEMO_DIR", ".local/demo", "where `make demo` writes the Enterprise partner's key files")
 

@@ -8,11 +8,11 @@
 3. a super admin and a consumer are bootstrapped (OBP_ADMIN_USERNAME / OBP_ADMIN_PASSWORD /
    OBP_CONSUMER_KEY, or the defaults printed below);
 4. a poller feeds every SQS queue to its real `@app.on_sqs_message` handler and runs the
-   scheduled handlers (the outbox sweeper);
+   scheduled work (the outbox sweeper, the payments sweeper) every few seconds;
 5. scripts/local_api.py serves the API on http://127.0.0.1:PORT as `chalice local --stage local`
    does, printing one line per request;
 6. with DEMO=1 (`make demo`) the steps of README's walkthrough (scripts/walkthrough.py) run first,
-   and the banner lists the demo users, the third-party app and the Enterprise partner.
+   and the banner lists the demo users, the third-party app, the Enterprise partner and its payment.
 Ctrl-C or SIGTERM stops all of it. The last line printed at start is `READY {json}` (the e2e tests
 read it), or the process exits non-zero.
 """
@@ -88,6 +88,7 @@ class Poller(threading.Thread):
         import boto3
 
         from chalicelib import outbox
+        from chalicelib.services.enterprise import payments
 
         app_module = importlib.import_module("app")
         sqs = boto3.client("sqs")
@@ -108,8 +109,9 @@ class Poller(threading.Thread):
                 last_sweep = time.monotonic()
                 try:
                     outbox.sweep(min_age_seconds=int(self.sweep_every))
+                    payments.sweep()
                 except Exception as err:  # noqa: BLE001 - keep polling
-                    print(f"[local] outbox sweep failed: {err}", file=sys.stderr)
+                    print(f"[local] sweep failed: {err}", file=sys.stderr)
             if not busy:
                 self.stop_event.wait(0.2)
 
@@ -366,6 +368,8 @@ def _print_banner(base: str, creds, env: dict, demo: dict | None, started_in: fl
             f"  third-party    consumer_key={tpp['consumer_key']}  consumer_secret={tpp['consumer_secret']}",
             f"  Enterprise     client_id={partner['client_id']}  kid={partner['kid']}  "
             f"private key {partner['private_key']}",
+            f"                 profile {partner['profile_id']} (payout account shop-payout), "
+            f"payment {partner['payment_id']} (succeeded: alice paid 12.50 EUR on the hosted page)",
         ]
     lines += [
         "Ctrl-C stops everything. One line per request follows: time, method, path, status, milliseconds, request id.",

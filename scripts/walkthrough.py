@@ -1,6 +1,7 @@
 """README's "Your first ten minutes", as data: the steps from a bootstrap admin to a bank, a user
 with roles, customers, funded accounts, a transfer, a consent a third party uses, a webhook
-delivery and an Enterprise partner. One source, three uses:
+delivery, an Enterprise partner and a payment it takes through the hosted payment page. One
+source, three uses:
 
     .venv/bin/python -m scripts.walkthrough              # run every step against a fresh `make run`,
                                                           # showing each request and its answer
@@ -79,6 +80,21 @@ class Pending:
 
 
 @dataclass
+class Page:
+    """The hosted payment page ($CHECKOUT_URL) as a browser without JavaScript uses it; README shows
+    curl with a cookie jar ($JAR) for the page's cookie. Without `form`, the page itself (GET): its
+    forms' CSRF token is kept in $CSRF. With `form` ("bank", "sign-in", ...), that form is posted
+    with `fields` and the token; the 303 answer is followed back to the page. Either way the page
+    must then show `shows`."""
+    shows: str
+    form: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
 class File:
     """A body field whose value is a file's text (a PEM key): README builds the body with jq."""
     path: str
@@ -138,23 +154,52 @@ def balance(variable_token: str, account_id: str, amount: str, headers: dict | N
 
 # --- local actions (README shows the shell line, a run does the same in Python) -----------------
 
-def _newest_consent_otp(variables: dict, timeout: float = 20.0) -> dict:
-    """The OTP of the newest consent challenge e-mailed to alice, from the local outbox."""
+def _newest_code(variables: dict, channel: str, to: str, marker: str, code: str, timeout: float = 20.0) -> str:
+    """The code (regex `code`) of the newest e-mail or SMS (`channel`) to `to` whose body holds
+    `marker`, from the local outbox; waits for it to arrive."""
     outbox = Path(variables["OUTBOX"])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for path in sorted(outbox.glob("*-email-*.json"), reverse=True):
-            mail = json.loads(path.read_text())
-            if mail.get("to") == "alice@example.com" and "consent challenge" in mail.get("body", ""):
-                return {"OTP": re.search(r"\b\d{8}\b", mail["body"]).group(0)}
+        for path in sorted(outbox.glob(f"*-{channel}-*.json"), reverse=True):
+            message = json.loads(path.read_text())
+            if message.get("to") == to and marker in message.get("body", ""):
+                return re.search(code, message["body"]).group(0)
         time.sleep(0.1)
-    raise StepFailed(f"no consent challenge for alice@example.com reached {outbox} within {timeout:.0f} s")
+    raise StepFailed(f"no {channel} with {marker!r} for {to} reached {outbox} within {timeout:.0f} s")
+
+
+def _newest_consent_otp(variables: dict) -> dict:
+    """The OTP of the newest consent challenge e-mailed to alice."""
+    return {"OTP": _newest_code(variables, "email", "alice@example.com", "consent challenge", r"\b\d{8}\b")}
 
 
 def _start_receiver(variables: dict) -> dict:
     receiver = WebhookReceiver(port=0).start()
     variables["_receiver"] = receiver
     return {"HOOK_URL": receiver.url}
+
+
+def _newest_payment_otp(variables: dict) -> dict:
+    """The one-time password of the newest payment code texted to alice's mobile."""
+    return {"OTP": _newest_code(variables, "sms", ALICE_MOBILE, "is your code to pay", r"^\d{6}")}
+
+
+def _payment_webhook_arrived(variables: dict, timeout: float = 20.0) -> dict:
+    """The receiver of step 8 got the signed `payment.succeeded` of $PAYMENT_ID, its id also in the
+    URL's `id` query parameter."""
+    from standardwebhooks import Webhook
+
+    receiver, payment_id = variables["_receiver"], variables["PAYMENT_ID"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path, headers, body in list(receiver.received):
+            if path.endswith(f"?id={payment_id}"):
+                event = Webhook(variables["HOOK_SECRET"]).verify(body, headers)
+                if event != {"type": "payment.succeeded", "id": payment_id, "profile_id": variables["PROFILE_ID"]}:
+                    raise StepFailed(f"the delivery of {payment_id} carried {event}")
+                return {}
+        time.sleep(0.1)
+    raise StepFailed(f"no payment.succeeded for {payment_id} reached the receiver within {timeout:.0f} s")
 
 
 def _partner_keys(variables: dict) -> dict:
@@ -175,6 +220,8 @@ def _client_assertion(variables: dict) -> dict:
 # --- the walkthrough ------------------------------------------------------------------------------
 
 PAYMENT = f"/obp/v5.1.0/banks/{BANK}/accounts/ACCOUNT_ID/owner/transaction-request-types/ACCOUNT/transaction-requests"
+PARTNER = {"Authorization": "Bearer $PARTNER_TOKEN"}
+ALICE_MOBILE = "+44 7700 900001"
 
 STEPS: list = [
     Text("1. Log in as the bootstrap admin", "DirectLogin with the username, password and consumer key `make run` "
@@ -198,7 +245,7 @@ STEPS: list = [
          "the customer to the user."),
     new_user("ALICE_ID", "alice", "Alice"),
     new_user("BOB_ID", "bob", "Bob"),
-    *customer("ALICE", "Alice Demo", "alice@example.com", "+44 7700 900001"),
+    *customer("ALICE", "Alice Demo", "alice@example.com", ALICE_MOBILE),
     *customer("BOB", "Bob Demo", "bob@example.com", "+44 7700 900002"),
 
     Text("5. Accounts, funded", "The teller opens a current account for each customer, and the bank's own "
@@ -276,13 +323,47 @@ STEPS: list = [
         "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
         keep={"PARTNER_TOKEN": ".access_token"},
         answer={"access_token": ANY, "token_type": "Bearer", "expires_in": 3600}),
-    Call("POST", "/v1/profiles", headers={"Authorization": "Bearer $PARTNER_TOKEN"},
+    Call("POST", "/v1/profiles", headers=PARTNER,
          body={"name": "Demo Shop", "email": "shop@example.com", "website": "https://shop.example"},
          status=201, keep={"PROFILE_ID": ".id"}, answer={"id": ANY, "name": "Demo Shop"}),
-    # COORDINATOR: replace this Pending with the Enterprise payment step (Text + Call(s) on /v1, paid
-    # from the profile above) once the Enterprise payments branch is merged, then `make readme`.
-    Pending("COORDINATOR: the Enterprise payment step goes here (Enterprise payments are being built on "
-            "another branch)"),
+
+    Text("10. An Enterprise payment", "Bob runs Demo Shop: the teller opens its payout account, the partner names "
+         "it on the profile and subscribes the step 8 receiver to the outcome of payments. Then the partner creates "
+         "an open-banking payment of 12.50 EUR (amounts on `/v1` are integer minor units) and sends the payer to "
+         "`next.redirect`, the hosted payment page. To pay as a person would, open it in a browser "
+         "(`xdg-open \"$CHECKOUT_URL\"`; `open` on a Mac) instead of the curl lines that follow: choose Demo Bank, "
+         "sign in as `alice` with `$PASSWORD`, choose `alice-current`, and type the code texted to her (the local "
+         "stage writes SMS to the outbox: `ls -t \"$OUTBOX\"/*-sms-*.json | head -1 | xargs jq -r .body`). The "
+         "page's forms work without JavaScript, so curl does the same: a cookie jar keeps the page's cookie and "
+         "each form sends the page's CSRF token. The payment succeeds, 12.50 EUR leave alice's account for the "
+         "provider's clearing account, and the receiver prints a signed `payment.succeeded` whose URL carries "
+         "the payment's id (`/hook?id=payment_…`)."),
+    account("TELLER", "shop-payout", "$BOB_ID", "Demo Shop payouts", "CURRENT"),
+    Call("PUT", "/v1/profiles/$PROFILE_ID", headers=PARTNER,
+         body={"payout_account": {"bank_id": BANK, "account_id": "shop-payout"}},
+         answer={"id": "$PROFILE_ID", "payout_account": {"bank_id": BANK, "account_id": "shop-payout"}}),
+    Call("POST", "/v1/profiles/$PROFILE_ID/webhooks", headers=PARTNER,
+         body={"url": "$HOOK_URL", "events": ["payment.succeeded", "payment.failed"]}, status=201,
+         keep={"HOOK_SECRET": ".secret"}, answer={"id": ANY, "active": True, "secret": ANY}),
+    Call("POST", "/v1/profiles/$PROFILE_ID/payments", headers=PARTNER, body={
+        "method": "openbanking", "amount": 1250, "currency": "EUR", "description": "Two coffees",
+        "reference": "order-1001", "session": {"redirect_url": "https://shop.example/thanks"}},
+        status=201, keep={"PAYMENT_ID": ".id", "CHECKOUT_URL": ".next.redirect"},
+        answer={"id": ANY, "state": "created", "amount": 1250, "currency": "EUR", "next": {"redirect": ANY}}),
+    Page("Choose your bank"),
+    Page("Sign in to demo-bank", "bank", {"bank_id": BANK}),
+    Page("Choose the account to pay from", "sign-in", {"username": "alice", "password": "$PASSWORD"}),
+    Page("We sent a one-time code", "account", {"account_id": "alice-current"}),
+    Local("sleep 1; OTP=$(ls \"$OUTBOX\"/*-sms-*.json | tail -1 | xargs jq -r .body | grep -oE '^[0-9]{6}')",
+          _newest_payment_otp),
+    Page("Payment successful", "confirm", {"code": "$OTP"}),
+    Call("GET", "/v1/profiles/$PROFILE_ID/payments/$PAYMENT_ID", headers=PARTNER,
+         answer={"id": "$PAYMENT_ID", "state": "succeeded", "amount": 1250, "openbanking": {"bank_id": BANK}}),
+    balance("ALICE", "alice-current", "472.50"),
+    Call("GET", f"/v1/provider-accounts/{BANK}/EUR", headers=token("ADMIN"),
+         answer={"bank_id": BANK, "currency": "EUR", "clearing_account": {"balance": 1250}}),
+    Local("# the receiver's terminal shows /hook?id=$PAYMENT_ID and {\"type\": \"payment.succeeded\", "
+          "\"id\": \"$PAYMENT_ID\", …}", _payment_webhook_arrived),
 ]
 
 
@@ -346,6 +427,7 @@ class Walk:
         import requests
 
         self.session = requests.Session()
+        self.browser = requests.Session()  # the payer's: the hosted page's cookie, apart from the API calls
         self.variables = dict(variables)
         self.show = show
         self.verbose = verbose
@@ -359,6 +441,8 @@ class Walk:
                 continue
             elif isinstance(step, Local):
                 self.variables.update(step.run(self.variables))
+            elif isinstance(step, Page):
+                self._page(step)
             else:
                 for value in (step.each[1] if step.each else [None]):
                     if step.each:
@@ -400,6 +484,36 @@ class Walk:
             raise StepFailed(f"{shown_request}: " + "; ".join(problems) + f"\n  the answer: {json.dumps(answer)[:2000]}")
         for variable, path in step.keep.items():
             self.variables[variable] = jq_path(answer, path)
+
+
+    def _page(self, step: Page) -> None:
+        """As curl does in README: the cookie jar's cookie; a form's 303 followed with a GET."""
+        url = expand("$CHECKOUT_URL", self.variables) + (f"/{step.form}" if step.form else "")
+        shown_request = ("POST " if step.form else "GET ") + url.removeprefix(self.variables["API"])
+        problems = []
+        if step.form:
+            data = {"csrf": self.variables.get("CSRF", ""), **expand(step.fields, self.variables)}
+            r = self.browser.post(url, data=data, timeout=30)
+            statuses = [h.status_code for h in r.history]
+            if statuses != [303]:
+                problems.append(f"status {(statuses or [r.status_code])[0]}, not 303")
+        else:
+            r = self.browser.get(url, timeout=30)
+            found = CSRF_FIELD.search(r.text)
+            if found:
+                self.variables["CSRF"] = found.group(1)
+            else:
+                problems.append("the page has no CSRF token")
+        if r.status_code != 200:
+            problems.append(f"the page answered {r.status_code}, not 200")
+        if step.shows not in r.text:
+            problems.append(f"the page does not show {step.shows!r}")
+        if self.verbose:
+            self.show(f"$ {shown_request}" + (f" {json.dumps(step.fields)}" if step.fields else ""))
+            self.show(f"  {r.status_code} the page shows {step.shows!r}" if step.shows in r.text else
+                      f"  {r.status_code}")
+        if problems:
+            raise StepFailed(f"{shown_request}: " + "; ".join(problems) + f"\n  the page: {r.text[:2000]}")
 
 
 def _parsed(content: bytes) -> Any:
@@ -447,6 +561,7 @@ def credentials(variables: dict) -> dict:
         "third_party_app": {"consumer_id": variables["TPP_ID"], "consumer_key": variables["TPP_KEY"],
                             "consumer_secret": variables["TPP_SECRET"], "consent_id": variables["CONSENT_ID"]},
         "enterprise_partner": {"client_id": variables["CLIENT_ID"], "kid": KID, "profile_id": variables["PROFILE_ID"],
+                               "payment_id": variables["PAYMENT_ID"],
                                "private_key": str(demo_dir / "partner.key"),
                                "public_key": str(demo_dir / "partner.pub")},
     }
@@ -548,6 +663,31 @@ def curl_command(step: Call) -> str:
     return _wrap(words)
 
 
+def _page_words(step: Page) -> list[str]:
+    words = ["curl -s", '-c "$JAR"', '-b "$JAR"'] + (["-L"] if step.form else [])
+    words.append(shell_word("$CHECKOUT_URL" + (f"/{step.form}" if step.form else "")))
+    if step.form:
+        words.append('-d "csrf=$CSRF"')
+        words += [f"-d {shell_word(f'{k}={v}')}" for k, v in step.fields.items()]
+    return words
+
+
+def page_curl_command(step: Page) -> str:
+    """The curl part of a Page step: the page, or its form posted and the 303 followed."""
+    return _wrap(_page_words(step))
+
+
+def render_page(step: Page) -> str:
+    if not step.form:
+        return "\n".join([
+            "JAR=$(mktemp)   # the page's cookie, as a browser keeps it",
+            "CSRF=$(" + _wrap(_page_words(step) + ["| grep -oE 'name=\"csrf\" value=\"[^\"]+\"'", "| head -1",
+                                                   "| cut -d'\"' -f4)"]),
+            f"# 200, the page shows \"{step.shows}\" (and its forms' CSRF token)"])
+    return "\n".join([_wrap(_page_words(step) + [f"| grep -o {shlex.quote(step.shows)} | head -1"]),
+                      f"# 303 back to the page, which shows \"{step.shows}\""])
+
+
 def render_call(step: Call) -> str:
     command = curl_command(step)
     lines = []
@@ -618,6 +758,8 @@ def markdown(steps: list = STEPS) -> str:
             out.extend([f"<!-- {step.note} -->", ""])
         elif isinstance(step, Local):
             block.append(step.shell)
+        elif isinstance(step, Page):
+            block.append(render_page(step))
         else:
             block.append(render_call(step))
     flush()

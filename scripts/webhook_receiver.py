@@ -20,8 +20,9 @@ def describe(path: str, headers: dict, body: bytes, secret: str | None) -> str:
         event = json.loads(body) if body else {}
     except ValueError:
         event = {}
-    line = (f"{headers.get('webhook-id', '?')} {event.get('event_name', '?')} "
-            f"{event.get('account_id', '')} {event.get('amount', '')}".rstrip())
+    # OBP's account events name event_name and account_id; the Enterprise API's thin events type and id.
+    line = (f"{headers.get('webhook-id', '?')} {event.get('event_name') or event.get('type') or '?'} "
+            f"{event.get('account_id') or event.get('id') or ''} {event.get('amount', '')}".rstrip())
     if secret:
         from standardwebhooks import Webhook
 

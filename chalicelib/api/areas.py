@@ -62,11 +62,15 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "enterprise.profiles": ("/v1/profiles",),
     "enterprise.customers": ("/v1/profiles/{profile_id}/customers",),
     "enterprise.webhooks": ("/v1/profiles/{profile_id}/webhooks",),
+    "enterprise.payments": ("/v1/profiles/{profile_id}/payments",),
+    "enterprise.provider_accounts": ("/v1/provider-accounts",),
+    "checkout": ("/checkout",),
     "documentation": ("/docs", "/api/versions", "/resource-docs", "/v1/docs", "/v1/openapi.json"),
 }
 
 PREFIX_ERROR_RENDERERS: dict[str, str] = {
     "v1": "chalicelib.api.enterprise.http:render_error",
+    "checkout": "chalicelib.api.checkout:render_error",
 }
 
 PACKAGE = "chalicelib.api"

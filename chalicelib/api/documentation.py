@@ -63,7 +63,7 @@ def _page(text: str) -> Reply:
     return Reply(Text(text, "text/html; charset=utf-8"), 200, {"Cache-Control": "no-cache"})
 
 
-@endpoint("GET", "/docs", since=None, operation="getApiDocsPage", tags=_DOCS)
+@endpoint("GET", "/docs", since=None, operation="getApiDocsPage", tags=_DOCS, produces="text/html")
 def docs_page(req: Request):
     """The OBP API in Swagger UI
 
@@ -75,7 +75,8 @@ def docs_page(req: Request):
     return _page(pages.swagger_ui_page("OBP API documentation", "docs/static/", documents))
 
 
-@endpoint("GET", "/docs/static/{name}", since=None, operation="getApiDocsAsset", tags=_DOCS)
+@endpoint("GET", "/docs/static/{name}", since=None, operation="getApiDocsAsset", tags=_DOCS,
+          produces="*/*")  # JavaScript, CSS or text, by the file
 def docs_asset(req: Request, name: str):
     """A file of the documentation viewer (Swagger UI)"""
     from chalicelib.api.docs import pages
@@ -95,7 +96,7 @@ def enterprise_openapi(req: Request):
     return enterprise.openapi()
 
 
-@v1("GET", "/v1/docs", operation="getDocsPage", tags=("Documentation",))
+@v1("GET", "/v1/docs", operation="getDocsPage", tags=("Documentation",), produces="text/html")
 def enterprise_docs_page(req: Request):
     """The Enterprise API in Swagger UI"""
     from chalicelib.api.docs import pages

@@ -14,8 +14,10 @@ not newer than the version in its URL (OBP's rule). `until="5.1.0"` stops an imp
 being served at 5.1.0 and later (OBP's explicit exclusions).
 
 Declarative metadata (every argument optional; see DESIGN.md, "Routes"): `operation=` OBP's
-function name, `roles=`, `body=` / `response=` pydantic models, `tags=`, `errors=` OBP codes; the
-summary is the first line of the handler's docstring, the description the rest. The resource docs,
+function name, `roles=`, `body=` / `response=` pydantic models, `tags=`, `errors=` OBP codes,
+`query=` the query parameters read, `produces=` the media type of a success that is not JSON (a
+page, a file: it has no response model); the summary is the first line of the handler's
+docstring, the description the rest. The resource docs,
 Swagger and OpenAPI documents (chalicelib/api/docs/) are built from it, and at auto-validated
 endpoints (4.0.0 and later) it drives OBP's checks before the body is read: authentication,
 the ids of a POST body, the bank, the roles, the account and the view (`check_before_body`).
@@ -95,10 +97,11 @@ class RawJson:
 
 @dataclass(frozen=True)
 class Text:
-    """A response body that is not JSON (a page, a file): the text as given, with its type."""
+    """A response body that is not JSON (a web page, a stylesheet, a documentation file), sent as
+    given with its own Content-Type and without the API's CORS headers."""
 
     text: str
-    content_type: str
+    content_type: str = "text/html; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ class Endpoint:
     response: type | str | None = None  # the success response's model, or its name (see response_model)
     tags: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()  # OBP codes the endpoint may answer, in OBP's order
+    query: tuple[tuple[str, str, str], ...] = ()  # (name, JSON type, meaning) of each query parameter it reads
+    produces: str = "application/json"  # the success body's media type: a page or a file has no response model
 
     def serves(self, version: str) -> bool:
         if self.since is None:
@@ -343,6 +348,15 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=_encode, separators=(",", ":"))
 
 
+# A hosted payment page's link is its credential: /checkout/<payment id>/<secret>[/form].
+_LINK_SECRET = re.compile(r"^(/checkout/(?!assets/)[^/]+/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path as logs may show it: a payment page's secret replaced."""
+    return _LINK_SECRET.sub(r"\1<secret>", path or "")
+
+
 def obp_error_reply(error: ApiError) -> Reply:
     headers = {}
     if error.status == 401:
@@ -353,13 +367,13 @@ def obp_error_reply(error: ApiError) -> Reply:
 def _response(reply: Reply):
     from chalice import Response
 
+    if isinstance(reply.body, Text):
+        headers = {"Content-Type": reply.body.content_type, **reply.headers}
+        return Response(body=reply.body.text, status_code=reply.status or 200, headers=headers)
     headers = {**_JSON_HEADERS, **reply.headers}
     if reply.body is None and reply.status in (204, 304):
         headers.pop("Content-Type", None)
         return Response(body="", status_code=reply.status, headers=headers)
-    if isinstance(reply.body, Text):
-        headers["Content-Type"] = reply.body.content_type
-        return Response(body=reply.body.text, status_code=reply.status or 200, headers=headers)
     body = reply.body.text if isinstance(reply.body, RawJson) else to_json(reply.body)
     return Response(body=body, status_code=reply.status or 200, headers=headers)
 
@@ -377,7 +391,7 @@ _LOADED: set[str] = set()  # route modules fully imported (sys.modules also hold
 def endpoint(method: str, path: str, *, since: str | None, until: str | None = None, status: int = 200,
              error_renderer: Callable[[ApiError], Reply] | None = None, form: bool = False, under_consent: bool = True,
              operation: str = "", roles=(), check_roles: bool = True, body: type | None = None,
-             response: type | str | None = None, tags=(), errors=()):
+             response: type | str | None = None, tags=(), errors=(), query=(), produces: str = "application/json"):
     """Declare a route handler `handler(req, **path_params)`; see the module docstring.
 
     The module must be in `areas.ROUTE_MODULES` (a test says so). An unversioned endpoint with an
@@ -396,7 +410,7 @@ def endpoint(method: str, path: str, *, since: str | None, until: str | None = N
             _TABLE.setdefault((route, method), []).append(Endpoint(
                 method, path, handler, since, until, status, error_renderer, form, under_consent,
                 operation=operation, roles=tuple(roles), check_roles=check_roles, body=body, response=response,
-                tags=tuple(tags), errors=tuple(errors),
+                tags=tuple(tags), errors=tuple(errors), query=tuple(query), produces=produces,
             ))
             _BY_LENGTH.clear()
         return handler
@@ -530,7 +544,7 @@ def _dispatch(app, segments: list[str]):
     except ApiError as error:
         return _response((chosen.error_renderer or obp_error_reply)(error))
     except Exception:  # noqa: BLE001 - never a stack trace or a Chalice body to the client
-        logger.exception("unhandled error request_id=%s %s %s", req.request_id, method, req.path)
+        logger.exception("unhandled error request_id=%s %s %s", req.request_id, method, loggable_path(req.path))
         return _response((chosen.error_renderer or obp_error_reply)(ApiError("OBP-50000", status=500)))
     finally:
         if req.prefetched_account:

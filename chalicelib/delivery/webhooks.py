@@ -26,10 +26,12 @@ ATTEMPT (delivery_id, attempt n, due_at):
 """
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from chalicelib import aws, outbox
 from chalicelib.delivery import webhook_http
@@ -124,7 +126,7 @@ def run_attempt(payload: dict, envelope: str) -> None:
 def _send(webhook, delivery) -> webhook_http.Outcome:
     settings = get_settings()
     try:
-        target = check_url(webhook.url)  # again now: DNS may point elsewhere than at creation
+        target = check_url(_with_resource_id(webhook, delivery))  # again now: DNS may point elsewhere
     except ApiError as err:
         return webhook_http.failed("blocked by the SSRF guard: " + err.message.split("Invalid webhook url: ", 1)[-1])
     body = "" if webhook.http_method == "GET" else delivery.body
@@ -141,6 +143,19 @@ def _send(webhook, delivery) -> webhook_http.Outcome:
         target, webhook.http_method, headers, body.encode() if body else None,
         timeout=settings.webhook_timeout_seconds, max_response_bytes=settings.webhook_max_response_bytes,
     )
+
+
+def _with_resource_id(webhook, delivery) -> str:
+    """An Enterprise (profile) webhook's URL with the resource's id as the `id` query parameter:
+    a receiver written for the provider's thin, unsigned notifications reads it there."""
+    if not webhook.profile_id:
+        return webhook.url
+    resource_id = json.loads(delivery.body).get("id")
+    if not isinstance(resource_id, str):
+        return webhook.url
+    parts = urlsplit(webhook.url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "id"] + [("id", resource_id)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
 def _conclude(delivery, webhook, n: int, attempted_at: datetime, outcome: webhook_http.Outcome, *,

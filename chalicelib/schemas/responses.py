@@ -1463,12 +1463,21 @@ class AccessToken(ResponseModel):
     expires_in: int = Field(examples=[3600])
 
 
+class PayoutAccount(ResponseModel):
+    """The OBP account at one of our banks where the profile's money is paid out."""
+
+    bank_id: str = Field(examples=["gh.29.uk"])
+    account_id: str = Field(examples=["8ca8a7e4-6d02-40e3-a129-0b2bf89de9f0"])
+
+
 class Profile(ResponseModel):
     id: str = Field(examples=["profile_8f14e45fceea167a"])
     name: str
     email: Optional[str] = None
     website: Optional[str] = None
     phone: Optional[str] = None
+    payout_account: Optional[PayoutAccount] = Field(default=None, description="Needed before the profile takes "
+                                                    "payments")
     created: str = Field(examples=["2024-09-25T12:01:00.103Z"])
 
 
@@ -1520,3 +1529,109 @@ class Webhook(ResponseModel):
 
 class Webhooks(RootModel[list[Webhook]]):
     pass
+
+
+# --- Enterprise payments and refunds (/v1) ---------------------------------------------------------
+
+class Contact(ResponseModel):
+    """A payment's billing or shipping contact (a customer's fields)."""
+
+    company: Optional[str] = None
+    first_name: Optional[str] = None
+    last_name: Optional[str] = None
+    email: Optional[str] = None
+    phone: Optional[str] = Field(default=None, examples=["31612345678"])
+    address: Optional[Address] = None
+
+
+class PaymentSession(ResponseModel):
+    redirect_url: str = Field(examples=["https://shop.example/thanks"],
+                              description="Where the hosted page sends the payer back, with `payment_id` added")
+
+
+class PaymentNext(ResponseModel):
+    redirect: str = Field(examples=["https://api.example/checkout/payment_0cc175b9c0f1b6a831c399e269772661/"
+                                    "Zm9vYmFyYmF6cXV4cXV1eGZvb2Jh"],
+                          description="The hosted payment page: send the payer there (unguessable; only while "
+                                      "the payment is `created`)")
+
+
+class PaymentOpenbanking(ResponseModel):
+    bank_id: str = Field(examples=["gh.29.uk"], description="The payer's bank (never the payer's account)")
+
+
+class PaymentCard(ResponseModel):
+    scheme: str = Field(examples=["visa"])
+    bin: str = Field(examples=["424242"])
+    last4: str = Field(examples=["4242"])
+    expiration: str = Field(examples=["12/30"])
+    holder_name: str = Field(examples=["Felix Smith"])
+
+
+class PaymentCreditcard(ResponseModel):
+    card: PaymentCard
+
+
+class Payment(ResponseModel):
+    id: str = Field(examples=["payment_0cc175b9c0f1b6a831c399e269772661"])
+    profile_id: str = Field(examples=["profile_8f14e45fceea167a"])
+    customer_id: Optional[str] = None
+    reference: Optional[str] = Field(default=None, examples=["order-1042"],
+                                     description="The merchant's own; a repeated reference returns the first payment")
+    method: str = Field(examples=["openbanking"], description="openbanking or creditcard")
+    state: str = Field(examples=["created"], description="created, processing, succeeded, failed or expired")
+    amount: int = Field(examples=[8230], description="Integer minor units of the currency (EUR 8230 = 82.30)")
+    currency: str = Field(examples=["EUR"])
+    description: Optional[str] = None
+    metadata: Optional[dict[str, str]] = None
+    billing: Optional[Contact] = None
+    shipping: Optional[Contact] = None
+    session: PaymentSession
+    next: Optional[PaymentNext] = None
+    amount_refunded: int = Field(examples=[0], description="Minor units refunded so far")
+    failure_reason: Optional[str] = Field(default=None, examples=["insufficient_funds"])
+    created: str = Field(examples=["2024-09-25T12:01:00.103Z"])
+    expires: str = Field(examples=["2024-09-25T12:31:00.103Z"], description="A payment still `created` then expires")
+    completed: Optional[str] = None
+    openbanking: Optional[PaymentOpenbanking] = Field(default=None, description="openbanking payments, once the "
+                                                      "payer chose their bank")
+    creditcard: Optional[PaymentCreditcard] = Field(default=None, description="creditcard payments, once a card "
+                                                    "was entered (never its number)")
+
+
+class PaymentPage(_Page):
+    data: list[Payment]
+
+
+class Refund(ResponseModel):
+    id: str = Field(examples=["refund_92eb5ffee6ae2fec3ad71c777531578f"])
+    payment_id: str = Field(examples=["payment_0cc175b9c0f1b6a831c399e269772661"])
+    amount: int = Field(examples=[1000], description="Integer minor units")
+    currency: str = Field(examples=["EUR"])
+    description: Optional[str] = None
+    metadata: Optional[dict[str, str]] = None
+    state: str = Field(examples=["succeeded"], description="pending, succeeded or failed")
+    failure_reason: Optional[str] = None
+    created: str = Field(examples=["2024-09-25T12:01:00.103Z"])
+    completed: Optional[str] = None
+
+
+class Refunds(RootModel[list[Refund]]):
+    pass
+
+
+class ProviderAccount(ResponseModel):
+    account_id: str
+    balance: Optional[int] = Field(default=None, description="Integer minor units")
+
+
+class ProviderAccounts(ResponseModel):
+    """The provider's own accounts at one bank in one currency."""
+
+    bank_id: str = Field(examples=["gh.29.uk"])
+    currency: str = Field(examples=["EUR"])
+    clearing_account: ProviderAccount = Field(description="Receives payments, pays refunds")
+    fee_account: ProviderAccount
+    card_acquirer_account: ProviderAccount = Field(description="The sandbox acquirer's funds: pays card payments "
+                                                   "in, takes card refunds")
+    created: str

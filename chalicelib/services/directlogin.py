@@ -64,6 +64,14 @@ def credentials_from_headers(directlogin_header: str | None, authorization_heade
     raise ApiError("OBP-20082", status=400)
 
 
+def acceptable_credentials(username: str, password: str) -> bool:
+    """Whether a username and password pass DirectLogin's checks of their values (the hosted
+    payment page's sign-in: a value that does not is a failed sign-in, without a look-up)."""
+    if not username or not password:
+        return False
+    return medium_string_problem(username) is None and medium_password_problem(password) is None
+
+
 def _check_values(params: dict[str, str]) -> None:
     problems = []
     for key, value in params.items():
@@ -87,24 +95,32 @@ def login(directlogin_header: str | None, authorization_header: str | None) -> s
     if consumer is None or not consumer.enabled:
         raise ApiError("OBP-20008", status=401)
 
-    user_id = user_store.find_user_id_by_username(params["username"])
-    user = user_store.get_user(user_id) if user_id else None
-    if user is None or not user.password_hash:
-        crypto.spend_password_check(params["password"])
-        raise ApiError("OBP-20004", status=401)
-    if user_service.is_locked(user):
-        raise ApiError("OBP-20013", status=401)
-    if not crypto.verify_password(params["password"], user.password_hash):
-        attempts = user_store.record_bad_login(user)
-        logger.info("directlogin: bad password for user %s (%s consecutive)", user.user_id, attempts)
-        raise ApiError("OBP-20004", status=401)
-    user_store.reset_bad_logins(user)
-
+    user = check_credentials(params["username"], params["password"])
     now = datetime.now(timezone.utc)
     token = f"{user.user_id}.{consumer.consumer_id}.{crypto.new_token()}"
     expires = now + timedelta(seconds=get_settings().token_ttl_seconds)
     user_store.save_token(crypto.hash_token(token), user.user_id, consumer.consumer_id, now, expires)
     return token
+
+
+def check_credentials(username: str, password: str):
+    """The user whose username and password these are (401 OBP-20004 otherwise; OBP-20013 for a
+    locked user; a deleted user has no password and no username of its own any more, so it is
+    OBP-20004). Failures count towards OBP's lock; a success resets the count. Also used by the
+    hosted payment page, where a payer signs in with their own credentials."""
+    user_id = user_store.find_user_id_by_username(username)
+    user = user_store.get_user(user_id) if user_id else None
+    if user is None or not user.password_hash or user_service.is_deleted(user):
+        crypto.spend_password_check(password)
+        raise ApiError("OBP-20004", status=401)
+    if user_service.is_locked(user):
+        raise ApiError("OBP-20013", status=401)
+    if not crypto.verify_password(password, user.password_hash):
+        attempts = user_store.record_bad_login(user)
+        logger.info("directlogin: bad password for user %s (%s consecutive)", user.user_id, attempts)
+        raise ApiError("OBP-20004", status=401)
+    user_store.reset_bad_logins(user)
+    return user
 
 
 def _invalid_token() -> ApiError:

@@ -235,10 +235,12 @@ def usable_views_on_account(caller: Caller, bank_id: str, account_id: str) -> li
     return [v for v in views if v is not None]
 
 
-def usable_views_at_bank(caller: Caller, bank_id: str) -> dict[str, list[View]]:
-    """account_id -> the views the caller may use on it, for every account at the bank (one Query)."""
+def usable_views_at_bank(caller: Caller, bank_id: str, *, accesses: list | None = None) -> dict[str, list[View]]:
+    """account_id -> the views the caller may use on it, for every account at the bank (one Query,
+    none when the caller's access records at the bank were read already: `accesses`)."""
     out: dict[str, list[View]] = {}
-    for access in access_store.list_user_access(caller.user_id, bank_id):
+    held = access_store.list_user_access(caller.user_id, bank_id) if accesses is None else accesses
+    for access in held:
         view = usable_view(caller, bank_id, access.account_id, access.view_id, held=True)
         if view is not None:
             out.setdefault(access.account_id, []).append(view)

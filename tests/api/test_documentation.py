@@ -163,3 +163,47 @@ def test_the_viewer_files_are_those_of_the_pinned_package(api):
     assert _get(api, "/docs/static/swagger-ui.css")[1]["Content-Type"] == "text/css; charset=utf-8"
     assert api.get("/docs/static/..%2Fapp.py").code == "OBP-10404"
     assert api.get("/docs/static/index.html").code == "OBP-10404"
+
+
+def test_enterprise_openapi_documents_payments_refunds_and_provider_accounts(api):
+    doc = json.loads(_get(api, "/v1/openapi.json")[2])
+    paths, schemas = doc["paths"], doc["components"]["schemas"]
+
+    def success(path: str, method: str, status: str = "200"):
+        return paths[path][method]["responses"][status]["content"]["application/json"]["schema"]
+
+    payments = "/v1/profiles/{profile_id}/payments"
+    payment = payments + "/{payment_id}"
+    assert success(payments, "post", "201") == success(payment, "get") == {"$ref": "#/components/schemas/Payment"}
+    assert paths[payments]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PaymentIn"}
+    assert success(payments, "get") == {"$ref": "#/components/schemas/PaymentPage"}
+    assert [(p["name"], p["in"]) for p in paths[payments]["get"]["parameters"]] == [
+        ("profile_id", "path"), ("page", "query"), ("size", "query"), ("state", "query"), ("customer_id", "query")]
+    assert success(payment + "/refunds", "post", "201") == success(payment + "/refunds/{refund_id}", "get") == {
+        "$ref": "#/components/schemas/Refund"}
+    assert success(payment + "/refunds", "get") == {"$ref": "#/components/schemas/Refunds"}
+    for path in ("/v1/provider-accounts", "/v1/provider-accounts/{bank_id}/{currency}"):
+        [method] = paths[path]
+        assert paths[path][method]["security"] == [{"directLogin": []}]
+        assert success(path, method, "201" if method == "post" else "200") == {
+            "$ref": "#/components/schemas/ProviderAccounts"}
+    # The request schema carries the rules (minor units, at least 1) and the required fields.
+    assert schemas["PaymentIn"]["properties"]["amount"] == {"minimum": 1, "title": "Amount", "type": "integer"}
+    assert set(schemas["PaymentIn"]["required"]) == {"method", "amount", "currency", "session"}
+    assert schemas["Payment"]["properties"]["state"]["description"].startswith("created, processing")
+    assert {"payout_account"} <= set(schemas["Profile"]["properties"])
+    assert paths[payments]["post"]["tags"] == ["Payments"] and paths[payment + "/refunds"]["post"]["tags"] == ["Refunds"]
+    assert "409" in paths[payments]["post"]["responses"] and "409" not in paths[payment]["get"]["responses"]
+    # The hosted payment page is HTML for people, not API: not in the document.
+    assert not [p for p in paths if not p.startswith("/v1/")]
+
+
+def test_every_endpoint_has_its_metadata():
+    """scripts.docs_coverage: a response model (or produces= for a page or a file), a summary, tags."""
+    from scripts import docs_coverage
+
+    assert docs_coverage.missing() == []
+    checkout = [e for (route, _), endpoints in routing._TABLE.items() if route.startswith("/checkout/")
+                for e in endpoints]
+    assert len(checkout) == 8 and all(e.produces in ("text/html", "text/css") and e.tags for e in checkout)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 from scripts import readme, walkthrough
-from scripts.walkthrough import Call, File
+from scripts.walkthrough import Call, File, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +25,8 @@ SAMPLE = {
     "BOB_CUSTOMER_ID": "c-bob", "TPP_ID": "tpp-id", "TPP_KEY": "tpp key", "CONSENT_ID": "consent-1",
     "OTP": "12345678", "CONSENT_JWT": "eyJ.a.b", "HOOK_URL": "http://127.0.0.1:8100/hook", "WEBHOOK_ID": "wh-1",
     "CLIENT_ID": "client_1", "ASSERTION": "eyJ.assert.ion", "PARTNER_TOKEN": "tok partner",
+    "PROFILE_ID": "profile_1", "HOOK_SECRET": "whsec_x", "PAYMENT_ID": "payment_1",
+    "CHECKOUT_URL": "http://127.0.0.1:8000/checkout/payment_1/s3cr-et_", "JAR": "/tmp/a jar", "CSRF": "c5rf",
 }
 
 # A stand-in for `jq -n --rawfile NAME FILE PROGRAM`, the one jq form a curl line itself runs.
@@ -51,12 +54,16 @@ def _sent(command: str, variables: dict, fake_bin: Path) -> list[str]:
 
 
 def _parsed(arguments: list[str]) -> dict:
-    request = {"method": "GET", "headers": {}, "data": []}
+    request = {"method": "GET", "headers": {}, "data": [], "cookies": [], "follow": False}
     words = iter(arguments)
     for word in words:
         if word == "-s":
             continue
-        if word == "-X":
+        if word == "-L":
+            request["follow"] = True
+        elif word in ("-c", "-b"):
+            request["cookies"].append((word, next(words)))
+        elif word == "-X":
             request["method"] = next(words)
         elif word == "-H":
             name, _, value = next(words).partition(": ")
@@ -108,3 +115,30 @@ def test_a_walkthrough_answer_that_differs_is_named():
     assert walkthrough.mismatches(expected, changed) == [
         ".balance.amount is '475', not '475.00'", ".views has fewer than 1 items"]
     assert walkthrough.mismatches({"token": walkthrough.ANY}, {}) == [".token is missing"]
+
+
+def test_every_page_line_sends_what_the_script_sends(tmp_path):
+    """The hosted page's curl lines: the cookie jar read and written, the page's URL, and for a
+    form a POST of the CSRF token and its fields whose 303 is followed (as the script's session does)."""
+    pages = [step for step in walkthrough.STEPS if isinstance(step, Page)]
+    assert [p.form for p in pages] == ["", "bank", "sign-in", "account", "confirm"]
+    for step in pages:
+        sent = _parsed(_sent(walkthrough.page_curl_command(step), SAMPLE, tmp_path))
+        where = step.form or "the page"
+        assert sent["cookies"] == [("-c", SAMPLE["JAR"]), ("-b", SAMPLE["JAR"])], where
+        assert sent["url"] == SAMPLE["CHECKOUT_URL"] + (f"/{step.form}" if step.form else ""), where
+        assert sent["headers"] == {}, where
+        if step.form:
+            assert sent["follow"], where
+            assert dict(d.split("=", 1) for d in sent["data"]) == {
+                "csrf": SAMPLE["CSRF"], **walkthrough.expand(step.fields, SAMPLE)}, where
+        else:
+            assert not sent["follow"] and sent["data"] == [], where
+    # README's first page line keeps the CSRF token of the page's hidden field, as the script does.
+    lines = walkthrough.render_page(pages[0]).replace(" \\\n", " ").splitlines()
+    [line] = [line for line in lines if line.startswith("CSRF=$(curl ")]
+    html = '<form method="post"><input type="hidden" name="csrf" value="0f3a9c"><input name="x" value="y"></form>'
+    script = re.sub(r"^CSRF=\$\(curl [^|]*\|", "CSRF=$(printf '%s' \"$HTML\" |", line) + "; printf '%s' \"$CSRF\""
+    out = subprocess.run(["bash", "-c", script], env={**os.environ, "HTML": html}, capture_output=True, text=True,
+                         check=True).stdout
+    assert out == "0f3a9c" == walkthrough.CSRF_FIELD.search(html).group(1)

@@ -43,7 +43,7 @@ def endpoints() -> list[routing.Endpoint]:
 def _security(e: routing.Endpoint) -> list[dict]:
     if e.path.startswith(PREFIX + "/oauth/"):
         return [{}]
-    if e.path.startswith(PREFIX + "/partners"):
+    if e.path.startswith((PREFIX + "/partners", PREFIX + "/provider-accounts")):
         return [{"directLogin": []}]
     if e.path == PREFIX + "/openapi.json" or e.path.startswith(PREFIX + "/docs"):
         return [{}]
@@ -59,6 +59,9 @@ def _operation(e: routing.Endpoint, keyed: dict) -> dict:
         "parameters": [
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             for name in _VARIABLE.findall(e.path)
+        ] + [
+            {"name": name, "in": "query", "required": False, "schema": {"type": kind}, "description": meaning}
+            for name, kind, meaning in e.query
         ],
         "security": _security(e),
     }
@@ -70,8 +73,14 @@ def _operation(e: routing.Endpoint, keyed: dict) -> dict:
     success: dict = {"description": "Success"}
     if e.response_model is not None:
         success["content"] = {"application/json": {"schema": keyed[(e.response_model, "serialization")]}}
+    elif e.produces != "application/json":
+        success["content"] = {e.produces: {"schema": {"type": "string"}}}
     responses = {str(e.status): success}
-    for status, text in _ERROR_STATUSES.items():
+    errors = dict(_ERROR_STATUSES)
+    if e.method == "POST" and not e.path.startswith(PREFIX + "/oauth/"):
+        errors["409"] = ("Conflict: another request with this Idempotency-Key (or payment reference) differs or is "
+                         "still in progress")
+    for status, text in sorted(errors.items()):
         responses[status] = {"description": text,
                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     operation["responses"] = responses
@@ -93,9 +102,12 @@ def openapi() -> dict:
         "info": {
             "title": "Enterprise API",
             "version": "1",
-            "description": "Profiles, their customers and webhooks for partners, who authenticate with a "
-                           "client assertion signed by their own private key (RFC 7523) and call with the "
-                           "access token it buys.",
+            "description": "Profiles, their customers, payments, refunds and webhooks for partners, who "
+                           "authenticate with a client assertion signed by their own private key (RFC 7523) and "
+                           "call with the access token it buys; the provider's own accounts for OBP super "
+                           "admins. Amounts are integer minor units of their currency. A payer pays on the "
+                           "hosted payment page a payment's `next.redirect` names: HTML forms for people, not "
+                           "part of this API.",
         },
         "servers": [{"url": settings.hostname}],
         "paths": dict(sorted(paths.items())),

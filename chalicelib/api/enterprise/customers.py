@@ -1,5 +1,5 @@
 """Customers of a profile, exactly as seed 003: list (paged), create, get, update, delete."""
-from chalicelib.api.enterprise.http import body, idempotent, paging, partner, v1
+from chalicelib.api.enterprise.http import PAGING, body, idempotent, paging, partner, v1
 from chalicelib.api.routing import Request
 from chalicelib.schemas.enterprise import CustomerIn, customer_json, page_json
 from chalicelib.services.enterprise import customers
@@ -7,7 +7,7 @@ from chalicelib.services.enterprise import customers
 _TAGS = ("Customers",)
 
 
-@v1("GET", "/v1/profiles/{profile_id}/customers", response="CustomerPage", tags=_TAGS)
+@v1("GET", "/v1/profiles/{profile_id}/customers", response="CustomerPage", tags=_TAGS, query=PAGING)
 def list_customers(req: Request, profile_id: str):
     """List a profile's customers
 

@@ -120,6 +120,9 @@ def form(req: Request) -> dict[str, str]:
     return data
 
 
+PAGING = (("page", "integer", "The page, from 0"), ("size", "integer", "Items a page, 1 to 100 (default 20)"))
+
+
 def paging(req: Request) -> tuple[int, int]:
     """`page` (from 0) and `size` (default 20) from the query."""
     problems, values = [], {}

@@ -1,5 +1,5 @@
 """A partner's profiles: create, list (paged), get, update."""
-from chalicelib.api.enterprise.http import body, idempotent, paging, partner, v1
+from chalicelib.api.enterprise.http import PAGING, body, idempotent, paging, partner, v1
 from chalicelib.api.routing import Request
 from chalicelib.schemas.enterprise import ProfileIn, ProfileUpdate, page_json, profile_json
 from chalicelib.services.enterprise import profiles
@@ -18,7 +18,7 @@ def create_profile(req: Request):
                       lambda also: profiles.create_profile(who, data.changes(), also))
 
 
-@v1("GET", "/v1/profiles", response="ProfilePage", tags=_TAGS)
+@v1("GET", "/v1/profiles", response="ProfilePage", tags=_TAGS, query=PAGING)
 def list_profiles(req: Request):
     """List your profiles
 

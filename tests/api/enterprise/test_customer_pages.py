@@ -13,6 +13,7 @@ import pytest
 from chalicelib.services.enterprise import customers
 from chalicelib.services.enterprise.oauth import Partner
 from chalicelib.store.enterprise import customers as customer_store
+from chalicelib.store.enterprise import page_index
 from tests.api.enterprise.conftest import new_profile
 
 TINY = (2, 2, 2)
@@ -20,7 +21,7 @@ TINY = (2, 2, 2)
 
 @pytest.fixture
 def tiny_tree(monkeypatch):
-    monkeypatch.setattr(customer_store, "FANOUT", TINY)
+    monkeypatch.setattr(page_index, "FANOUT", TINY)
 
 
 @pytest.fixture
