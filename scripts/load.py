@@ -92,9 +92,10 @@ class Stack:
             self.stop()
             raise SystemExit("the local stack did not start:\n" + "\n".join(self.errors[-20:]))
 
-    def rss_mib(self) -> float:
-        """Resident memory of every live process in the stack's process group, MiB."""
-        total = 0
+    def rss_by_process(self) -> dict[str, float]:
+        """Resident memory (MiB) of every live process in the stack's process group, by name:
+        `local_stack` (moto and the poller) and `chalice` (the API)."""
+        found: dict[str, float] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -103,11 +104,21 @@ class Stack:
                     fields = f.read().rsplit(")", 1)[1].split()
                 if int(fields[2]) != self.proc.pid:  # field 5 of stat: the process group
                     continue
+                with open(f"/proc/{entry}/cmdline") as f:
+                    name = "chalice" if "chalice" in f.read() else "local_stack"
                 with open(f"/proc/{entry}/status") as f:
-                    total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+                    kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
             except (OSError, StopIteration, IndexError, ValueError):
                 continue
-        return total / 1024
+            found[name] = found.get(name, 0.0) + kib / 1024
+        return found
+
+    def rss_mib(self) -> float:
+        return sum(self.rss_by_process().values())
+
+    def rss_text(self) -> str:
+        parts = self.rss_by_process()
+        return f"{sum(parts.values()):.0f} MiB (" + ", ".join(f"{k} {v:.0f}" for k, v in sorted(parts.items())) + ")"
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -324,14 +335,14 @@ def main() -> int:
         try:
             stack.wait(timeout=120)
             sampler.start()
-            rss_ready = stack.rss_mib()
+            rss_ready, ready_text = stack.rss_mib(), stack.rss_text()
             world = make_world(stack, args.clients, args.timeout)
             hot = open_accounts(world, args.accounts, "hot")
             payers = open_accounts(world, args.clients, "payer")
             merchant = open_accounts(world, 1, "merchant")[0]
             rss_set_up = stack.rss_mib()
-            print(f"local stack ready: RSS {rss_ready:.0f} MiB; after set-up ({args.clients} sessions, "
-                  f"{len(hot) + len(payers) + 1} accounts) {rss_set_up:.0f} MiB", flush=True)
+            print(f"local stack ready: RSS {ready_text}; after set-up ({args.clients} sessions, "
+                  f"{len(hot) + len(payers) + 1} accounts) {stack.rss_text()}", flush=True)
 
             transfers = []
             for _ in range(args.transfers):
@@ -358,7 +369,7 @@ def main() -> int:
             rss_end = stack.rss_mib()
             peak = sampler.peak_since(0)
             print(f"stack RSS: ready {rss_ready:.0f} MiB, set up {rss_set_up:.0f} MiB, peak {peak:.0f} MiB, "
-                  f"end {rss_end:.0f} MiB", flush=True)
+                  f"end {stack.rss_text()}", flush=True)
             if stack.errors:
                 print("stack errors (last 5):\n  " + "\n  ".join(stack.errors[-5:]), flush=True)
 
