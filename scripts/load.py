@@ -20,6 +20,7 @@ memory cap, e.g. `prlimit --as=6000000000 make load`.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -84,8 +85,15 @@ class Stack:
             if line.startswith("READY "):
                 self.info = json.loads(line[len("READY "):])
                 self._ready.set()
-            elif "Traceback" in line or "Error" in line or "[local]" in line:
+            elif "Traceback" in line or "Error" in line or "[local]" in line or "Killed" in line:
                 self.errors.append(line.rstrip())
+
+    def died(self) -> str:
+        """Empty while the stack runs; else how it ended and its last error lines."""
+        if self.proc.poll() is None:
+            return ""
+        return f"the local stack died (exit status {self.proc.returncode}); its last errors:\n  " + \
+            "\n  ".join(self.errors[-8:])
 
     def wait(self, timeout: float) -> None:
         if not self._ready.wait(timeout):
@@ -164,8 +172,8 @@ class Client:
                 status, raw = resp.status, resp.read()
         except urllib.error.HTTPError as err:
             status, raw = err.code, err.read()
-        except (TimeoutError, socket.timeout, urllib.error.URLError):
-            return 0, None  # cut: no answer within the timeout
+        except (OSError, http.client.HTTPException):
+            return 0, None  # cut: no answer within the timeout, or the connection dropped
         return status, (json.loads(raw, parse_float=Decimal) if raw else None)
 
     def ok(self, method: str, path: str, body=None, expect: int = 201) -> dict:
@@ -289,6 +297,13 @@ def run_phase(name: str, orders: list[tuple[int, str, str, Decimal]], world: Wor
 def ledger_check(world: World, accounts: list[str], expected_total: Decimal, expected_transactions: int) -> tuple[bool, str]:
     """Through the API: every balance equals the sum of its account's transactions; the balances
     add up to `expected_total`; the accounts hold `expected_transactions` transactions in all."""
+    try:
+        return _ledger_check(world, accounts, expected_total, expected_transactions)
+    except SystemExit as failed:  # a read the API refused, or the stack is gone
+        return False, f"could not read the ledger: {failed}"
+
+
+def _ledger_check(world: World, accounts: list[str], expected_total: Decimal, expected_transactions: int) -> tuple[bool, str]:
     client = world.clients[0]
     total, count, problems = Decimal("0"), 0, []
     for account_id in accounts:
@@ -351,9 +366,15 @@ def main() -> int:
             one = run_phase(f"{args.transfers} transfers among {args.accounts} accounts, 1 client",
                             [(0, s, t, a) for s, t, a in transfers], world, sampler, 1, deadline)
             print(one.summary(), flush=True)
+            if stack.died():
+                print(stack.died(), flush=True)
+                return 1
             many = run_phase(f"the same {args.transfers} transfers, {args.clients} clients",
                              [(i, s, t, a) for i, (s, t, a) in enumerate(transfers)], world, sampler, args.clients, deadline)
             print(many.summary(), flush=True)
+            if stack.died():
+                print(stack.died(), flush=True)
+                return 1
             hot_ok, hot_detail = ledger_check(world, hot, Decimal("0"), 2 * (one.completed() + many.completed()))
             print(f"ledger of the {args.accounts} accounts: {hot_detail}", flush=True)
 
@@ -362,6 +383,9 @@ def main() -> int:
             paid = run_phase(f"{args.credits} credits to one account, {args.clients} clients", credits, world,
                              sampler, args.clients, deadline)
             print(paid.summary(), flush=True)
+            if stack.died():
+                print(stack.died(), flush=True)
+                return 1
             credit_ok, credit_detail = ledger_check(world, payers + [merchant], Decimal("0"), 2 * paid.completed())
             print(f"ledger of the payers and the merchant: {credit_detail}", flush=True)
 
