@@ -55,6 +55,17 @@ def _env_seconds_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     return seconds
 
 
+def _env_overdraft(name: str, default: str) -> Decimal | None:
+    """`unlimited`, or an amount >= 0 in the account's currency."""
+    raw = _env(name, default).lower() or default
+    if raw == "unlimited":
+        return None
+    amount = Decimal(raw)
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{name} must be 'unlimited' or an amount >= 0")
+    return amount
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -98,6 +109,9 @@ class Settings:
     # Payments (OBP's transactionRequests_payment_limit) and Idempotency-Key retention.
     payment_limit: Decimal
     idempotency_ttl_seconds: int
+    # How far below zero an account may go when its product sets no OVERDRAFT_LIMIT; None is no
+    # limit (OBP's sandbox, the local stage's default), deployed stages default to 0.
+    default_overdraft_limit: Decimal | None
     # Webhook delivery (Standard Webhooks; Svix's schedule). The schedule lists the delays before
     # attempts 2, 3, ...; each delay gets +/- jitter_percent of random jitter.
     webhook_retry_schedule: tuple[int, ...]
@@ -174,6 +188,7 @@ def _load() -> Settings:
         user_invitation_ttl_seconds=_env_int("OBP_USER_INVITATION_TTL_SECONDS", 24 * 3600),
         payment_limit=Decimal(_env("OBP_PAYMENT_LIMIT", "100000")),
         idempotency_ttl_seconds=_env_int("OBP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
+        default_overdraft_limit=_env_overdraft("OBP_DEFAULT_OVERDRAFT_LIMIT", "unlimited" if stage == "local" else "0"),
         webhook_retry_schedule=_env_seconds_list(
             "OBP_WEBHOOK_RETRY_SCHEDULE", (5, 300, 1800, 7200, 18000, 36000, 36000)
         ),

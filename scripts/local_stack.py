@@ -4,8 +4,8 @@
 2. the table and queues of infra/resources.yaml are created there;
 3. a super admin and a consumer are bootstrapped (OBP_ADMIN_USERNAME / OBP_ADMIN_PASSWORD /
    OBP_CONSUMER_KEY, or the defaults printed below);
-4. a poller feeds every SQS queue to its real `@app.on_sqs_message` handler and runs the
-   scheduled handlers (the outbox sweeper);
+4. a poller feeds every SQS queue to its real `@app.on_sqs_message` handler and does what the
+   scheduled outbox_sweeper does (outbox messages and bookings a request left unfinished);
 5. `chalice local --stage local` serves the API on http://127.0.0.1:PORT.
 Ctrl-C or SIGTERM stops all of it.
 """
@@ -80,6 +80,7 @@ class Poller(threading.Thread):
         import boto3
 
         from chalicelib import outbox
+        from chalicelib.services import booking
 
         app_module = importlib.import_module("app")
         sqs = boto3.client("sqs")
@@ -98,10 +99,11 @@ class Poller(threading.Thread):
                 busy |= self._poll_once(sqs, name, handler, url, arn, batch_size)
             if time.monotonic() - last_sweep > self.sweep_every:
                 last_sweep = time.monotonic()
-                try:
-                    outbox.sweep(min_age_seconds=int(self.sweep_every))
-                except Exception as err:  # noqa: BLE001 - keep polling
-                    print(f"[local] outbox sweep failed: {err}", file=sys.stderr)
+                for sweep in (outbox.sweep, booking.sweep):  # what the outbox_sweeper schedule does
+                    try:
+                        sweep(min_age_seconds=int(self.sweep_every))
+                    except Exception as err:  # noqa: BLE001 - keep polling
+                        print(f"[local] {sweep.__module__} sweep failed: {err}", file=sys.stderr)
             if not busy:
                 self.stop_event.wait(0.2)
 
@@ -187,7 +189,9 @@ def main() -> int:
     from chalicelib.settings import reload_settings
     from scripts import bootstrap
     from scripts.aws_resources import create_all
+    from scripts.local_aws import tune_moto
 
+    tune_moto()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     moto._server.app = _one_request_at_a_time(moto._server.app)

@@ -44,7 +44,7 @@ def answer_transaction_request_challenge(req: Request, bank_id: str, account_id:
 
 @endpoint("GET", _VIEW + "/transaction-requests", since="2.1.0")
 def get_transaction_requests(req: Request, bank_id: str, account_id: str, view_id: str):
-    found = transaction_requests.list_requests(req.user(), bank_id, account_id, view_id)
+    found = transaction_requests.list_requests(req.user(), bank_id, account_id, view_id, req.query)
     return {"transaction_requests_with_charges": [transaction_request_json_210(tr) for tr in found]}
 
 
