@@ -395,3 +395,38 @@ def fake_dns(monkeypatch) -> dict:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return names
 
+
+class items_read:
+    """Context manager counting the DynamoDB items requests read (a Query's or Scan's
+    ScannedCount, a BatchGetItem's items, a GetItem's item): `with items_read() as reads: ...`,
+    then `reads.items`, `reads.by_operation`."""
+
+    def __enter__(self):
+        import botocore.client
+
+        self.items, self.by_operation = 0, {}
+        self._client = botocore.client.BaseClient
+        self._original = original = self._client._make_api_call
+        counter = self
+
+        def counting(client, operation_name, api_params):
+            answer = original(client, operation_name, api_params)
+            if client.meta.service_model.service_name == "dynamodb":
+                if operation_name in ("Query", "Scan"):
+                    read = answer.get("ScannedCount", answer.get("Count", 0))
+                elif operation_name == "BatchGetItem":
+                    read = sum(len(items) for items in answer.get("Responses", {}).values())
+                elif operation_name == "GetItem":
+                    read = 1 if "Item" in answer else 0
+                else:
+                    read = 0
+                counter.items += read
+                counter.by_operation[operation_name] = counter.by_operation.get(operation_name, 0) + read
+            return answer
+
+        self._client._make_api_call = counting
+        return self
+
+    def __exit__(self, *exc):
+        self._client._make_api_call = self._original
+        return False
