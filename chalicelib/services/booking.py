@@ -13,9 +13,12 @@ requests, oldest first, and commits a batch of them in ONE transaction that
   * stages the transactions' webhook events, now that their balances are known;
   * moves the account's counts on, conditioned on the counts it read.
 Bookings of one account are serialised on purpose, and nothing else is: transfers never wait for
-each other. A booking that loses the race to another leaves its work to the winner, which books
-everything it saw. The request that made a transfer books both accounts before it answers; if it
-dies in between, `sweep` (the outbox_sweeper schedule, the local stack's poller) books the rest.
+each other. Requests do not race to book the same items either: a request books at once where its
+own item comes first in the account; elsewhere it waits for the booking under way, which takes its
+item along in the same batch, and takes over when a short wait passes without progress. A booking
+that still loses a race leaves its work to the winner. So a request answers once its transfer is
+booked; what a request that died leaves, `sweep` books (the outbox_sweeper schedule, the local
+stack's poller).
 """
 from __future__ import annotations
 
@@ -39,28 +42,47 @@ logger = logging.getLogger(__name__)
 _PENDING_READ = 40
 _WRITES_PER_TRANSACTION = 3  # under its id, under its position, the marker deleted
 _WRITES_PER_REQUEST = 2  # its list position, the marker deleted
-MAX_ROUNDS = 25
+# Requests do not race to book the same items: a request books at once where its own item comes
+# first in the account; elsewhere it waits for the booking under way (the account's counts move)
+# and takes over when a wait passes without one. Waits start at FIRST_WAIT and double up to
+# LONGEST_WAIT; after BOOKING_SECONDS the rest is left to the next booking or the sweeper.
+FIRST_WAIT, LONGEST_WAIT = 0.02, 0.5
+BOOKING_SECONDS = 10.0
 
 
 def book(*accounts: tuple[str, str], awaited: Iterable[str] = ()) -> None:
-    """Book the accounts (bank_id, account_id). With `awaited` (ids of transactions and requests),
-    return once those are booked, by this call or by another; without, book until nothing is
-    pending. The accounts of a transfer are booked together in one transaction when their pending
-    work fits in one; else, or when another booking interferes, one by one. Gives up after
-    MAX_ROUNDS lost races: the next booking of the account or the sweeper books the rest."""
+    """Book the accounts (bank_id, account_id) a request has just written to, until its own
+    pending transactions and requests (`awaited`, their ids) are booked, by this request or by
+    another. Without `awaited` (the sweeper), book every account until nothing is pending. The
+    accounts of a transfer are booked together in one transaction when the request's items come
+    first in both and everything pending fits in one."""
     keys = list(dict.fromkeys(accounts))
     awaited = set(awaited)
-    if len(keys) > 1 and _book_together(keys):
+    if not awaited:
+        for key in keys:
+            _book_everything(key)
         return
-    for bank_id, account_id in keys:
-        _book_account(bank_id, account_id, awaited)
+    deadline = time.monotonic() + BOOKING_SECONDS
+    found = {key: ledger.unbooked(*key, _PENDING_READ) for key in keys}
+    if len(keys) > 1 and all(_comes_first(f, awaited) for f in found.values()) and _commit_together(list(found.values())):
+        return
+    for key in keys:
+        _book_own(key, awaited, found[key], deadline)
 
 
-def _book_together(keys: list[tuple[str, str]]) -> bool:
-    """Everything pending in these accounts in one transaction; False when it does not fit in one
-    or another booking came first (nothing was written then)."""
-    found = [ledger.unbooked(bank_id, account_id, _PENDING_READ) for bank_id, account_id in keys]
-    if any(f.account is None or f.more_unread for f in found):
+def _comes_first(found: ledger.Unbooked, awaited: set[str]) -> bool:
+    first = (found.transactions or found.requests or [None])[0]
+    return first is not None and ledger.pending_id(first) in awaited
+
+
+def _awaited_in(found: ledger.Unbooked, awaited: set[str]) -> set[str]:
+    return awaited & {ledger.pending_id(p) for p in [*found.transactions, *found.requests]}
+
+
+def _commit_together(found: list[ledger.Unbooked]) -> bool:
+    """What is pending in these accounts in one transaction; False (nothing written) when it does
+    not fit in one or another booking came first."""
+    if any(f.more_unread for f in found):
         return False
     batch = _Batch()
     for unbooked in found:
@@ -74,29 +96,49 @@ def _book_together(keys: list[tuple[str, str]]) -> bool:
     return True
 
 
-def _book_account(bank_id: str, account_id: str, awaited: set[str]) -> None:
-    for attempt in range(MAX_ROUNDS):
-        found = ledger.unbooked(bank_id, account_id, _PENDING_READ)
-        pending = found.pending_ids()
-        if found.account is None or not pending or (awaited and not awaited & pending and not found.more_unread):
+def _book_own(key: tuple[str, str], awaited: set[str], found: ledger.Unbooked | None, deadline: float) -> None:
+    wait, seen_counts = FIRST_WAIT, None
+    while time.monotonic() < deadline:
+        found = found or ledger.unbooked(*key, _PENDING_READ)
+        mine = _awaited_in(found, awaited)
+        if found.account is None or (not mine and not found.more_unread):
+            return
+        counts = (int(found.account.transaction_count), int(found.account.request_count))
+        if _comes_first(found, awaited) or counts == seen_counts:  # first in line, or nobody is booking
+            batch = _Batch()
+            batch.add(found)
+            try:
+                batch.commit()
+            except ledger.CommitRejected:  # another booking came first; it may have taken ours
+                wait, seen_counts, found = FIRST_WAIT, None, None
+                continue
+            if batch.complete and not found.more_unread:
+                return  # ours were all in it
+        else:  # a booking is under way (or about to start): give it a moment
+            time.sleep(random.uniform(wait / 2, wait))
+            wait, seen_counts = min(2 * wait, LONGEST_WAIT), counts
+        found = None
+    logger.info("booking of %s/%s left to the next booking or the sweeper after %.0f s", *key, BOOKING_SECONDS)
+
+
+def _book_everything(key: tuple[str, str]) -> None:
+    for attempt in range(25):
+        found = ledger.unbooked(*key, _PENDING_READ)
+        if found.account is None or not (found.transactions or found.requests):
             return
         batch = _Batch()
         batch.add(found)
         try:
             batch.commit()
-        except ledger.CommitRejected:  # another booking of the account came first
-            time.sleep(random.uniform(0, min(0.05, 0.002 * 2 ** attempt)))
-            continue
-        if awaited and not awaited & (pending - batch.booked) and not found.more_unread:
-            return
-    logger.info("booking of %s/%s left to the next booking or the sweeper after %d rounds", bank_id, account_id, MAX_ROUNDS)
+        except ledger.CommitRejected:  # another booking came first
+            time.sleep(random.uniform(0, min(LONGEST_WAIT, FIRST_WAIT * 2 ** attempt)))
 
 
 class _Batch:
     """The writes of one booking transaction, for one account or several, within its 100 writes."""
 
     def __init__(self):
-        self.steps, self.messages, self.booked = ledger.Steps(), [], set()
+        self.steps, self.messages = ledger.Steps(), []
         self.budget = ledger.MAX_ACTIONS
         self.complete = True  # everything read was taken
 
@@ -124,7 +166,6 @@ class _Batch:
             self.steps.add("transaction", lambda tx, p=pending, b=balance, n=position: ledger.stage_booked_transaction(
                 tx, p, new_balance=b, sequence=n))
             self.messages += events
-            self.booked.add(pending.transaction_id)
         request_position = int(account.request_count)
         for pending in found.requests:
             if self.budget < _WRITES_PER_REQUEST:
@@ -133,7 +174,6 @@ class _Batch:
             self.budget -= _WRITES_PER_REQUEST
             request_position += 1
             self.steps.add("request", lambda tx, p=pending, n=request_position: ledger.stage_request_position(tx, p, n))
-            self.booked.add(pending.transaction_request_id)
         self.steps.add("account", lambda tx: account_store.stage_booking(
             tx, account, booked_balance=running, transactions=position - int(account.transaction_count),
             requests=request_position - int(account.request_count), credit=credit))

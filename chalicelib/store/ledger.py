@@ -90,6 +90,10 @@ class PendingRequestRecord(Entity, discriminator="PendingRequest"):
     account_id = UnicodeAttribute()
 
 
+def pending_id(pending: PendingTransactionRecord | PendingRequestRecord) -> str:
+    return pending.transaction_id if isinstance(pending, PendingTransactionRecord) else pending.transaction_request_id
+
+
 class TransactionRequestRecord(Entity, discriminator="TransactionRequest"):
     transaction_request_id = UnicodeAttribute()
     request_type = UnicodeAttribute()
@@ -205,9 +209,6 @@ class Unbooked:
     transactions: list[PendingTransactionRecord] = field(default_factory=list)
     requests: list[PendingRequestRecord] = field(default_factory=list)
     more_unread: bool = False  # the Query stopped at its limit: more may be pending
-
-    def pending_ids(self) -> set[str]:
-        return {t.transaction_id for t in self.transactions} | {r.transaction_request_id for r in self.requests}
 
 
 def unbooked(bank_id: str, account_id: str, limit: int) -> Unbooked:
