@@ -136,14 +136,34 @@ class Poller(threading.Thread):
         return True
 
 
+class _FirstComeFirstServed:
+    """A lock taken in the order it was asked for (threading.Lock lets any waiter, or the thread
+    that just released it, win): under load every request waits its turn, none waits forever."""
+
+    def __init__(self):
+        self._turns = threading.Condition()
+        self._next_ticket = self._serving = 0
+
+    def __enter__(self):
+        with self._turns:
+            ticket, self._next_ticket = self._next_ticket, self._next_ticket + 1
+            self._turns.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *exc):
+        with self._turns:
+            self._serving += 1
+            self._turns.notify_all()
+        return False
+
+
 def _one_request_at_a_time(wsgi_app):
     """moto's backends are not thread-safe (a transaction copies a table another request is
     changing); AWS is. The API, the poller and the webhook handler's threads all call moto, so its
-    server answers one request at a time."""
-    lock = threading.Lock()
+    server answers one request at a time, in the order they came."""
+    turn = _FirstComeFirstServed()
 
     def app(environ, start_response):
-        with lock:
+        with turn:
             return list(wsgi_app(environ, start_response))
 
     return app

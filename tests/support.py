@@ -140,17 +140,17 @@ from contextlib import contextmanager  # noqa: E402
 @contextmanager
 def fresh_aws():
     """An in-process AWS with every table and queue of infra/resources.yaml (the `aws` fixture,
-    and fixtures with a wider scope than one test). Transactions roll back item by item (see
-    item_level_transaction_rollback): same outcome as moto's own, at a cost independent of the
-    table's size."""
+    and fixtures with a wider scope than one test). moto tuned as the local stack runs it
+    (scripts/local_aws.py): transactions roll back item by item and a Query reads its partition
+    only; same outcomes as moto's own, at costs independent of the table's size."""
     from moto import mock_aws
 
     from chalicelib import aws as aws_clients
     from chalicelib.settings import get_settings
     from scripts.aws_resources import create_all
-    from scripts.local_aws import item_level_transaction_rollback
+    from scripts.local_aws import tuned_moto
 
-    with mock_aws(), item_level_transaction_rollback():
+    with mock_aws(), tuned_moto():
         aws_clients.reset()
         create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"))
         aws_clients.client("ses").verify_email_identity(EmailAddress=get_settings().email_sender)

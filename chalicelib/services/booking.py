@@ -35,48 +35,52 @@ from chalicelib.services import customer_links, webhooks
 from chalicelib.services.money import render_with_currency
 from chalicelib.store import accounts as account_store
 from chalicelib.store import ledger
+from chalicelib.store.accounts import account_pk
 
 logger = logging.getLogger(__name__)
 
-# A batch is read with one Query and booked with one transaction (at most 100 writes).
-_PENDING_READ = 40
+# A batch is read with one Query and booked with one transaction (at most 100 writes: 16
+# transactions with their events); a request's first look reads only the first three pending items.
+_PENDING_READ = 16
+_FIRST_LOOK = 3
 _WRITES_PER_TRANSACTION = 3  # under its id, under its position, the marker deleted
 _WRITES_PER_REQUEST = 2  # its list position, the marker deleted
 # Requests do not race to book the same items: a request books at once where its own item comes
 # first in the account; elsewhere it waits for the booking under way (the account's counts move)
-# and takes over when a wait passes without one. Waits start at FIRST_WAIT and double up to
-# LONGEST_WAIT; after BOOKING_SECONDS the rest is left to the next booking or the sweeper.
-FIRST_WAIT, LONGEST_WAIT = 0.02, 0.5
+# and takes over when nothing moved for TAKEOVER_AFTER (the request ahead died). Waits start at
+# FIRST_WAIT and double up to LONGEST_WAIT; after BOOKING_SECONDS the rest is left to the next
+# booking or the sweeper.
+FIRST_WAIT, LONGEST_WAIT = 0.02, 0.25
+TAKEOVER_AFTER = 1.0
 BOOKING_SECONDS = 10.0
 
 
-def book(*accounts: tuple[str, str], awaited: Iterable[str] = ()) -> None:
+def book(*accounts: tuple[str, str], awaited: Iterable[tuple[str, str]] = ()) -> None:
     """Book the accounts (bank_id, account_id) a request has just written to, until its own
-    pending transactions and requests (`awaited`, their ids) are booked, by this request or by
-    another. Without `awaited` (the sweeper), book every account until nothing is pending. The
-    accounts of a transfer are booked together in one transaction when the request's items come
-    first in both and everything pending fits in one."""
+    pending items (`awaited`: the (pk, sk) of the markers its commit wrote, ledger.pending_keys)
+    are booked, by this request or by another. Without `awaited` (the sweeper), book every account
+    until nothing is pending. The accounts of a transfer are booked together in one transaction
+    when the request's items come first in both and everything pending fits in one."""
     keys = list(dict.fromkeys(accounts))
-    awaited = set(awaited)
     if not awaited:
         for key in keys:
             _book_everything(key)
         return
+    mine = {key: {sk for pk, sk in awaited if pk == account_pk(*key)} for key in keys}
+    keys = [key for key in keys if mine[key]]
     deadline = time.monotonic() + BOOKING_SECONDS
-    found = {key: ledger.unbooked(*key, _PENDING_READ) for key in keys}
-    if len(keys) > 1 and all(_comes_first(f, awaited) for f in found.values()) and _commit_together(list(found.values())):
-        return
-    for key in keys:
-        _book_own(key, awaited, found[key], deadline)
+    found = {key: ledger.unbooked(*key, _FIRST_LOOK) for key in keys}
+    # Where ours comes first, book at once (others wait for us there); then wait where it does not.
+    first_in_line = [key for key in keys if _first_pending(found[key]) in mine[key]]
+    if len(first_in_line) > 1 and _commit_together([found[key] for key in first_in_line]):
+        keys = [key for key in keys if key not in first_in_line]
+    for key in sorted(keys, key=lambda k: k not in first_in_line):
+        _book_own(key, mine[key], found[key], deadline)
 
 
-def _comes_first(found: ledger.Unbooked, awaited: set[str]) -> bool:
+def _first_pending(found: ledger.Unbooked) -> str | None:
     first = (found.transactions or found.requests or [None])[0]
-    return first is not None and ledger.pending_id(first) in awaited
-
-
-def _awaited_in(found: ledger.Unbooked, awaited: set[str]) -> set[str]:
-    return awaited & {ledger.pending_id(p) for p in [*found.transactions, *found.requests]}
+    return first.sk if first is not None else None
 
 
 def _commit_together(found: list[ledger.Unbooked]) -> bool:
@@ -96,27 +100,44 @@ def _commit_together(found: list[ledger.Unbooked]) -> bool:
     return True
 
 
-def _book_own(key: tuple[str, str], awaited: set[str], found: ledger.Unbooked | None, deadline: float) -> None:
-    wait, seen_counts = FIRST_WAIT, None
+def _book_own(key: tuple[str, str], mine: set[str], found: ledger.Unbooked | None, deadline: float) -> None:
+    """Until the account's first pending item comes after the last of ours (bookings take pending
+    items in key order, so ours are booked then): book when ours comes first; else wait, glancing
+    at the account (two items), and take over when its counts have not moved for TAKEOVER_AFTER
+    or ten of our own round trips, whichever is longer (a slow store is not an idle one). A wait
+    lasts at least three round trips, about what the booking ahead needs for a batch."""
+    last_mine, wait, round_trip = max(mine), FIRST_WAIT, 0.0
+    seen, quiet_since = None, time.monotonic()
     while time.monotonic() < deadline:
-        found = found or ledger.unbooked(*key, _PENDING_READ)
-        mine = _awaited_in(found, awaited)
-        if found.account is None or (not mine and not found.more_unread):
+        if found is not None:
+            counts = (int(found.account.transaction_count), int(found.account.request_count)) if found.account else None
+            first = _first_pending(found)
+        else:
+            started = time.monotonic()
+            glance = ledger.glance(*key)
+            round_trip = time.monotonic() - started
+            counts, first = glance.counts, glance.first_pending
+        if counts is None or first is None or first > last_mine:
             return
-        counts = (int(found.account.transaction_count), int(found.account.request_count))
-        if _comes_first(found, awaited) or counts == seen_counts:  # first in line, or nobody is booking
+        if counts != seen:
+            seen, quiet_since = counts, time.monotonic()
+        idle = time.monotonic() - quiet_since >= max(TAKEOVER_AFTER, 10 * round_trip)
+        if first in mine or idle:  # first in line, or nobody is booking
+            if found is None or found.more_unread:
+                found = ledger.unbooked(*key, _PENDING_READ)
             batch = _Batch()
-            batch.add(found)
+            last_taken = batch.add(found)
             try:
                 batch.commit()
             except ledger.CommitRejected:  # another booking came first; it may have taken ours
-                wait, seen_counts, found = FIRST_WAIT, None, None
+                wait, found = FIRST_WAIT, None
                 continue
-            if batch.complete and not found.more_unread:
-                return  # ours were all in it
-        else:  # a booking is under way (or about to start): give it a moment
-            time.sleep(random.uniform(wait / 2, wait))
-            wait, seen_counts = min(2 * wait, LONGEST_WAIT), counts
+            if last_taken is not None and last_taken >= last_mine:
+                return
+        else:  # a booking is under way (or about to start): give it the time it needs here
+            pause = max(wait, 3 * round_trip)
+            time.sleep(random.uniform(pause / 2, pause))
+            wait = min(2 * wait, LONGEST_WAIT)
         found = None
     logger.info("booking of %s/%s left to the next booking or the sweeper after %.0f s", *key, BOOKING_SECONDS)
 
@@ -142,13 +163,16 @@ class _Batch:
         self.budget = ledger.MAX_ACTIONS
         self.complete = True  # everything read was taken
 
-    def add(self, found: ledger.Unbooked) -> None:
+    def add(self, found: ledger.Unbooked) -> str | None:
+        """Take the account's pending items in key order while they fit; returns the key of the
+        last one taken (None: none)."""
         account = found.account
         if not found.transactions and not found.requests:
-            return
+            return None
         if self.budget < 1 + _WRITES_PER_REQUEST:
             self.complete = False
-            return
+            return None
+        last_taken = None
         self.budget -= 1  # the account's own update
         position, running, credit = int(account.transaction_count), account.booked_balance, Decimal("0")
         related = None
@@ -166,17 +190,24 @@ class _Batch:
             self.steps.add("transaction", lambda tx, p=pending, b=balance, n=position: ledger.stage_booked_transaction(
                 tx, p, new_balance=b, sequence=n))
             self.messages += events
+            last_taken = pending.sk
+        taken = []
+        if self.complete:  # requests come after every transaction in key order
+            for pending in found.requests:
+                if self.budget < _WRITES_PER_REQUEST:
+                    self.complete = False
+                    break
+                self.budget -= _WRITES_PER_REQUEST
+                taken.append(pending)
+                last_taken = pending.sk
         request_position = int(account.request_count)
-        for pending in found.requests:
-            if self.budget < _WRITES_PER_REQUEST:
-                self.complete = False
-                break
-            self.budget -= _WRITES_PER_REQUEST
+        for pending in sorted(taken, key=lambda r: r.since):  # positions in the order they were made
             request_position += 1
             self.steps.add("request", lambda tx, p=pending, n=request_position: ledger.stage_request_position(tx, p, n))
         self.steps.add("account", lambda tx: account_store.stage_booking(
             tx, account, booked_balance=running, transactions=position - int(account.transaction_count),
             requests=request_position - int(account.request_count), credit=credit))
+        return last_taken
 
     def commit(self) -> None:
         """Commit (ledger.CommitRejected when another booking came first), then send the events."""

@@ -370,9 +370,9 @@ def _initiate_with_challenges(caller: Caller, request, source, view_id: str, ide
         steps.add("outbox", lambda tx, m=message: outbox.stage(tx, m))
     if len(steps) + 1 > ledger.MAX_ACTIONS:  # one transaction holds at most 100 writes (the request is two)
         raise ApiError("OBP-50215", "Too many users would have to answer a challenge.", status=400)
-    ledger.commit(steps)
+    written = ledger.commit(steps)
     outbox.dispatch(*messages)
-    booking.book((source.bank_id, source.account_id), awaited={request.transaction_request_id})
+    booking.book((source.bank_id, source.account_id), awaited=ledger.pending_keys(written))
     return outcome
 
 

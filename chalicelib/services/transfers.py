@@ -112,21 +112,19 @@ def post(transfer: Transfer, extra_steps: ExtraSteps, *, preloaded: dict | None 
         raise ApiError("OBP-40003", f"Current from account currency is {source.currency}", status=400)
     check_funds(source, transfer.amount)
     posted = Posted(new_transaction_id(), new_transaction_id(), datetime.now(timezone.utc))
-    _commit(_steps(transfer, source, target, posted, extra_steps), transfer)
-    booking.book(transfer.from_key, transfer.to_key,
-                 awaited={posted.debit_id, posted.credit_id, transfer.transaction_request_id})
+    written = _commit(_steps(transfer, source, target, posted, extra_steps), transfer)
+    booking.book(transfer.from_key, transfer.to_key, awaited=ledger.pending_keys(written))
     return posted
 
 
-def _commit(steps: ledger.Steps, transfer: Transfer) -> None:
+def _commit(steps: ledger.Steps, transfer: Transfer) -> list[tuple[str, str]]:
     """Commit, sent again while concurrent transactions cancel it; each attempt is a new
     request (ledger.commit gives each its own ClientRequestToken), and one that was cancelled
     wrote nothing."""
     deadline = time.monotonic() + CONFLICT_PATIENCE_SECONDS
     for attempt in itertools.count():
         try:
-            ledger.commit(steps)
-            return
+            return ledger.commit(steps)
         except ledger.CommitRejected as rejected:
             if "debit_balance" in rejected.failed:
                 raise InsufficientFunds() from rejected

@@ -5,7 +5,7 @@ Keys (the account's partition, ACCOUNT#<bank_id>#<account_id>, holds its ledger)
   ACCOUNT#POSTING#<transaction_id>     a transaction committed by a transfer and not yet booked
       (PendingTransactionRecord: no running balance yet; `applied` when its amount is already in
       the balance, as a debit's is)
-  ACCOUNT#REQUEST#<start iso>#<id>     a transaction request of this account not yet given its
+  ACCOUNT#REQUEST#<id>                 a transaction request of this account not yet given its
       place in the account's list of requests
   TXN#<transaction_id>                 a booked transaction, with its running balance (new_balance)
       and its position in the account (`sequence`, 1, 2, ...)
@@ -88,10 +88,7 @@ class PendingRequestRecord(Entity, discriminator="PendingRequest"):
     transaction_request_id = UnicodeAttribute()
     bank_id = UnicodeAttribute()
     account_id = UnicodeAttribute()
-
-
-def pending_id(pending: PendingTransactionRecord | PendingRequestRecord) -> str:
-    return pending.transaction_id if isinstance(pending, PendingTransactionRecord) else pending.transaction_request_id
+    since = UTCDateTimeAttribute()  # when the request was made: booking positions requests in this order
 
 
 class TransactionRequestRecord(Entity, discriminator="TransactionRequest"):
@@ -228,6 +225,24 @@ def unbooked(bank_id: str, account_id: str, limit: int) -> Unbooked:
     return found
 
 
+@dataclass(frozen=True)
+class Glance:
+    """The account's booking counts and the key of its first pending item (None: nothing pending)."""
+
+    counts: tuple[int, int] | None  # (transaction_count, request_count); None: no such account
+    first_pending: str | None
+
+
+def glance(bank_id: str, account_id: str) -> Glance:
+    """One strongly consistent Query of two items: the account and its first pending item."""
+    items = list(Entity.query(account_pk(bank_id, account_id), Entity.sk.startswith("ACCOUNT"),
+                              consistent_read=True, limit=2))
+    account = next((i for i in items if isinstance(i, AccountRecord)), None)
+    first = next((i.sk for i in items if isinstance(i, (PendingTransactionRecord, PendingRequestRecord))), None)
+    counts = (int(account.transaction_count), int(account.request_count)) if account is not None else None
+    return Glance(counts, first)
+
+
 def accounts_with_unbooked(older_than: timedelta, limit: int = 100) -> list[tuple[str, str]]:
     """(bank_id, account_id) of accounts holding something unbooked for longer than `older_than`:
     one Query of gsi1 per shard."""
@@ -309,7 +324,7 @@ def stage_new_request(tx, request: TransactionRequestRecord) -> None:
     put_new(tx, request)
     pk = account_pk(request.from_bank_id, request.from_account_id)
     tx.save(PendingRequestRecord(
-        pk=pk, sk=f"{_PENDING_REQUEST}{request.start_date.isoformat()}#{request.transaction_request_id}",
+        pk=pk, sk=f"{_PENDING_REQUEST}{request.transaction_request_id}", since=request.start_date,
         transaction_request_id=request.transaction_request_id, bank_id=request.from_bank_id,
         account_id=request.from_account_id, **_unbooked_keys(pk, request.transaction_request_id),
     ))
@@ -390,9 +405,9 @@ class Steps:
 MAX_ACTIONS = 100
 
 
-def commit(steps: Steps) -> None:
+def commit(steps: Steps) -> list[tuple[str, str]]:
     """One TransactWriteItems with its own ClientRequestToken, so the SDK's own retry of a request
-    whose answer was lost cannot apply it twice."""
+    whose answer was lost cannot apply it twice. Returns the (pk, sk) it wrote."""
     if len(steps) > MAX_ACTIONS:
         raise ValueError(f"{len(steps)} writes do not fit one DynamoDB transaction")
     step_of: dict[tuple[str, str], str] = {}
@@ -409,3 +424,9 @@ def commit(steps: Steps) -> None:
         if not failed and not conflict:
             raise
         raise CommitRejected(failed, conflict) from err
+    return list(step_of)
+
+
+def pending_keys(written: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The markers among keys a commit wrote: what booking has to do for it."""
+    return {(pk, sk) for pk, sk in written if sk.startswith((_PENDING_TXN, _PENDING_REQUEST))}

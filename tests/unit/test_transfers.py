@@ -117,17 +117,32 @@ def test_a_transfer_whose_request_died_before_booking_is_booked_by_the_sweeper(a
     assert booking.sweep(min_age_seconds=0) == 0
 
 
+class _VirtualClock:
+    """time for services/booking.py: sleeping moves the clock on at once."""
+
+    def __init__(self):
+        self.now, self.slept = 1000.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 def test_a_request_waits_for_the_booking_under_way_and_takes_over_when_there_is_none(admin, monkeypatch):
     w = banking_world(admin)
     monkeypatch.setattr(booking, "book", lambda *accounts, awaited=(): None)
     transfers.post(_transfer(w, "1"), _no_steps)  # its request dies before booking
     monkeypatch.undo()
-    waits = []
-    monkeypatch.setattr(booking.time, "sleep", lambda seconds: waits.append(seconds))
-    # The dead request's items come first in both accounts: in each, the next request waits once
-    # for a booking of them, sees none (the counts did not move), and books them with its own.
+    clock = _VirtualClock()
+    monkeypatch.setattr(booking, "time", clock)
+    # The dead request's items come first in both accounts: in each, the next request waits for a
+    # booking of them, and once the account's counts have not moved for TAKEOVER_AFTER it books
+    # them with its own.
     transfers.post(_transfer(w, "2"), _no_steps)
-    assert len(waits) == 2 and all(booking.FIRST_WAIT / 2 <= wait <= booking.FIRST_WAIT for wait in waits)
+    assert booking.TAKEOVER_AFTER <= sum(clock.slept) <= 2 * (booking.TAKEOVER_AFTER + booking.LONGEST_WAIT)
     assert [(t.amount, t.new_balance) for t in _booked(w, w.bob_account)] == [
         (Decimal("1"), Decimal("1")), (Decimal("2"), Decimal("3"))]
     assert [t.new_balance for t in _booked(w, w.alice_account)] == [Decimal("-1"), Decimal("-3")]
