@@ -214,6 +214,12 @@ def tuned_moto():
         yield
 
 
+_FOR_GOOD: list = []
+
+
 def tune_moto() -> None:
-    """For a process that runs moto for its whole life (the local stack): install them for good."""
-    tuned_moto().__enter__()
+    """For a process that runs moto for its whole life (the local stack): install them for good.
+    The manager is kept: a dropped generator-based manager is finalised, which undoes it."""
+    manager = tuned_moto()
+    manager.__enter__()
+    _FOR_GOOD.append(manager)

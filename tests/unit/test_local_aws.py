@@ -82,3 +82,25 @@ def test_tuned_queries_match_moto_through_every_kind_of_write(aws):
     ])
     _check_everything()
     assert _queried("gsi1", "gsi1pk", "C") == [("P#1", "S#0"), ("P#1", "S#2"), ("P#2", "S#8")]
+
+
+def test_the_local_stack_keeps_the_tuning_for_its_whole_life():
+    """tune_moto installs the tuning for good: the local stack never runs untuned moto (whose
+    transactions copy the whole table) once the call has returned and garbage is collected."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    check = (
+        "import gc, moto.dynamodb.models as m\n"
+        "from moto.dynamodb.models.table import Table\n"
+        "from moto.sqs.models import Message\n"
+        "untuned = (m.DynamoDBBackend.transact_write_items, Table.query, Message.visible)\n"
+        "from scripts.local_aws import tune_moto\n"
+        "tune_moto(); gc.collect()\n"
+        "tuned = (m.DynamoDBBackend.transact_write_items, Table.query, Message.visible)\n"
+        "print([a is not b for a, b in zip(untuned, tuned)])\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", check], cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "[True, True, True]", result.stderr
