@@ -85,7 +85,7 @@ class Stack:
             if line.startswith("READY "):
                 self.info = json.loads(line[len("READY "):])
                 self._ready.set()
-            elif "Traceback" in line or "Error" in line or "[local]" in line or "Killed" in line:
+            elif "Traceback" in line or '"level":"ERROR"' in line or "[local]" in line or "Killed" in line:
                 self.errors.append(line.rstrip())
 
     def died(self) -> str:
@@ -172,8 +172,8 @@ class Client:
                 status, raw = resp.status, resp.read()
         except urllib.error.HTTPError as err:
             status, raw = err.code, err.read()
-        except (OSError, http.client.HTTPException):
-            return 0, None  # cut: no answer within the timeout, or the connection dropped
+        except (OSError, http.client.HTTPException) as cut:  # no answer within the timeout, or the connection dropped
+            return 0, {"cut": type(getattr(cut, "reason", None) or cut).__name__}
         return status, (json.loads(raw, parse_float=Decimal) if raw else None)
 
     def ok(self, method: str, path: str, body=None, expect: int = 201) -> dict:
@@ -247,7 +247,7 @@ class PhaseResult:
         times = sorted(o.seconds for o in self.outcomes) or [0.0]
         by_status: dict[str, int] = {}
         for o in self.outcomes:
-            key = "cut" if o.status == 0 else str(o.status)
+            key = f"cut ({o.detail})" if o.status == 0 else str(o.status)
             by_status[key] = by_status.get(key, 0) + 1
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
         return (f"{self.name}: {self.completed()}/{len(self.outcomes)} completed {by_status}; wall {self.wall:.1f} s; "
@@ -264,7 +264,7 @@ def pay(client: Client, bank_id: str, source: str, target: str, amount: Decimal)
     seconds = time.monotonic() - started
     if status == 201 and isinstance(answer, dict) and answer.get("status") != "COMPLETED":
         return Outcome(-1, seconds, f"status {answer.get('status')}")
-    detail = answer.get("message", "") if isinstance(answer, dict) and status != 201 else ""
+    detail = (answer.get("message") or answer.get("cut", "")) if isinstance(answer, dict) and status != 201 else ""
     return Outcome(status, seconds, detail)
 
 

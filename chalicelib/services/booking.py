@@ -107,7 +107,7 @@ def _book_own(key: tuple[str, str], mine: set[str], found: ledger.Unbooked | Non
     or ten of our own round trips, whichever is longer (a slow store is not an idle one). A wait
     lasts at least three round trips, about what the booking ahead needs for a batch."""
     last_mine, wait, round_trip = max(mine), FIRST_WAIT, 0.0
-    seen, quiet_since = None, time.monotonic()
+    seen, quiet_since, booking_here = None, time.monotonic(), False
     while time.monotonic() < deadline:
         if found is not None:
             counts = (int(found.account.transaction_count), int(found.account.request_count)) if found.account else None
@@ -122,7 +122,7 @@ def _book_own(key: tuple[str, str], mine: set[str], found: ledger.Unbooked | Non
         if counts != seen:
             seen, quiet_since = counts, time.monotonic()
         idle = time.monotonic() - quiet_since >= max(TAKEOVER_AFTER, 10 * round_trip)
-        if first in mine or idle:  # first in line, or nobody is booking
+        if first in mine or idle or booking_here:  # first in line, or nobody else is booking
             if found is None or found.more_unread:
                 found = ledger.unbooked(*key, _PENDING_READ)
             batch = _Batch()
@@ -130,10 +130,11 @@ def _book_own(key: tuple[str, str], mine: set[str], found: ledger.Unbooked | Non
             try:
                 batch.commit()
             except ledger.CommitRejected:  # another booking came first; it may have taken ours
-                wait, found = FIRST_WAIT, None
+                wait, found, booking_here = FIRST_WAIT, None, False
                 continue
             if last_taken is not None and last_taken >= last_mine:
                 return
+            booking_here = True  # more ahead of ours: carry on
         else:  # a booking is under way (or about to start): give it the time it needs here
             pause = max(wait, 3 * round_trip)
             time.sleep(random.uniform(pause / 2, pause))
