@@ -95,6 +95,25 @@ def test_without_an_overdraft_limit_the_setting_decides(admin, monkeypatch):
         reload_settings()
 
 
+def test_the_default_overdraft_is_unlimited_in_the_local_stage_and_zero_when_deployed(monkeypatch):
+    from chalicelib.settings import reload_settings
+
+    try:
+        monkeypatch.setenv("OBP_STAGE", "local")
+        assert reload_settings().default_overdraft_limit is None
+        monkeypatch.setenv("OBP_STAGE", "prod")
+        monkeypatch.setenv("OBP_DATA_KEY_PARAMETER", "/obp-prod/data-key")
+        assert reload_settings().default_overdraft_limit == Decimal("0")
+        monkeypatch.setenv("OBP_DEFAULT_OVERDRAFT_LIMIT", "250.50")
+        assert reload_settings().default_overdraft_limit == Decimal("250.50")
+        monkeypatch.setenv("OBP_DEFAULT_OVERDRAFT_LIMIT", "-1")
+        with pytest.raises(ValueError):
+            reload_settings()
+    finally:
+        monkeypatch.undo()
+        reload_settings()
+
+
 def test_a_transfer_whose_request_died_before_booking_is_booked_by_the_sweeper(admin, monkeypatch):
     w = banking_world(admin)
     monkeypatch.setattr(booking, "book", lambda *accounts, awaited=(): None)  # the request dies after its commit
