@@ -10,10 +10,13 @@ from chalicelib.api import (  # noqa: F401  (importing a module registers its ro
     consent_requests,
     consents,
     consumers,
+    counterparties,
     customer_data,
     customers,
     directlogin,
+    documentation,
     entitlements,
+    historical_transactions,
     invitations,
     kyc,
     products,
@@ -24,6 +27,7 @@ from chalicelib.api import (  # noqa: F401  (importing a module registers its ro
 )
 from chalicelib.api import webhooks as webhook_routes  # noqa: F401  (registers routes)
 from chalicelib.api import enterprise  # noqa: F401  (registers the /v1 Enterprise API routes)
+from chalicelib.api import checkout  # noqa: F401  (registers the hosted payment page)
 from chalicelib.api import routing
 from chalicelib.delivery import batch, messages
 from chalicelib.delivery import webhooks as webhook_delivery
@@ -65,3 +69,10 @@ def outbox_sweeper(event):
     booked = booking.sweep()
     observability.count("AccountsBookedBySweeper", booked)
     return {"resent": resent, "booked_accounts": booked}
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="payments_sweeper")
+def payments_sweeper(event):
+    from chalicelib.services.enterprise import payments
+
+    return payments.sweep()

@@ -10,7 +10,7 @@ outbox directory), then, through the HTTP API only:
 After each phase it checks the ledger through the API: every transfer completed, every balance
 equals the sum of its account's transactions, the total is unchanged, two transactions per
 transfer. Throughout it samples the resident memory (RSS) of the stack's processes (moto and the
-poller in one, `chalice local` in the other). It prints the figures and each target, and exits 1
+poller in one, the API of scripts/local_api.py in the other). It prints the figures and each target, and exits 1
 when a target is missed. Memory may grow by the data the load stores (moto keeps every item in
 memory: about 150 KiB of Python objects per transfer) and by nothing else.
 
@@ -103,7 +103,7 @@ class Stack:
 
     def rss_by_process(self) -> dict[str, float]:
         """Resident memory (MiB) of every live process in the stack's process group, by name:
-        `local_stack` (moto and the poller) and `chalice` (the API)."""
+        `local_stack` (moto and the poller) and `api` (scripts/local_api.py)."""
         found: dict[str, float] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
@@ -114,7 +114,7 @@ class Stack:
                 if int(fields[2]) != self.proc.pid:  # field 5 of stat: the process group
                     continue
                 with open(f"/proc/{entry}/cmdline") as f:
-                    name = "chalice" if "chalice" in f.read() else "local_stack"
+                    name = "api" if "scripts.local_api" in f.read() else "local_stack"
                 with open(f"/proc/{entry}/status") as f:
                     kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
             except (OSError, StopIteration, IndexError, ValueError):

@@ -26,10 +26,12 @@ ATTEMPT (delivery_id, attempt n, due_at):
 """
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from chalicelib import aws, outbox
 from chalicelib.delivery import webhook_http
@@ -80,7 +82,8 @@ def fan_out(event_id: str, payload: dict) -> int:
         if store.insert_delivery(delivery, lambda tx, m=message: outbox.stage(tx, m)):
             staged.append(message)
     outbox.dispatch(*staged)
-    logger.info("webhook event %s (%s): %d new deliveries", event_id, event_type, len(staged))
+    # The attempts log one line each; an event without subscribers is common (every transfer has six).
+    logger.debug("webhook event %s (%s): %d new deliveries", event_id, event_type, len(staged))
     return len(staged)
 
 
@@ -123,7 +126,7 @@ def run_attempt(payload: dict, envelope: str) -> None:
 def _send(webhook, delivery) -> webhook_http.Outcome:
     settings = get_settings()
     try:
-        target = check_url(webhook.url)  # again now: DNS may point elsewhere than at creation
+        target = check_url(_with_resource_id(webhook, delivery))  # again now: DNS may point elsewhere
     except ApiError as err:
         return webhook_http.failed("blocked by the SSRF guard: " + err.message.split("Invalid webhook url: ", 1)[-1])
     body = "" if webhook.http_method == "GET" else delivery.body
@@ -140,6 +143,19 @@ def _send(webhook, delivery) -> webhook_http.Outcome:
         target, webhook.http_method, headers, body.encode() if body else None,
         timeout=settings.webhook_timeout_seconds, max_response_bytes=settings.webhook_max_response_bytes,
     )
+
+
+def _with_resource_id(webhook, delivery) -> str:
+    """An Enterprise (profile) webhook's URL with the resource's id as the `id` query parameter:
+    a receiver written for the provider's thin, unsigned notifications reads it there."""
+    if not webhook.profile_id:
+        return webhook.url
+    resource_id = json.loads(delivery.body).get("id")
+    if not isinstance(resource_id, str):
+        return webhook.url
+    parts = urlsplit(webhook.url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "id"] + [("id", resource_id)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
 def _conclude(delivery, webhook, n: int, attempted_at: datetime, outcome: webhook_http.Outcome, *,
@@ -165,10 +181,18 @@ def _conclude(delivery, webhook, n: int, attempted_at: datetime, outcome: webhoo
         return
     if next_message:
         outbox.dispatch(next_message)
-    logger.info("webhook delivery %s attempt %d: status %s, error %s -> %s",
-                delivery.delivery_id, n, outcome.status, outcome.error, status)
+    answer = "; ".join(part for part in (outcome.status and f"status {outcome.status}", outcome.error) if part)
+    logger.info("webhook delivery %s attempt %d (%s) to %s: %s in %s ms -> %s", delivery.delivery_id, n,
+                delivery.event_type, _receiver(webhook), answer, outcome.duration_ms, status)
     if eligible:
         _update_health(webhook, outcome, attempted_at, settings)
+
+
+def _receiver(webhook) -> str:
+    """The webhook's URL without its query (a receiver may carry a token there)."""
+    if webhook is None:
+        return "(deleted webhook)"
+    return webhook.url.split("?", 1)[0].split("#", 1)[0]
 
 
 def _retry_delay(n: int, outcome: webhook_http.Outcome, settings) -> int:

@@ -12,9 +12,10 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
+from chalicelib.services.countries import is_alpha2
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _PHONE = re.compile(r"^[0-9]{6,15}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _KID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -64,11 +65,25 @@ class PartnerIn(PartnerKeyIn):
 
 # --- profiles -----------------------------------------------------------------------------------
 
+class PayoutAccountIn(EnterpriseModel):
+    """An OBP account at one of our banks: where the profile's money is paid out."""
+
+    bank_id: StrictStr = Field(max_length=255)
+    account_id: StrictStr = Field(max_length=255)
+
+
 class ProfileUpdate(EnterpriseModel):
     name: Optional[StrictStr] = Field(default=None, max_length=200)
     email: Optional[StrictStr] = Field(default=None, max_length=254)
     website: Optional[StrictStr] = Field(default=None, max_length=2048)
     phone: Optional[StrictStr] = None
+    payout_account: Optional[PayoutAccountIn] = None
+
+    def changes(self) -> dict:
+        out = super().changes()
+        if out.get("payout_account") is not None:
+            out["payout_account"] = {"bank_id": self.payout_account.bank_id, "account_id": self.payout_account.account_id}
+        return out
 
     _email = field_validator("email")(_check(_EMAIL, "must be an email address such as john.doe@example.com"))
     _phone = field_validator("phone")(_check(_PHONE, "must be 6 to 15 digits, country code first, no + or spaces (e.g. 318000201068)"))
@@ -82,7 +97,10 @@ class ProfileIn(ProfileUpdate):
 def profile_json(profile) -> dict:
     return {
         "id": profile.profile_id, "name": profile.name, "email": profile.email, "website": profile.website,
-        "phone": profile.phone, "created": iso_millis(profile.created_at),
+        "phone": profile.phone,
+        "payout_account": {"bank_id": profile.payout_bank_id, "account_id": profile.payout_account_id}
+        if profile.payout_account_id else None,
+        "created": iso_millis(profile.created_at),
     }
 
 
@@ -98,7 +116,12 @@ class AddressIn(EnterpriseModel):
     state: Optional[StrictStr] = Field(default=None, max_length=255)
     country: Optional[StrictStr] = None
 
-    _country = field_validator("country")(_check(_COUNTRY, "must be an ISO 3166-1 alpha-2 code in capitals (e.g. NL)"))
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value):
+        if value is not None and not is_alpha2(value):
+            raise ValueError("must be an ISO 3166-1 alpha-2 code in capitals (e.g. NL)")
+        return value
 
 
 class CustomerIn(EnterpriseModel):
@@ -158,6 +181,21 @@ def webhook_json(record, secret: str | None = None) -> dict:
     if secret is not None:
         out["secret"] = secret
     return out
+
+
+# --- the token endpoint -------------------------------------------------------------------------
+
+class TokenRequest(BaseModel):
+    """POST /v1/oauth/token's parameters (form-encoded or JSON; read by services/enterprise/oauth.py,
+    this model documents them)."""
+
+    grant_type: str = Field(examples=["client_credentials"])
+    client_assertion: Optional[str] = Field(default=None, description="The client assertion: a JWT signed with the "
+                                            "partner's private key (RFC 7523)")
+    client_assertion_type: Optional[str] = Field(
+        default=None, examples=["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"])
+    assertion: Optional[str] = Field(default=None, description="With grant_type "
+                                     "urn:ietf:params:oauth:grant-type:jwt-bearer: the assertion")
 
 
 # --- partners -----------------------------------------------------------------------------------

@@ -11,19 +11,25 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from chalicelib.errors import ApiError
 
-# ISO 4217 active codes.
+# ISO 4217 active codes (the list of 2026-01-01: XCG replaced ANG, Bulgaria uses EUR).
 ISO_4217 = frozenset("""
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
+AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
 CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL
 GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD
 KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO
 NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD
 SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV
-WST XAF XAG XAU XBA XBB XBC XBD XCD XDR XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG
+WST XAD XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG
 """.split())
 
+# ISO 4217 minor units (the exponent): 2 unless listed here. tests/unit/test_money.py checks this
+# table against the `iso4217` package (not imported here: it parses an XML table at import).
 _ZERO_DECIMALS = frozenset("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split())
 _THREE_DECIMALS = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
+_FOUR_DECIMALS = frozenset("CLF UYW".split())
+# Codes ISO 4217 gives no minor unit ("N.A."): precious metals, bond-market units, the SDR, the
+# testing and the no-currency codes. Amounts in minor units cannot be expressed in them.
+NO_MINOR_UNIT = frozenset("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX".split())
 
 # Value of one unit in EUR (static sandbox rates).
 _EUR_VALUE = {
@@ -53,9 +59,30 @@ def is_iso_currency(code: str) -> bool:
 
 
 def minor_units(currency: str) -> int:
+    """The ISO 4217 exponent: EUR 2, JPY 0, BHD 3, CLF 4."""
     if currency in _ZERO_DECIMALS:
         return 0
+    if currency in _FOUR_DECIMALS:
+        return 4
     return 3 if currency in _THREE_DECIMALS else 2
+
+
+def has_minor_units(currency: str) -> bool:
+    """An active ISO 4217 code with a defined exponent: amounts can be counted in its minor units."""
+    return currency in ISO_4217 and currency not in NO_MINOR_UNIT
+
+
+def from_minor_units(amount: int, currency: str) -> Decimal:
+    """Integer minor units to the Decimal amount, exactly: (8230, EUR) -> 82.30, (8230, JPY) -> 8230."""
+    return Decimal(int(amount)).scaleb(-minor_units(currency))
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """The Decimal amount in integer minor units, exactly; ValueError if it has finer digits."""
+    scaled = amount.scaleb(minor_units(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} has more decimal places than {currency} has")
+    return int(scaled)
 
 
 def parse_plain_number(text: str) -> Decimal | None:

@@ -12,7 +12,8 @@ from chalicelib.api import routing
 def _bank_routes():
     seen = set()
     for (route, method), endpoints in sorted(routing._TABLE.items()):
-        if "{bank_id}" in route and method != "OPTIONS":
+        # OBP's endpoints; /v1 (the Enterprise API) answers in its own error shape (test_refunds.py)
+        if "{bank_id}" in route and route.startswith("/obp/") and method != "OPTIONS":
             newest = max(e.since or "0" for e in endpoints)
             key = (route, method)
             if key not in seen:

@@ -278,3 +278,29 @@ def test_the_webhook_function_may_do_what_delivering_webhooks_does(packaged, dep
     calls = [c for c in recorder.take() if not (c[0] == "sqs" and c[1] in ("ReceiveMessage", "DeleteMessage"))]
     assert {"dynamodb:Query", "dynamodb:TransactWriteItems", "sqs:SendMessage", "ssm:GetParameter"} <= _services(calls)
     assert _denied(packaged, "DeliverWebhooksRole", deployed_stage, calls) == []
+
+
+def test_the_payments_sweeper_may_do_what_sweeping_payments_does(packaged, deployed_stage, chalice_app, recorder):
+    """A payment past its deadline is expired, with its event handed to the webhook queue."""
+    from chalicelib.services.enterprise import payments
+    from chalicelib.store.base import transaction
+    from chalicelib.store.enterprise import payments as store
+
+    past = datetime.now(timezone.utc) - timedelta(minutes=5)
+    payment = store.PaymentRecord(
+        pk=store.payment_pk("payment_" + "a" * 32), sk="PAYMENT", **store.work_keys("P", "payment_" + "a" * 32, past),
+        payment_id="payment_" + "a" * 32, profile_id="profile_1", client_id="client_1", seq=1, method="openbanking",
+        state=payments.CREATED, amount=100, currency="EUR", redirect_url="https://shop.example/", merchant_name="Shop",
+        request_fingerprint="f", created_at=past, expires=past, clearing_bank_id="bank-1", clearing_account_id="c-1",
+    )
+    with transaction() as tx:
+        store.stage_new_payment(tx, payment)
+    with Client(chalice_app) as client:
+        aws.secure_parameter.cache_clear()
+        recorder.on = True
+        result = client.lambda_.invoke("payments_sweeper", client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    assert result.payload == {"expired": 1, "resumed": 0, "refunds_resumed": 0}
+    calls = recorder.take()
+    assert {"dynamodb:Query", "dynamodb:TransactWriteItems", "sqs:SendMessageBatch", "ssm:GetParameter"} <= _services(calls)
+    assert _denied(packaged, "PaymentsSweeperRole", deployed_stage, calls) == []

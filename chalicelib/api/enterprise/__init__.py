@@ -1,3 +1,5 @@
 """The Enterprise API under /v1 (seed 003): see services/enterprise. Importing this package
 registers its routes."""
-from chalicelib.api.enterprise import customers, oauth, partners, profiles, webhooks  # noqa: F401
+from chalicelib.api.enterprise import (  # noqa: F401
+    customers, oauth, partners, payments, profiles, provider_accounts, webhooks,
+)

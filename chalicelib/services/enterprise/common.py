@@ -29,6 +29,18 @@ def commit(attempt: Callable[[], tuple[str, T]]) -> T:
     raise conflict("Too many concurrent changes to this resource; try again")
 
 
+def write_once(build: Callable, also: Callable | None = None) -> str:
+    """store.enterprise.write, retried only while it races another transaction: "done", "stale"
+    (a condition of `build` failed: the state read has changed) or "lost" (one of `also`'s)."""
+    from chalicelib.store.enterprise import write
+
+    def attempt():
+        outcome = write(build, also)
+        return (outcome, None) if outcome == "conflict" else ("done", outcome)
+
+    return commit(attempt)
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     page: int

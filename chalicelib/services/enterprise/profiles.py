@@ -1,5 +1,9 @@
 """Profiles: a partner's merchant profiles. A partner reaches only its own; anybody else's id is
-404, exactly as an id that does not exist."""
+404, exactly as an id that does not exist.
+
+A profile names its payout account, an OBP account at one of our banks (`payout_account`
+{bank_id, account_id}); its payments clear through the provider's accounts at that bank
+(services/enterprise/provider_accounts.py) and, in settlements, are paid out to it."""
 from __future__ import annotations
 
 import uuid
@@ -8,13 +12,31 @@ from typing import Callable
 from chalicelib.services.enterprise.common import Page, check_paging, commit
 from chalicelib.services.enterprise.errors import invalid_request, not_found
 from chalicelib.services.enterprise.oauth import Partner
+from chalicelib.services.validation import is_valid_id
+from chalicelib.store import accounts as account_store
 from chalicelib.store.enterprise import partners as partner_store
 from chalicelib.store.enterprise import profiles as store
+
+
+def _payout_fields(changes: dict) -> dict:
+    """`payout_account` as the record holds it; 400 naming it when no such account exists."""
+    if "payout_account" not in changes:
+        return changes
+    out = dict(changes)
+    payout = out.pop("payout_account")
+    if payout is None:
+        return {**out, "payout_bank_id": None, "payout_account_id": None}
+    bank_id, account_id = payout["bank_id"], payout["account_id"]
+    found = is_valid_id(bank_id, 254) and is_valid_id(account_id) and account_store.get_account(bank_id, account_id)
+    if not found:
+        raise invalid_request(("payout_account", "no such account at one of our banks"))
+    return {**out, "payout_bank_id": bank_id, "payout_account_id": account_id}
 
 
 def create_profile(partner: Partner, fields: dict, also: Callable | None = None):
     """`also(tx, profile)` adds writes that commit with the profile (an idempotency record)."""
     profile_id = f"profile_{uuid.uuid4().hex}"
+    fields = _payout_fields(fields)
 
     def attempt():
         owner = partner_store.get_partner(partner.client_id)
@@ -48,6 +70,7 @@ def update_profile(partner: Partner, profile_id: str, changes: dict):
     """Sets the fields in `changes`; a None clears an optional one."""
     if "name" in changes and changes["name"] is None:
         raise invalid_request(("name", "is required and cannot be removed"))
+    changes = _payout_fields(changes)
 
     def attempt():
         profile = get_profile(partner, profile_id)

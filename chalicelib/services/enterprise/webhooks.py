@@ -1,17 +1,19 @@
-"""A profile's webhooks: a URL and the customer events it wants. Stored in the shared webhook
-registry (owner: the partner's client_id, scope PROFILE#<profile_id>) and delivered, signed, by
-the webhook engine; the signing secret is shown once, in the response that creates it."""
+"""A profile's webhooks: a URL and the events it wants (customers, payments, refunds). Stored in
+the shared webhook registry (owner: the partner's client_id, scope PROFILE#<profile_id>) and
+delivered, signed, by the webhook engine, with the resource's id also as the `id` query parameter
+(the provider's thin notifications); the signing secret is shown once, in the response that
+creates it."""
 from __future__ import annotations
 
 from chalicelib.errors import ApiError
 from chalicelib.services import webhooks
-from chalicelib.services.enterprise import profiles
-from chalicelib.services.enterprise.customers import EVENTS
+from chalicelib.services.enterprise import customers, payments, profiles, refunds
 from chalicelib.services.enterprise.errors import invalid_request, not_found
 from chalicelib.services.enterprise.oauth import Partner
 from chalicelib.store import webhooks as registry
 
 MAX_LISTED = 100
+EVENTS = customers.EVENTS + payments.EVENTS + refunds.EVENTS
 
 
 def create_webhook(partner: Partner, profile_id: str, url: str, events: list[str]):

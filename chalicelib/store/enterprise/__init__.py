@@ -9,6 +9,11 @@ Keys (all in the one table, see store/base.py):
         gsi1: PARTNER_PROFILES#<client_id> / <profile seq, 12 digits>   a partner's profiles, by creation
   PROFILE#<profile_id> / CUSTOMER#<seq, 12 digits>   a customer (its id carries the seq, see customers.py)
   PROFILE#<profile_id> / CCOUNT#<level>#<index, 12 digits>   live-customer counters of the page index
+  PROFILE#<profile_id> / PAYIDX#<set>#<n>, PAYCOUNT#<set>#…  payment lists (payments.py, page_index.py)
+  PAYMENT#<payment_id> / PAYMENT, CHECKOUT, REFUND#<id>      a payment, its hosted-page session, its refunds
+        gsi2: PAYMENT_WORK#<shard> / <due>#…                 the payments sweeper's to-do list
+  PROVIDER_ACCOUNTS#<bank_id>#<currency> / PROVIDER_ACCOUNTS the provider's clearing, fee and acquirer accounts
+  UNIQUE#PAYMENT_REFERENCE#<profile_id>#<sha256> / UNIQUE     a payment's reference (idempotency)
 Store functions report an expected failure as a documented return value, never a PynamoDB error.
 """
 from __future__ import annotations

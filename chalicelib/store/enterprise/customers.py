@@ -9,23 +9,11 @@ Every customer gets the next number of its profile (`seq`) in the transaction th
 id carries that number (`customer_` + 20 random hex + the seq as 12 hex), so a GET by id is one
 GetItem and no index is needed. Newest first means descending seq.
 
-Deletions leave gaps in the numbers, so "the k-th newest" cannot be computed from the numbers
-alone. A counting tree answers it: a level-1 node counts the live customers of 64 consecutive
-numbers, a level-2 node those of 1024 level-1 nodes (65,536 numbers), a level-3 node those of
-1024 level-2 nodes (67,108,864 numbers). Create and delete adjust one node per level in the same
-transaction as the customer and the profile's count. To find page p (rank r = p * size):
-  * read the children of the current node from the top level down — one Query of at most 1024
-    small items per level, skipped outright where the range holds a single possible child (no
-    counter is read at all while a profile has had at most 64 customers, and only level 1 is read
-    up to 65,536);
-  * subtract the counts of newer children until the one holding rank r is found;
-  * in that level-1 node, read customers by descending seq from its top: fewer than 64 to skip,
-    then the page.
-A page therefore costs at most 3 counter Queries (each of at most 1024 items of ~60 bytes, up to
-68.7 billion customers ever created in a profile) plus one customer Query of at most 63 + size
-items, whatever the profile's size; every read is strongly consistent, so a page reflects every
-committed create and delete. The price is paid on writes: a create or delete also updates one
-counter per level (3 items) in its transaction, and all writes of a profile touch its profile item.
+Deletions leave gaps in the numbers, so a page is found through the counting tree of
+store/enterprise/page_index.py (counters `CCOUNT#<level>#<index>`): create and delete adjust one
+counter per level (3 items) in the same transaction as the customer and the profile's count; a
+page costs at most 3 counter Queries plus one customer Query of at most 63 + size items, whatever
+the profile's size, every read strongly consistent. All writes of a profile touch its profile item.
 """
 from __future__ import annotations
 
@@ -36,12 +24,11 @@ from typing import Callable
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.store.base import Entity, get_item
-from chalicelib.store.enterprise import update_versioned, write
+from chalicelib.store.enterprise import page_index, update_versioned, write
 from chalicelib.store.enterprise.profiles import ProfileRecord, profile_pk, seq_key
 
-# Fan-out of the counting tree: numbers per level-1 node, then children per node of each level above.
-FANOUT = (64, 1024, 1024)
 _CUSTOMER = "CUSTOMER#"
+_COUNTERS = "CCOUNT#"
 _ID_PREFIX = "customer_"
 _RANDOM_HEX, _SEQ_HEX = 20, 12
 
@@ -70,10 +57,6 @@ class CustomerRecord(Entity, discriminator="EnterpriseCustomer"):
     address = AddressMap(null=True)
     version = NumberAttribute(default=1)
     created_at = UTCDateTimeAttribute()
-
-
-class CustomerCounter(Entity, discriminator="EnterpriseCustomerCount"):
-    live = NumberAttribute(default=0)
 
 
 # --- ids ----------------------------------------------------------------------------------------
@@ -110,54 +93,17 @@ def get_customer(profile_id: str, customer_id: str) -> CustomerRecord | None:
 
 def page(profile: ProfileRecord, offset: int, size: int) -> list[CustomerRecord]:
     """The live customers of ranks offset..offset+size-1, newest first (see the module docstring)."""
-    last_seq, remaining = int(profile.customer_seq), offset
-    if size <= 0 or offset >= int(profile.customer_count) or last_seq == 0:
+    if size <= 0 or offset >= int(profile.customer_count):
         return []
-    spans = _spans()
-    low, high = 0, (last_seq - 1) // spans[-1]  # the top-level nodes that can exist
-    chosen = 0
-    for level in range(len(spans), 0, -1):
-        if low == high:
-            chosen = low  # a single possible child holds all its parent holds
-        else:
-            for index, live in _children(profile.profile_id, level, low, high):
-                if remaining < live:
-                    chosen = index
-                    break
-                remaining -= live
-            else:
-                return []
-        if level > 1:
-            fan = spans[level - 1] // spans[level - 2]
-            low = chosen * fan
-            high = min(low + fan - 1, (last_seq - 1) // spans[level - 2])
-    top = min(last_seq, (chosen + 1) * spans[0])
+    found = page_index.locate(profile.pk, _COUNTERS, int(profile.customer_seq), offset)
+    if found is None:
+        return []
+    top, skip = found
     items = CustomerRecord.query(
         profile_pk(profile.profile_id), CustomerRecord.sk.between(_customer_sk(1), _customer_sk(top)),
-        scan_index_forward=False, consistent_read=True, limit=remaining + size,
+        scan_index_forward=False, consistent_read=True, limit=skip + size,
     )
-    return list(items)[remaining:]
-
-
-def _spans() -> list[int]:
-    """How many numbers a node of each level (1, 2, 3) covers."""
-    spans = [FANOUT[0]]
-    for fan in FANOUT[1:]:
-        spans.append(spans[-1] * fan)
-    return spans
-
-
-def _counter_sk(level: int, index: int) -> str:
-    return f"CCOUNT#{level}#{seq_key(index)}"
-
-
-def _children(profile_id: str, level: int, low: int, high: int) -> list[tuple[int, int]]:
-    """(index, live) of the level's counters low..high, highest index first."""
-    items = CustomerCounter.query(
-        profile_pk(profile_id), CustomerCounter.sk.between(_counter_sk(level, low), _counter_sk(level, high)),
-        scan_index_forward=False, consistent_read=True,
-    )
-    return [(int(item.sk.rsplit("#", 1)[1]), int(item.live)) for item in items]
+    return list(items)[skip:]
 
 
 # --- writes -------------------------------------------------------------------------------------
@@ -189,7 +135,7 @@ def create_customer(customer: CustomerRecord, also: Callable | None = None) -> s
                   actions=[ProfileRecord.customer_seq.set(seq), ProfileRecord.customer_count.add(1)],
                   condition=(ProfileRecord.customer_seq == seq - 1) & (ProfileRecord.client_id == customer.client_id))
         tx.save(customer, condition=CustomerRecord.pk.does_not_exist())
-        _count(tx, customer.profile_id, seq, +1)
+        page_index.count(tx, customer.pk, _COUNTERS, seq, +1)
 
     return write(build, also)
 
@@ -206,12 +152,6 @@ def delete_customer(customer: CustomerRecord, also: Callable | None = None) -> s
         tx.delete(CustomerRecord(pk=customer.pk, sk=customer.sk), condition=CustomerRecord.version == customer.version)
         tx.update(ProfileRecord(pk=customer.pk, sk="PROFILE"), actions=[ProfileRecord.customer_count.add(-1)],
                   condition=ProfileRecord.pk.exists())
-        _count(tx, customer.profile_id, int(customer.seq), -1)
+        page_index.count(tx, customer.pk, _COUNTERS, int(customer.seq), -1)
 
     return write(build, also)
-
-
-def _count(tx, profile_id: str, seq: int, delta: int) -> None:
-    for level, span in enumerate(_spans(), start=1):
-        counter = CustomerCounter(pk=profile_pk(profile_id), sk=_counter_sk(level, (seq - 1) // span))
-        tx.update(counter, actions=[CustomerCounter.live.add(delta), CustomerCounter.record_type.set(CustomerCounter)])

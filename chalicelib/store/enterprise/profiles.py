@@ -3,6 +3,9 @@
 A profile gets the next number of its partner's `profile_count` in the transaction that creates it
 (conditioned on the count read before); profiles are never deleted, so page p of a partner's
 profiles, newest first, is a key range of gsi1 and costs one Query.
+
+A profile names its payout account (an OBP account: `payout_bank_id`, `payout_account_id`) and
+hands out payment numbers (`payment_seq`, an atomic counter: store/enterprise/payments.py).
 """
 from __future__ import annotations
 
@@ -36,6 +39,9 @@ class ProfileRecord(Entity, discriminator="EnterpriseProfile"):
     phone = UnicodeAttribute(null=True)
     customer_count = NumberAttribute(default=0)  # live customers
     customer_seq = NumberAttribute(default=0)  # the last customer number handed out
+    payment_seq = NumberAttribute(default=0)  # the last payment number handed out (gaps allowed)
+    payout_bank_id = UnicodeAttribute(null=True)
+    payout_account_id = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     created_at = UTCDateTimeAttribute()
 
@@ -78,3 +84,12 @@ def update_profile(profile: ProfileRecord, changes: dict) -> str:
     """Set (None: remove) the profile's own fields, never its customer counters (they change
     without a version bump). A `write` outcome; see update_versioned."""
     return update_versioned(profile, changes)
+
+
+def next_payment_number(profile_id: str) -> int:
+    """The profile's next payment number: one atomic UpdateItem, never contended. A number whose
+    payment is then not written (a lost reference race, a crash) stays a gap; lists count members,
+    not numbers (store/enterprise/page_index.py)."""
+    record = ProfileRecord(pk=profile_pk(profile_id), sk="PROFILE")
+    record.update(actions=[ProfileRecord.payment_seq.add(1)], condition=ProfileRecord.pk.exists())
+    return int(record.payment_seq)

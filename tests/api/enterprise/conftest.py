@@ -73,3 +73,11 @@ def new_customer(client: Api, profile_id: str, **fields) -> dict:
     r = client.post(f"/v1/profiles/{profile_id}/customers", fields)
     assert r.status == 200, r.body
     return r.body
+
+
+@pytest.fixture
+def shop(ent, admin):
+    """A partner's profile whose payout account is bob's, at a bank with alice and bob (payments_support)."""
+    from tests.payments_support import new_shop
+
+    return new_shop(ent, admin)

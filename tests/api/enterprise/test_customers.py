@@ -96,6 +96,11 @@ def test_customer_errors(ent):
         "vip": "is not a known field",
     }
     assert bad.body["error_description"].startswith("Invalid request: ")
+    for unassigned in ("ZZ", "XX", "UK", "EU"):  # user-assigned or reserved: not ISO 3166-1 countries
+        r = client.post(base, {"address": {"country": unassigned}})
+        assert r.status == 400 and r.body["fields"] == [
+            {"field": "address.country", "reason": "must be an ISO 3166-1 alpha-2 code in capitals (e.g. NL)"}], unassigned
+    assert client.post(base, {"address": {"country": "GB"}}).status == 200
     assert client.post(base, {"address": {"premise": -1}}).body["fields"] == [{"field": "address.premise", "reason": "must be at least 0"}]
     assert client.post(base, {"last_name": "x" * 256}).body["fields"] == [{"field": "last_name", "reason": "must be at most 255 characters"}]
     for query, field in (("page=-1", "page"), ("size=0", "size"), ("size=101", "size"), ("page=x", "page")):

@@ -89,7 +89,7 @@ def test_webhook_registration_errors_and_isolation(ent):
     alice, bob = ent.session("a"), ent.session("b")
     profile_id = new_profile(alice)
     base = f"/v1/profiles/{profile_id}/webhooks"
-    for body, field in (({"url": "https://93.184.215.14/h", "events": ["payment.created"]}, "events"),
+    for body, field in (({"url": "https://93.184.215.14/h", "events": ["payment.refunded"]}, "events"),
                         ({"url": "https://93.184.215.14/h", "events": []}, "events"),
                         ({"url": "https://10.0.0.8/h", "events": ["customer.created"]}, "url"),
                         ({"events": ["customer.created"]}, "url")):

@@ -14,7 +14,7 @@ def test_create_get_and_update_a_profile(ent):
     assert r.status == 201, r.body
     assert re.match(r"^profile_[0-9a-f]{32}$", r.body["id"]) and CREATED.match(r.body["created"])
     assert r.body == {"id": r.body["id"], "name": "Shop", "email": "shop@example.com", "website": "https://shop.example",
-                      "phone": None, "created": r.body["created"]}
+                      "phone": None, "payout_account": None, "created": r.body["created"]}
     assert client.get(f"/v1/profiles/{r.body['id']}").body == r.body
 
     updated = client.put(f"/v1/profiles/{r.body['id']}", {"phone": "318000201068", "website": None})
@@ -23,6 +23,28 @@ def test_create_get_and_update_a_profile(ent):
     assert client.get(f"/v1/profiles/{r.body['id']}").body == updated.body
     echoed = client.put(f"/v1/profiles/{r.body['id']}", updated.body)  # a GET body can be sent back
     assert echoed.status == 200 and echoed.body == updated.body
+
+
+def test_a_profile_names_its_payout_account_at_one_of_our_banks(ent, admin):
+    from tests.support import banking_world
+
+    world = banking_world(admin)
+    client = ent.session()
+    payout = {"bank_id": world.bank_id, "account_id": world.bob_account}
+    r = client.post("/v1/profiles", {"name": "Shop", "payout_account": payout})
+    assert r.status == 201 and r.body["payout_account"] == payout
+    path = f"/v1/profiles/{r.body['id']}"
+    for wrong in ({"bank_id": world.bank_id, "account_id": "no-such-account"}, {"bank_id": "no-bank", "account_id": world.bob_account},
+                  {"bank_id": world.bank_id, "account_id": "../x"}):
+        bad = client.put(path, {"payout_account": wrong})
+        assert bad.status == 400 and bad.body["fields"] == [{"field": "payout_account", "reason": "no such account at one of our banks"}]
+    assert client.put(path, {"payout_account": {"bank_id": world.bank_id}}).body["fields"] == [
+        {"field": "payout_account.account_id", "reason": "is required"}]
+    assert client.get(path).body["payout_account"] == payout
+    other = {"bank_id": world.bank_id, "account_id": world.alice_account}
+    assert client.put(path, {"payout_account": other}).body["payout_account"] == other
+    assert client.put(path, {"payout_account": None}).body["payout_account"] is None
+    assert client.get(path).body["payout_account"] is None
 
 
 def test_profile_validation(ent):

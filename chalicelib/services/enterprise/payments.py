@@ -1,0 +1,376 @@
+"""Payments of a profile (seed 003, reference §2.6): create, read, list, and the state machine
+
+    created --(payer authorises on the hosted page)--> processing --(ledger)--> succeeded
+       |                                                   '--(no funds, account gone)--> failed
+       |--(payer cancels, card declined, attempts used up)--> failed
+       '--(nobody finished within payment_expiry_seconds)--> expired
+
+Money (DESIGN.md, "Enterprise payments"): on authorisation the payer's account (openbanking) or
+the card acquirer's funds (creditcard) are debited and the provider's clearing account at the
+profile's payout bank credited, through services/transfers.post, in ONE ledger transaction with
+the payment's processing -> succeeded change, its transaction request and its event. The payment
+records the transaction request and both transaction ids, so every cent is traceable.
+
+Every state change commits with its event (`payment.<state>`, a thin notification {"type", "id",
+"profile_id"} to the profile's webhooks) and moves the payment between the state lists.
+A payment whose page nobody finished expires at its deadline: on read, or by the sweeper
+(`sweep`), which also resumes payments left `processing` by a crash.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from chalicelib import crypto, outbox
+from chalicelib.errors import ApiError
+from chalicelib.services import idempotency, transfers, webhooks
+from chalicelib.services.enterprise import customers, profiles, provider_accounts
+from chalicelib.services.enterprise.common import Page, check_paging, write_once
+from chalicelib.services.enterprise.errors import conflict, invalid_request, not_found
+from chalicelib.services.enterprise.oauth import Partner
+from chalicelib.services.money import from_minor_units, to_minor_units
+from chalicelib.settings import get_settings
+from chalicelib.store import ledger
+from chalicelib.store.enterprise import payments as store
+from chalicelib.store.enterprise import profiles as profile_store
+from chalicelib.store.enterprise import write
+
+logger = logging.getLogger(__name__)
+
+CREATED, PROCESSING, SUCCEEDED, FAILED, EXPIRED = "created", "processing", "succeeded", "failed", "expired"
+STATES = (CREATED, PROCESSING, SUCCEEDED, FAILED, EXPIRED)
+OPENBANKING, CREDITCARD = "openbanking", "creditcard"
+METHODS = (OPENBANKING, CREDITCARD)
+EVENTS = tuple(f"payment.{state}" for state in STATES)
+WEB_FORM_CHALLENGE = "OTP_VIA_WEB_FORM"
+_SEAL_PURPOSE = "checkout-link"
+_PAYMENT_ID_HEX = 32
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    method: str
+    amount: int  # minor units
+    currency: str
+    redirect_url: str
+    description: str | None = None
+    reference: str | None = None
+    customer_id: str | None = None
+    billing: dict | None = None
+    shipping: dict | None = None
+    metadata: dict | None = field(default=None)
+
+
+# --- ids and links ----------------------------------------------------------------------------------
+
+def is_payment_id(value: str) -> bool:
+    tail = value[len("payment_"):] if isinstance(value, str) and value.startswith("payment_") else ""
+    return len(tail) == _PAYMENT_ID_HEX and all(c in "0123456789abcdef" for c in tail)
+
+
+def checkout_url(payment) -> str | None:
+    """next.redirect: the hosted page, while the payer can still act on it."""
+    if payment.state != CREATED or not payment.checkout_sealed:
+        return None
+    secret = crypto.unseal(payment.checkout_sealed, _SEAL_PURPOSE).decode()
+    return f"{get_settings().hostname.rstrip('/')}/checkout/{payment.payment_id}/{secret}"
+
+
+def event(event_type: str, payment) -> outbox.Message:
+    body = {"type": event_type, "id": payment.payment_id, "profile_id": payment.profile_id}
+    return webhooks.event_message(event_type, [webhooks.profile_scope(payment.profile_id)], body)
+
+
+def ledger_description(payment) -> str:
+    text = f"Payment {payment.payment_id} to {payment.merchant_name}"
+    return (text + f": {payment.description}" if payment.description else text)[:255]
+
+
+# --- create ---------------------------------------------------------------------------------------
+
+def create_payment(partner: Partner, profile_id: str, new: NewPayment, also: Callable | None = None):
+    """POST /v1/profiles/{profileId}/payments. A `reference` already used in the profile returns
+    that payment (409 if this request differs from it). `also(tx, payment)` adds writes that
+    commit with it (an Idempotency-Key record)."""
+    profile = profiles.get_profile(partner, profile_id)
+    _check_method_needs(new)
+    if not profile.payout_account_id:
+        raise invalid_request(("profile", "the profile has no payout_account: set it before taking payments"))
+    if new.customer_id is not None:
+        try:
+            customers.get_customer(partner, profile_id, new.customer_id)
+        except ApiError:
+            raise invalid_request(("customer_id", "no such customer of this profile")) from None
+    fingerprint = idempotency.fingerprint("payment", asdict(new))
+    if new.reference is not None:
+        earlier = _by_reference(profile_id, new.reference, fingerprint)
+        if earlier is not None:
+            return earlier
+    clearing = provider_accounts.for_bank(profile.payout_bank_id, new.currency)
+    number = profile_store.next_payment_number(profile_id)
+    payment, checkout, secret = _new_records(profile, new, number, clearing, fingerprint)
+    message = event("payment.created", payment)
+
+    def build(tx):
+        store.stage_new_payment(tx, payment)
+        store.stage_checkout(tx, checkout)
+        outbox.stage(tx, message)
+
+    outcome = write(build, (lambda tx: also(tx, payment)) if also else None)
+    if outcome == "stale" and new.reference is not None:  # another request took the reference first
+        earlier = _by_reference(profile_id, new.reference, fingerprint)
+        if earlier is not None:
+            return earlier
+    if outcome == "lost":
+        raise conflict("Another request with this Idempotency-Key took over; retry to get its response")
+    if outcome != "done":
+        raise conflict("The payment could not be created; try again")
+    outbox.dispatch(message)
+    logger.info("payment %s created (%s, %s %s) for profile %s", payment.payment_id, new.method, new.amount,
+                new.currency, profile_id)
+    return payment
+
+
+def _check_method_needs(new: NewPayment) -> None:
+    """At most OBP's payment limit (transactionRequests_payment_limit, in major units). Card-not-
+    present payments need billing and shipping (reference §2.6), and the billing contact must say
+    where the cardholder's 3-D Secure code can go."""
+    limit = get_settings().payment_limit
+    if from_minor_units(new.amount, new.currency) > limit:
+        raise invalid_request(("amount", f"must be at most {to_minor_units(limit, new.currency)} ({limit} {new.currency})"))
+    if new.method != CREDITCARD:
+        return
+    problems = [(name, "is required for creditcard payments") for name in ("billing", "shipping") if getattr(new, name) is None]
+    if new.billing is not None and not (new.billing.get("email") or new.billing.get("phone")):
+        problems.append(("billing", "needs an email or a phone for the cardholder's 3-D Secure code"))
+    if problems:
+        raise invalid_request(*problems)
+
+
+def _by_reference(profile_id: str, reference: str, fingerprint: str):
+    payment_id = store.payment_of_reference(profile_id, reference)
+    payment = store.get_payment(payment_id) if payment_id else None
+    if payment is None:
+        return None
+    if payment.request_fingerprint != fingerprint:
+        raise conflict(f"reference {reference!r} already names payment {payment.payment_id}, made with other details")
+    return expire_if_due(payment)
+
+
+def _new_records(profile, new: NewPayment, number: int, clearing, fingerprint: str):
+    created = now()
+    expires = created + timedelta(seconds=get_settings().payment_expiry_seconds)
+    payment_id = f"payment_{uuid.uuid4().hex}"
+    secret = crypto.new_token()
+    contact = {name: _contact(getattr(new, name)) for name in ("billing", "shipping")}
+    payment = store.PaymentRecord(
+        pk=store.payment_pk(payment_id), sk="PAYMENT", **store.work_keys("P", payment_id, expires),
+        payment_id=payment_id, profile_id=profile.profile_id, client_id=profile.client_id, seq=number,
+        customer_id=new.customer_id, method=new.method, state=CREATED, amount=new.amount, currency=new.currency,
+        description=new.description, reference=new.reference,
+        metadata=json.dumps(new.metadata, separators=(",", ":")) if new.metadata is not None else None,
+        redirect_url=new.redirect_url, merchant_name=profile.name, request_fingerprint=fingerprint,
+        checkout_sealed=crypto.seal(secret.encode(), _SEAL_PURPOSE), created_at=created, expires=expires,
+        clearing_bank_id=clearing.bank_id, clearing_account_id=clearing.clearing_account_id,
+        amount_refunded=0, refund_reserved=0, refund_count=0, **contact,
+    )
+    checkout = store.CheckoutRecord(
+        pk=store.payment_pk(payment_id), sk="CHECKOUT", payment_id=payment_id, token_hash=crypto.hash_token(secret),
+        valid_until=expires, version=1, sign_in_attempts=0, expires_at=expires + timedelta(days=1),
+    )
+    return payment, checkout, secret
+
+
+def _contact(value: dict | None):
+    if value is None:
+        return None
+    fields = {k: v for k, v in value.items() if v is not None and k != "address"}
+    address = value.get("address")
+    return store.ContactMap(**fields, address=store.AddressMap(**address) if address else None)
+
+
+# --- read -----------------------------------------------------------------------------------------
+
+def get_payment(partner: Partner, profile_id: str, payment_id: str):
+    """The partner's payment (404 for another partner's or another profile's)."""
+    payment = store.get_payment(payment_id) if is_payment_id(payment_id) else None
+    if payment is None or payment.client_id != partner.client_id or payment.profile_id != profile_id:
+        raise not_found()
+    return expire_if_due(payment)
+
+
+def _set_name(state: str | None, customer_id: str | None) -> str:
+    parts = ([f"customer={customer_id}"] if customer_id else []) + ([f"state={state}"] if state else [])
+    return "&".join(parts) or "all"
+
+
+def list_payments(partner: Partner, profile_id: str, page: int, size: int, *, state: str | None = None,
+                  customer_id: str | None = None) -> Page:
+    """Newest first, optionally only one state and/or one customer's; reads bounded by the page."""
+    check_paging(page, size)
+    problems = []
+    if state is not None and state not in STATES:
+        problems.append(("state", f"must be one of {', '.join(STATES)}"))
+    if customer_id is not None and customers.store.seq_of(customer_id) is None:
+        problems.append(("customer_id", "must be a customer id (customer_...)"))
+    if problems:
+        raise invalid_request(*problems)
+    profile = profiles.get_profile(partner, profile_id)
+    set_name = _set_name(state, customer_id)
+    count = store.count_in_set(profile_id, set_name)
+    items = store.page(profile_id, set_name, int(profile.payment_seq), page * size, size) if page * size < count else []
+    return Page(page, size, count, [expire_if_due(p) for p in items])
+
+
+# --- state changes --------------------------------------------------------------------------------
+
+def transition(payment, to_state: str, from_states: tuple[str, ...], *, condition=None, fields: dict | None = None,
+               work_due: datetime | None = None, also: Callable | None = None):
+    """Change the state in its own transaction with its event; `also(tx)` adds writes. Returns
+    the payment as written, or None when the payment was no longer as read (someone else moved it)."""
+    message = event(f"payment.{to_state}", payment)
+
+    def build(tx):
+        store.stage_transition(tx, payment, to_state, from_states, condition=condition, fields=fields,
+                               work_due=work_due)
+        outbox.stage(tx, message)
+
+    if write_once(build, also) != "done":
+        return None
+    outbox.dispatch(message)
+    return store.get_payment(payment.payment_id)
+
+
+def expire_if_due(payment):
+    """A created payment past its deadline becomes expired now (the sweeper does the same)."""
+    if payment.state != CREATED or payment.expires > now():
+        return payment
+    moved = transition(payment, EXPIRED, (CREATED,), condition=store.PaymentRecord.expires <= now(),
+                       fields={"completed_at": now(), "checkout_sealed": None})
+    return moved or store.get_payment(payment.payment_id)
+
+
+def fail(payment, reason: str, from_states: tuple[str, ...] = (CREATED,), fields: dict | None = None,
+         also: Callable | None = None):
+    """-> failed with a reason (cancelled, declined, attempts used up, no funds)."""
+    values = {"failure_reason": reason, "completed_at": now(), "checkout_sealed": None, **(fields or {})}
+    moved = transition(payment, FAILED, from_states, fields=values, also=also)
+    logger.info("payment %s failed: %s", payment.payment_id, reason)
+    return moved or store.get_payment(payment.payment_id)
+
+
+def start_processing(payment, fields: dict, also: Callable | None = None):
+    """created -> processing: the payer authorised (before the deadline). Returns the payment as
+    written, or None when it was no longer created (expired, cancelled, or authorised twice)."""
+    started = now()
+    resume_at = started + timedelta(seconds=get_settings().payment_resume_after_seconds)
+    return transition(payment, PROCESSING, (CREATED,), condition=store.PaymentRecord.expires > started,
+                      fields={"processing_at": started, "checkout_sealed": None, **fields}, work_due=resume_at,
+                      also=also)
+
+
+def execute(payment):
+    """processing -> succeeded: move the money (payer's account or acquirer's funds -> clearing)
+    in the ledger's transaction, with the state change, the transaction request and the event.
+    Safe to repeat: the state change is conditioned on `processing`."""
+    if payment.state != PROCESSING:
+        return payment
+    source = _source_account(payment)
+    amount = from_minor_units(int(payment.amount), payment.currency)
+    request_type = "ACCOUNT" if payment.method == OPENBANKING else "CARD"
+    message = event("payment.succeeded", payment)
+    request_fields = _request_fields(payment, source, request_type)
+
+    def steps(debit_id: str, completed: datetime):
+        request = ledger.new_transaction_request(payment.transaction_request_id, status="COMPLETED",
+                                                 transaction_id=debit_id, end_date=completed, **request_fields)
+        return [
+            ("payment", lambda tx: store.stage_transition(tx, payment, SUCCEEDED, (PROCESSING,), fields={
+                "debit_transaction_id": debit_id, "completed_at": completed})),
+            ("request", lambda tx: ledger.put_new(tx, request)),
+            ("outbox", lambda tx: outbox.stage(tx, message)),
+        ]
+
+    transfer = transfers.Transfer(
+        from_key=source, to_key=(payment.clearing_bank_id, payment.clearing_account_id), amount=amount,
+        currency=payment.currency, description=ledger_description(payment), transaction_type=request_type,
+        transaction_request_id=payment.transaction_request_id,
+    )
+    try:
+        posted = transfers.post(transfer, steps)
+    except transfers.InsufficientFunds:
+        return _refused(payment, "insufficient_funds", request_fields)
+    except ledger.CommitRejected:
+        return store.get_payment(payment.payment_id)  # completed by another request or the sweeper
+    except ApiError as err:
+        if err.status >= 500:
+            logger.warning("payment %s: ledger busy (%s); left processing for the sweeper", payment.payment_id, err.code)
+            return payment
+        return _refused(payment, "account_unavailable" if err.code == "OBP-30018" else "refused_by_the_bank",
+                        request_fields)
+    outbox.dispatch(message)
+    store.set_credit_transaction(payment, posted.credit_id)
+    logger.info("payment %s succeeded: transaction request %s", payment.payment_id, payment.transaction_request_id)
+    return store.get_payment(payment.payment_id)
+
+
+def _source_account(payment) -> tuple[str, str]:
+    if payment.method == OPENBANKING:
+        return payment.payer_bank_id, payment.payer_account_id
+    return provider_accounts.for_bank(payment.clearing_bank_id, payment.currency).acquirer
+
+
+def _request_fields(payment, source: tuple[str, str], request_type: str) -> dict:
+    """The transaction request the payer's bank shows for the payment (OBP's record of it)."""
+    challenged = payment.method == OPENBANKING  # the payer's one-time password, on the hosted page
+    return {
+        "from_bank_id": source[0], "from_account_id": source[1], "start_date": payment.processing_at,
+        "request_type": request_type, "to_bank_id": payment.clearing_bank_id,
+        "to_account_id": payment.clearing_account_id, "currency": payment.currency,
+        "amount": from_minor_units(int(payment.amount), payment.currency), "description": ledger_description(payment),
+        "challenge_type": WEB_FORM_CHALLENGE if challenged else "", "required_answers": 1 if challenged else 0,
+        "successful_answers": 1 if challenged else 0, "created_by_user_id": payment.payer_user_id or "",
+        "challenge_ids": [payment.challenge_id] if challenged and payment.challenge_id else [],
+        "challenge_user_ids": [payment.payer_user_id] if challenged and payment.payer_user_id else [],
+        "view_id": "owner" if payment.method == OPENBANKING else "",
+    }
+
+
+def _refused(payment, reason: str, request_fields: dict):
+    """processing -> failed; the payer's bank keeps a FAILED transaction request."""
+    request = ledger.new_transaction_request(payment.transaction_request_id, status="FAILED", end_date=now(),
+                                             **request_fields)
+    return fail(payment, reason, (PROCESSING,), also=lambda tx: ledger.put_new(tx, request))
+
+
+# --- the sweeper ----------------------------------------------------------------------------------
+
+def sweep(limit: int = 100) -> dict[str, int]:
+    """Expire created payments past their deadline, resume payments left processing and refunds
+    left pending (a crash between two commits). Reads only what is due (gsi2)."""
+    from chalicelib.services.enterprise import refunds  # refunds build on payments
+
+    done = {"expired": 0, "resumed": 0, "refunds_resumed": 0}
+    at = now()
+    for shard in range(store.WORK_SHARDS):
+        for item in store.due_work(shard, at, limit):
+            try:
+                if isinstance(item, store.PaymentRecord):
+                    payment = store.get_payment(item.payment_id)
+                    if payment is not None and payment.state == CREATED:
+                        done["expired"] += expire_if_due(payment).state == EXPIRED
+                    elif payment is not None and payment.state == PROCESSING:
+                        done["resumed"] += execute(payment).state != PROCESSING
+                elif isinstance(item, store.RefundRecord):
+                    done["refunds_resumed"] += refunds.resume(item.payment_id, item.refund_id)
+            except Exception:  # noqa: BLE001 - one bad item must not stop the sweep
+                logger.exception("payment sweeper: %s failed", item.pk)
+    return done
