@@ -36,6 +36,7 @@ from chalicelib.services.money import render_with_currency
 from chalicelib.store import accounts as account_store
 from chalicelib.store import ledger
 from chalicelib.store.accounts import account_pk
+from chalicelib.store.parallel import together
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def book(*accounts: tuple[str, str], awaited: Iterable[tuple[str, str]] = ()) ->
     mine = {key: {sk for pk, sk in awaited if pk == account_pk(*key)} for key in keys}
     keys = [key for key in keys if mine[key]]
     deadline = time.monotonic() + BOOKING_SECONDS
-    found = {key: ledger.unbooked(*key, _FIRST_LOOK) for key in keys}
+    # The accounts' first looks are independent reads: sent together, one round trip.
+    found = dict(zip(keys, together(*[lambda k=k: ledger.unbooked(*k, _FIRST_LOOK) for k in keys])))
     # Where ours comes first, book at once (others wait for us there); then wait where it does not.
     first_in_line = [key for key in keys if _first_pending(found[key]) in mine[key]]
     if len(first_in_line) > 1 and _commit_together([found[key] for key in first_in_line]):
