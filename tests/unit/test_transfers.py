@@ -44,14 +44,25 @@ def test_a_commit_cancelled_by_a_concurrent_transaction_is_sent_again(admin, mon
     assert ledger.get_transaction(w.bank_id, w.alice_account, posted.debit_id).new_balance == Decimal("-5")
 
 
-def test_conflicts_are_sent_again_only_for_a_while_and_leave_nothing_behind(admin, monkeypatch):
+def test_conflicts_are_sent_again_until_the_transfer_commits_never_refused_as_busy(admin, monkeypatch):
+    """However many times concurrent transactions cancel the commit, the transfer is sent again
+    (each cancelled attempt wrote nothing) and commits once: no 503, no "too busy"."""
     w = banking_world(admin)
-    monkeypatch.setattr(ledger, "commit", lambda steps: (_ for _ in ()).throw(ledger.CommitRejected(set(), True)))
-    monkeypatch.setattr(transfers, "CONFLICT_PATIENCE_SECONDS", 0.05)
-    with pytest.raises(ApiError) as busy:
-        transfers.post(_transfer(w), _no_steps)
-    assert (busy.value.status, busy.value.code) == (503, "OBP-60003")
-    assert get_account(w.bank_id, w.alice_account).balance == 0
+    real_commit, attempts, pauses = ledger.commit, [], []
+
+    def conflict_forty_times(steps):
+        attempts.append(len(steps))
+        if len(attempts) <= 40:
+            raise ledger.CommitRejected(set(), conflict=True)
+        return real_commit(steps)
+
+    monkeypatch.setattr(ledger, "commit", conflict_forty_times)
+    monkeypatch.setattr(transfers.time, "sleep", pauses.append)
+    posted = transfers.post(_transfer(w), _no_steps)
+    assert attempts[:41] == [3] * 41  # the same transfer 41 times; then the booking
+    assert len(pauses) == 40 and max(pauses) <= transfers.LONGEST_CONFLICT_PAUSE
+    assert get_account(w.bank_id, w.alice_account).balance == Decimal("-5")  # debited once
+    assert [t.transaction_id for t in _booked(w, w.alice_account)] == [posted.debit_id]
 
 
 def test_a_failed_condition_of_the_callers_own_step_is_not_sent_again(admin, monkeypatch):
