@@ -80,6 +80,12 @@ def book(*accounts: tuple[str, str], awaited: Iterable[tuple[str, str]] = ()) ->
         _book_own(key, mine[key], found[key], deadline)
 
 
+def book_request(request: ledger.TransactionRequestRecord) -> None:
+    """Give a request committed without a transfer (staged with ledger.stage_new_request) its
+    place in its from account's list of requests."""
+    book((request.from_bank_id, request.from_account_id), awaited={ledger.request_marker(request)})
+
+
 def _first_pending(found: ledger.Unbooked) -> str | None:
     first = (found.transactions or found.requests or [None])[0]
     return first.sk if first is not None else None

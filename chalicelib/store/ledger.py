@@ -319,12 +319,17 @@ def _transaction_fields(record: TransactionRecord) -> dict:
     return {k: v for k, v in record.attribute_values.items() if k not in skip}
 
 
+def request_marker(request: TransactionRequestRecord) -> tuple[str, str]:
+    """(pk, sk) of the request's marker in its from account (what booking turns into its place)."""
+    return account_pk(request.from_bank_id, request.from_account_id), f"{_PENDING_REQUEST}{request.transaction_request_id}"
+
+
 def stage_new_request(tx, request: TransactionRequestRecord) -> None:
     """The request, and its marker in the account that booking turns into a place in the list."""
     put_new(tx, request)
-    pk = account_pk(request.from_bank_id, request.from_account_id)
+    pk, sk = request_marker(request)
     tx.save(PendingRequestRecord(
-        pk=pk, sk=f"{_PENDING_REQUEST}{request.transaction_request_id}", since=request.start_date,
+        pk=pk, sk=sk, since=request.start_date,
         transaction_request_id=request.transaction_request_id, bank_id=request.from_bank_id,
         account_id=request.from_account_id, **_unbooked_keys(pk, request.transaction_request_id),
     ))
