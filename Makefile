@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 STAGE ?= dev
 PYTEST_ARGS ?=
+LOAD_ARGS ?=
 # Test processes (pytest-xdist): one a core; 0 runs the tests in one process. A file's tests share a worker
 # (its module-scoped local stack, say).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run demo test readme package bench clean browser
+.PHONY: run demo test readme load package bench clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@echo "Installing into $(VENV): boto3, PynamoDB, pydantic, Chalice, moto, pytest and what they need"
@@ -42,6 +43,11 @@ browser:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	else echo "chromium and chromium-driver are missing and make is not root: the browser test will fail (README, Tests)"; fi
+
+# Hot accounts over the local stack (its own, on free loopback ports) and the stack's memory:
+# prints the figures and the targets; bounded in count and time (scripts/load.py --help).
+load: $(STAMP)
+	$(BIN)/python -m scripts.load $(LOAD_ARGS)
 
 # Package the stage into build/<stage>/ with the infra template merged in, then lint it.
 package: $(STAMP)

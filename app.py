@@ -49,11 +49,16 @@ def deliver_webhooks(event):
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_sweeper")
 def outbox_sweeper(event):
+    """Finish what a request left after its commit: outbox messages not yet on their queue, and
+    transfers not yet booked (services/booking.py)."""
     from chalicelib import outbox
+    from chalicelib.services import booking
 
     resent = outbox.sweep()
     observability.count("OutboxResent", resent)
-    return {"resent": resent}
+    booked = booking.sweep()
+    observability.count("AccountsBookedBySweeper", booked)
+    return {"resent": resent, "booked_accounts": booked}
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="payments_sweeper")

@@ -180,6 +180,12 @@ class Settings(_EnvironmentModel):
                                      "(OBP's `transactionRequests_payment_limit`)", gt=0)
     idempotency_ttl_seconds: int = setting("OBP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600, "how long an Idempotency-Key "
                                            "and its response are kept", gt=0)
+    # How far below zero an account may go when its product sets no OVERDRAFT_LIMIT; None is no
+    # limit (OBP's sandbox: the local stage's default); deployed stages and the tests default to 0.
+    default_overdraft_limit: Decimal | None = setting(
+        "OBP_DEFAULT_OVERDRAFT_LIMIT", Decimal("0"), "how far below zero an account may go when its product sets no "
+        "`OVERDRAFT_LIMIT` attribute: an amount in the account's currency, or `unlimited` (OBP's sandbox)",
+        shown_default="`unlimited` in `local`, else `0`", expected="`unlimited` or an amount of 0 or more", ge=0)
     # Webhook delivery (Standard Webhooks; Svix's schedule). The schedule lists the delays before
     # attempts 2, 3, ...; each delay gets +/- jitter_percent of random jitter.
     webhook_retry_schedule: CommaSeparatedSeconds = setting(
@@ -234,12 +240,18 @@ class Settings(_EnvironmentModel):
             data.setdefault("OBP_OTP_EMAIL_FALLBACK", True)
         if stage == "local":
             data.setdefault("OBP_LOG_FORMAT", "text")
+            data.setdefault("OBP_DEFAULT_OVERDRAFT_LIMIT", "unlimited")
         return data
 
     @field_validator("super_admin_user_ids", "webhook_retry_schedule", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         return _comma_separated(value)
+
+    @field_validator("default_overdraft_limit", mode="before")
+    @classmethod
+    def _unlimited(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() == "unlimited" else value
 
     @field_validator("otp_transport", mode="before")
     @classmethod
