@@ -8,7 +8,8 @@
 3. a super admin and a consumer are bootstrapped (OBP_ADMIN_USERNAME / OBP_ADMIN_PASSWORD /
    OBP_CONSUMER_KEY, or the defaults printed below);
 4. a poller feeds every SQS queue to its real `@app.on_sqs_message` handler and runs the
-   scheduled work (the outbox sweeper, the payments sweeper) every few seconds;
+   scheduled work every few seconds: the outbox sweeper (outbox messages and bookings a request
+   left unfinished) and the payments sweeper;
 5. scripts/local_api.py serves the API on http://127.0.0.1:PORT as `chalice local --stage local`
    does, printing one line per request;
 6. with DEMO=1 (`make demo`) the steps of README's walkthrough (scripts/walkthrough.py) run first,
@@ -83,11 +84,21 @@ class Poller(threading.Thread):
         super().__init__(name="sqs-poller", daemon=True)
         self.stop_event = threading.Event()
         self.sweep_every = sweep_every
+        self._idle = threading.Condition()
+        self.idle_rounds = 0  # rounds that found nothing to do
+
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """Until a round that started after the call found nothing to do: whatever was being handled
+        at the call (a delivery whose receiver already answered, say) has finished and said so."""
+        with self._idle:
+            target = self.idle_rounds + 2  # of two idle rounds, the second surely started after the call
+            return self._idle.wait_for(lambda: self.idle_rounds >= target, timeout)
 
     def run(self) -> None:
         import boto3
 
         from chalicelib import outbox
+        from chalicelib.services import booking
         from chalicelib.services.enterprise import payments
 
         app_module = importlib.import_module("app")
@@ -107,12 +118,17 @@ class Poller(threading.Thread):
                 busy |= self._poll_once(sqs, name, handler, url, arn, batch_size)
             if time.monotonic() - last_sweep > self.sweep_every:
                 last_sweep = time.monotonic()
-                try:
-                    outbox.sweep(min_age_seconds=int(self.sweep_every))
-                    payments.sweep()
-                except Exception as err:  # noqa: BLE001 - keep polling
-                    print(f"[local] sweep failed: {err}", file=sys.stderr)
+                # What the outbox_sweeper and payments_sweeper schedules do; one failing does not stop the others.
+                for sweep in (lambda: outbox.sweep(min_age_seconds=int(self.sweep_every)),
+                              lambda: booking.sweep(min_age_seconds=int(self.sweep_every)), payments.sweep):
+                    try:
+                        sweep()
+                    except Exception as err:  # noqa: BLE001 - keep polling
+                        print(f"[local] sweep failed: {err!r}", file=sys.stderr)
             if not busy:
+                with self._idle:
+                    self.idle_rounds += 1
+                    self._idle.notify_all()
                 self.stop_event.wait(0.2)
 
     def _poll_once(self, sqs, name, handler, url, arn, batch_size) -> bool:
@@ -144,14 +160,34 @@ class Poller(threading.Thread):
         return True
 
 
+class _FirstComeFirstServed:
+    """A lock taken in the order it was asked for (threading.Lock lets any waiter, or the thread
+    that just released it, win): under load every request waits its turn, none waits forever."""
+
+    def __init__(self):
+        self._turns = threading.Condition()
+        self._next_ticket = self._serving = 0
+
+    def __enter__(self):
+        with self._turns:
+            ticket, self._next_ticket = self._next_ticket, self._next_ticket + 1
+            self._turns.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *exc):
+        with self._turns:
+            self._serving += 1
+            self._turns.notify_all()
+        return False
+
+
 def _one_request_at_a_time(wsgi_app):
     """moto's backends are not thread-safe (a transaction copies a table another request is
     changing); AWS is. The API, the poller and the webhook handler's threads all call moto, so its
-    server answers one request at a time."""
-    lock = threading.Lock()
+    server answers one request at a time, in the order they came."""
+    turn = _FirstComeFirstServed()
 
     def app(environ, start_response):
-        with lock:
+        with turn:
             return list(wsgi_app(environ, start_response))
 
     return app
@@ -166,12 +202,18 @@ def _die_with_parent() -> None:
 
 
 class MotoServer:
-    """moto's server on 127.0.0.1:port, serving from a thread. Binds in the caller's thread, so a
-    busy port is an error here (moto's ThreadedMotoServer waits forever when its thread cannot bind)."""
+    """moto's server on 127.0.0.1:port, serving from a thread, tuned for good (scripts/local_aws.py:
+    transactions, queries and SQS at a cost that does not grow with the data). Binds in the caller's
+    thread, so a busy port is an error here (moto's ThreadedMotoServer waits forever when its thread
+    cannot bind)."""
 
     def __init__(self, port: int):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
+
+        from scripts.local_aws import tune_moto
+
+        tune_moto()
 
         app = _one_request_at_a_time(DomainDispatcherApplication(create_backend_app))
         try:
@@ -286,6 +328,7 @@ def main() -> int:
         in_demo.set()
         demo, failed = _run_demo(base, creds, env["OUTBOX_DIR"], local.demo_dir)
         in_demo.clear()
+        poller.wait_until_idle()  # the demo's last deliveries print their lines before the banner
     if ready and not failed:
         _print_banner(base, creds, env, demo, round(time.monotonic() - started, 2))
     elif not failed and not stopping.is_set() and api.poll() is None:

@@ -228,16 +228,17 @@ from contextlib import contextmanager  # noqa: E402
 @contextmanager
 def fresh_aws():
     """An in-process AWS with every table and queue of infra/resources.yaml (the `aws` fixture,
-    and fixtures with a wider scope than one test). Transactions roll back item by item (see
-    item_level_transaction_rollback): same outcome as moto's own, at a cost independent of the
-    table's size."""
+    and fixtures with a wider scope than one test). moto tuned as the local stack runs it
+    (scripts/local_aws.py): transactions roll back item by item and a Query reads only the slice
+    of its partition that its key condition reaches; same outcomes as moto's own, at costs independent of the table's size."""
     from moto import mock_aws
 
     from chalicelib import aws as aws_clients
     from chalicelib.settings import get_settings
     from scripts.aws_resources import create_all
+    from scripts.local_aws import tuned_moto
 
-    with mock_aws(), item_level_transaction_rollback(), fast_moto_tables():
+    with mock_aws(), tuned_moto():
         aws_clients.reset()
         create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"))
         aws_clients.client("ses").verify_email_identity(EmailAddress=get_settings().email_sender)
@@ -336,249 +337,6 @@ class serialized_aws_calls:
 
     def __exit__(self, *exc):
         self._client._make_api_call = self._original
-        return False
-
-
-class item_level_transaction_rollback:
-    """Context manager: moto's TransactWriteItems deep-copies the WHOLE table once per action so it
-    can roll back (a 12-action transfer on a 1000-item table copies 12000 items). This keeps a
-    copy of only the items the transaction touches and puts them back if it fails: the same
-    all-or-nothing outcome, at a cost independent of the table's size."""
-
-    def __enter__(self):
-        import copy
-        import json
-        import types
-
-        import moto.dynamodb.models as dynamodb_models
-
-        self._module = dynamodb_models
-        self._original = original = dynamodb_models.DynamoDBBackend.transact_write_items
-        real_copy = copy
-
-        def item_key(backend, kind: str, op: dict) -> dict:
-            if kind != "Put":
-                return op["Key"]
-            table = backend.get_table(op["TableName"])
-            names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
-            return {name: op["Item"][name] for name in names}
-
-        def transact_write_items(backend, transact_items):
-            before = {}
-            for action in transact_items:
-                (kind, op), = action.items()
-                key = item_key(backend, kind, op)
-                ident = (op["TableName"], json.dumps(key, sort_keys=True))
-                if ident not in before:
-                    before[ident] = (op["TableName"], key, real_copy.deepcopy(backend.get_item(op["TableName"], key)))
-            # moto's own table-wide restore becomes a no-op; the touched items are restored below.
-            dynamodb_models.copy = types.SimpleNamespace(deepcopy=lambda obj, memo=None: obj)
-            try:
-                return original(backend, transact_items)
-            except Exception:
-                for table_name, key, item in before.values():
-                    if item is not None:
-                        backend.put_item(table_name, item.to_json()["Attributes"])
-                    elif backend.get_item(table_name, key) is not None:
-                        backend.delete_item(table_name, key)
-                raise
-            finally:
-                dynamodb_models.copy = real_copy
-
-        dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
-        return self
-
-    def __exit__(self, *exc):
-        self._module.DynamoDBBackend.transact_write_items = self._original
-        return False
-class fast_moto_tables:
-    """Context manager: the same DynamoDB answers from moto in-process, at a cost a table of tens of
-    thousands of items can afford (the list tests hold 10,000 records). moto compares key values
-    through `DynamoType.cast_value` (a chain of type checks per comparison), sorts and walks the
-    whole table on every Query, and re-sizes an item's every attribute each time one is set
-    (quadratic in the attribute count). Here scalar comparisons compare the Python values
-    directly, a Query starts from the items of its partition (of the table or of the index,
-    grouped once per change of the table), and an item's size is kept as a running sum. Results,
-    ordering and the 400 KB item limit are unchanged."""
-
-    def __enter__(self):
-        import operator
-
-        from moto.dynamodb.models import dynamo_type, table
-        from moto.dynamodb.models.utilities import bytesize
-
-        self._restore = []
-        scalar = ("S", "N", "B")
-
-        def value(item):
-            return Decimal(item.value) if item.type == "N" else item.value
-
-        def patch(owner, name, new):
-            self._restore.append((owner, name, owner.__dict__[name]))
-            setattr(owner, name, new)
-
-        DynamoType = dynamo_type.DynamoType
-
-        def comparison(op, name):
-            slow = DynamoType.__dict__[name]
-
-            def compare(self, other):
-                if self.type == other.type and self.type in scalar:
-                    return op(value(self), value(other))
-                return slow(self, other)
-            return compare
-
-        for op, name in ((operator.lt, "__lt__"), (operator.le, "__le__"), (operator.gt, "__gt__"),
-                         (operator.ge, "__ge__")):
-            patch(DynamoType, name, comparison(op, name))
-        slow_eq = DynamoType.__dict__["__eq__"]
-
-        def equal(self, other):
-            if self.type in scalar and self.type == other.type:
-                return value(self) == value(other)
-            return slow_eq(self, other)
-
-        slow_hash = DynamoType.__dict__["__hash__"]
-        patch(DynamoType, "__eq__", equal)
-        patch(DynamoType, "__ne__", lambda self, other: not equal(self, other))
-        patch(DynamoType, "__hash__", lambda self: hash((self.type, value(self))) if self.type in scalar else slow_hash(self))
-
-        Limited = dynamo_type.LimitedSizeDict
-
-        def set_sized(self, key, new):
-            size = self.__dict__.get("_size")
-            if size is None:
-                size = sum(bytesize(k) + (v.size() if type(v) is DynamoType else bytesize(str(v))) for k, v in self.items())
-            if key in self:
-                old = dict.__getitem__(self, key)
-                size -= bytesize(key) + (old.size() if type(old) is DynamoType else bytesize(str(old)))
-            size += bytesize(key) + (new.size() if type(new) is DynamoType else bytesize(str(new)))
-            if size > 405000:
-                raise dynamo_type.ItemSizeTooLarge
-            dict.__setitem__(self, key, new)
-            self.__dict__["_size"] = size
-
-        patch(Limited, "__setitem__", set_sized)
-
-        Table = table.Table
-        slow_all, slow_put, slow_delete, slow_query = Table.all_items, Table.put_item, Table.delete_item, Table.query
-
-        def changed(self):
-            self.__dict__.pop("_fast_groups", None)
-
-        def all_items(self):
-            candidates = self.__dict__.get("_fast_candidates")
-            return list(candidates) if candidates is not None else slow_all(self)
-
-        def partition(self, index_name, hash_key):
-            """The items of a Query's partition (of the table or of the index) sorted by its range
-            key, grouped once per change of the table, with the range key's values for bisecting;
-            None when unsure (moto then walks the whole table)."""
-            if hash_key is None or hash_key.type not in scalar or not self.range_key_attr:
-                return None
-            groups = self.__dict__.get("_fast_groups")
-            if groups is None:
-                groups = self.__dict__["_fast_groups"] = {}
-            if index_name is None:
-                key = ("", hash_key.type, hash_key.value)
-                if key not in groups:
-                    groups[key] = ordered(list((self.items.get(hash_key) or {}).values()), lambda item: item.range_key)
-                return groups[key]
-            index = next((i for i in self.all_indexes() if i.name == index_name), None)
-            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"] if index else []
-            ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"] if index else []
-            if len(hashes) != 1 or len(ranges) != 1:
-                return None
-            if index_name not in groups:
-                grouped = {}
-                for item in slow_all(self):
-                    key = item.attrs.get(hashes[0])
-                    if key is not None and key.type in scalar and ranges[0] in item.attrs:
-                        grouped.setdefault((key.type, key.value), []).append(item)
-                groups[index_name] = {k: ordered(v, lambda item: item.attrs[ranges[0]]) for k, v in grouped.items()}
-            return groups[index_name].get((hash_key.type, hash_key.value), ([], []))
-
-        def ordered(items, range_of):
-            if not all(range_of(item).type in scalar for item in items):
-                return items, None
-            items.sort(key=lambda item: value(range_of(item)))
-            return items, [value(range_of(item)) for item in items]
-
-        def narrowed(found, comparison, objs):
-            """The candidates a key condition can match: a slice of the sorted partition."""
-            import bisect
-
-            items, values = found
-            if values is None or not comparison or any(o.type not in scalar for o in objs):
-                return items
-            bounds = [value(o) for o in objs]
-            try:
-                if comparison == "BETWEEN":
-                    return items[bisect.bisect_left(values, bounds[0]):bisect.bisect_right(values, bounds[1])]
-                if comparison == "BEGINS_WITH" and isinstance(bounds[0], str):
-                    low = bisect.bisect_left(values, bounds[0])
-                    high = low
-                    while high < len(values) and values[high].startswith(bounds[0]):
-                        high += 1
-                    return items[low:high]
-                if comparison in ("=", "EQ"):
-                    return items[bisect.bisect_left(values, bounds[0]):bisect.bisect_right(values, bounds[0])]
-                if comparison in ("<", "LT", "<=", "LE"):
-                    return items[:bisect.bisect_right(values, bounds[0])]
-                if comparison in (">", "GT", ">=", "GE"):
-                    return items[bisect.bisect_left(values, bounds[0]):]
-            except TypeError:  # values of another type than the bound: let moto compare
-                return items
-            return items
-
-        def query(self, hash_key, *args, **kwargs):
-            index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-            found = partition(self, index_name, hash_key)
-            if found is not None:
-                comparison = args[0] if args else kwargs.get("range_comparison")
-                objs = args[1] if len(args) > 1 else kwargs.get("range_objs", [])
-                self.__dict__["_fast_candidates"] = narrowed(found, comparison, objs or [])
-            try:
-                return slow_query(self, hash_key, *args, **kwargs)
-            finally:
-                self.__dict__.pop("_fast_candidates", None)
-
-        def put_item(self, *args, **kwargs):
-            changed(self)
-            return slow_put(self, *args, **kwargs)
-
-        def delete_item(self, *args, **kwargs):
-            changed(self)
-            return slow_delete(self, *args, **kwargs)
-
-        from moto.dynamodb.models import DynamoDBBackend
-
-        slow_update = DynamoDBBackend.update_item
-
-        def update_item(backend, table_name, *args, **kwargs):
-            try:
-                return slow_update(backend, table_name, *args, **kwargs)
-            finally:  # an update may change an item's index keys in place
-                changed(backend.get_table(table_name))
-
-        patch(DynamoDBBackend, "update_item", update_item)
-        patch(Table, "query", query)
-
-        def sorted_items(self, hash_key_attrs, range_key_attrs, items):
-            names = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
-            items.sort(key=lambda item: tuple(
-                value(v) if (v := item.attrs[name]).type in scalar else v for name in names))
-            return items
-
-        patch(Table, "sorted_items", sorted_items)
-        patch(Table, "all_items", all_items)
-        patch(Table, "put_item", put_item)
-        patch(Table, "delete_item", delete_item)
-        return self
-
-    def __exit__(self, *exc):
-        for owner, name, original in reversed(self._restore):
-            setattr(owner, name, original)
         return False
 
 
@@ -724,3 +482,4 @@ def fake_dns(monkeypatch) -> dict:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return names
+
