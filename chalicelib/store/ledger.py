@@ -10,7 +10,12 @@ Keys (the account's partition, ACCOUNT#<bank_id>#<account_id>, holds its ledger)
   TXN#<transaction_id>                 a booked transaction, with its running balance (new_balance)
       and its position in the account (`sequence`, 1, 2, ...)
   TXNSEQ#<position>                    the same booked transaction under its position, so a page of
-      the account's transactions is one key range (store.base.query_positions)
+      the account's transactions is one key range
+The account's transactions and its requests are append-only numbered lists (store/positions.py)
+whose head is the account record: booking hands out the next position (transaction_count,
+request_count) in the transaction that books the member, conditioned on the count it read, and
+nothing is ever removed, so positions run 1..count without gaps and a page is one Query of at most
+`limit` items whatever the offset (positions.read_from, no counters).
   Both markers carry gsi1 UNBOOKED#<shard> / <created iso>#<id>, so a sweeper finds accounts whose
   booking a request left unfinished.
 Transaction requests, in their own partitions:
@@ -44,11 +49,10 @@ from chalicelib.store.base import (
     failed_keys,
     get_many,
     is_conflict,
-    position_key,
-    query_positions,
     sent_keys,
     transaction,
 )
+from chalicelib.store.positions import Head, number_key, read_from
 
 _TXN = "TXN#"
 _TXN_POSITION = "TXNSEQ#"
@@ -185,17 +189,22 @@ def get_transaction(bank_id: str, account_id: str, transaction_id: str) -> Trans
 def transactions_page(account: AccountRecord, *, offset: int, limit: int, descending: bool) -> list[TransactionRecord]:
     """A page of the account's booked transactions in booking order: one Query of at most `limit`
     items whatever the offset (positions 1..transaction_count of the account record read)."""
-    return query_positions(TransactionRecord, account.pk, TransactionRecord.sk, _TXN_POSITION,
-                           int(account.transaction_count), offset=offset, limit=limit, descending=descending,
-                           consistent_read=True)
+    count = int(account.transaction_count)
+    return read_from(TransactionRecord, TransactionRecord.sk, account.pk, Head(count, count), None, offset=offset,
+                     limit=limit, descending=descending, consistent=True, key_of=_transaction_position)
 
 
 def requests_page(account: AccountRecord, *, offset: int, limit: int, descending: bool) -> list[TransactionRequestRecord]:
     """A page of the account's booked transaction requests in the order they were made: one Query
     of gsi1 reading at most `limit` items whatever the offset."""
-    return query_positions(TransactionRequestRecord.gsi1, _requests_key(account.bank_id, account.account_id),
-                           TransactionRequestRecord.gsi1sk, "", int(account.request_count), offset=offset,
-                           limit=limit, descending=descending)
+    count = int(account.request_count)
+    return read_from(TransactionRequestRecord.gsi1, TransactionRequestRecord.gsi1sk,
+                     _requests_key(account.bank_id, account.account_id), Head(count, count), None, offset=offset,
+                     limit=limit, descending=descending)
+
+
+def _transaction_position(position: int) -> str:
+    return f"{_TXN_POSITION}{number_key(position)}"
 
 
 @dataclass
@@ -339,7 +348,7 @@ def stage_booked_transaction(tx, pending: PendingTransactionRecord, *, new_balan
     """Book one pending transaction: it becomes TXN#<id> and TXNSEQ#<position> with its running
     balance; the marker goes."""
     fields = _transaction_fields(pending)
-    for sk in (f"{_TXN}{pending.transaction_id}", f"{_TXN_POSITION}{position_key(sequence)}"):
+    for sk in (f"{_TXN}{pending.transaction_id}", _transaction_position(sequence)):
         tx.save(TransactionRecord(**{**fields, "sk": sk, "new_balance": new_balance, "sequence": sequence}),
                 condition=TransactionRecord.pk.does_not_exist())
     tx.delete(PendingTransactionRecord(pk=pending.pk, sk=pending.sk))
@@ -350,7 +359,7 @@ def stage_request_position(tx, pending: PendingRequestRecord, position: int) -> 
     tx.update(
         TransactionRequestRecord(pk=tr_pk(pending.transaction_request_id), sk="TR"),
         actions=[TransactionRequestRecord.gsi1pk.set(_requests_key(pending.bank_id, pending.account_id)),
-                 TransactionRequestRecord.gsi1sk.set(position_key(position))],
+                 TransactionRequestRecord.gsi1sk.set(number_key(position))],
         condition=TransactionRequestRecord.pk.exists(),
     )
     tx.delete(PendingRequestRecord(pk=pending.pk, sk=pending.sk))

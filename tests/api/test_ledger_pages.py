@@ -1,12 +1,13 @@
 """Pages of an account's transactions and transaction requests read at most `limit` items plus a
-constant, whatever the offset (positions handed out by booking; store.base.query_positions),
+constant, whatever the offset (positions handed out by booking: numbered lists of store/positions.py whose head is the
+account record),
 shown at 10,000 of each."""
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from chalicelib.store import ledger
 from chalicelib.store.accounts import AccountRecord, account_key, get_account
-from chalicelib.store.base import position_key
+from chalicelib.store.positions import number_key
 from tests.support import banking_world, transfer
 
 MANY = 10_000
@@ -29,7 +30,7 @@ def _seed_booked_transactions(w, account_id: str, count: int) -> None:
     """`count` booked transactions of 1 EUR each (positions 1..count), written straight to the store."""
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     _put_straight_into_moto(ledger.TransactionRecord(
-        pk=account_key(w.bank_id, account_id)[0], sk=f"TXNSEQ#{position_key(n)}", transaction_id=f"seeded-{n}",
+        pk=account_key(w.bank_id, account_id)[0], sk=f"TXNSEQ#{number_key(n)}", transaction_id=f"seeded-{n}",
         bank_id=w.bank_id, account_id=account_id, currency="EUR", amount=Decimal("1"), new_balance=Decimal(n),
         sequence=n, posted=start + timedelta(seconds=n), completed=start + timedelta(seconds=n),
         transaction_type="ACCOUNT", other_bank_id=w.bank_id, other_account_id=w.bob_account,
@@ -47,7 +48,7 @@ def _seed_requests(w, account_id: str, count: int) -> None:
             f"seeded-{n}", from_bank_id=w.bank_id, from_account_id=account_id, start_date=start, end_date=start,
             request_type="ACCOUNT", to_bank_id=w.bank_id, to_account_id=w.bob_account, currency="EUR",
             amount=Decimal("1"), status="COMPLETED", transaction_id=f"seeded-{n}", view_id="owner")
-        made.gsi1pk, made.gsi1sk = f"TRS#{w.bank_id}#{account_id}", position_key(n)
+        made.gsi1pk, made.gsi1sk = f"TRS#{w.bank_id}#{account_id}", number_key(n)
         return made
 
     _put_straight_into_moto(request(n) for n in range(1, count + 1))
