@@ -18,27 +18,15 @@ for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
     os.environ.pop(_var, None)
 
 import moto  # noqa: E402,F401  (before any botocore client)
-import botocore.client  # noqa: E402
 
-from chalicelib.store.parallel import current_branch  # noqa: E402
-from tests.support import Api, DynamoCalls, fresh_aws  # noqa: E402
+from tests.support import Api, DynamoCalls, fresh_aws, record_dynamo_calls  # noqa: E402
 
 SIZE = 10_000
 CALLS = DynamoCalls()
-_original = botocore.client.BaseClient._make_api_call
-
-
-def _recording(self, operation, params):
-    if self.meta.service_model.service_name != "dynamodb":
-        return _original(self, operation, params)
-    index = CALLS.record(operation, params, current_branch())
-    answer = _original(self, operation, params)
-    CALLS.answered(index, answer)
-    return answer
 
 
 def main() -> None:
-    botocore.client.BaseClient._make_api_call = _recording
+    record_dynamo_calls(CALLS)
     from chalice.test import Client
 
     from app import app

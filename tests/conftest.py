@@ -33,27 +33,13 @@ for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_
     os.environ.pop(_var, None)
 
 import moto  # noqa: E402,F401
-import botocore.client  # noqa: E402
 import pytest  # noqa: E402
 
 from chalicelib.settings import reload_settings  # noqa: E402
-from chalicelib.store.parallel import current_branch  # noqa: E402
-from tests.support import Api, DynamoCalls, fresh_aws  # noqa: E402
+from tests.support import Api, DynamoCalls, fresh_aws, record_dynamo_calls  # noqa: E402
 
 DYNAMO_CALLS = DynamoCalls()
-_original_make_api_call = botocore.client.BaseClient._make_api_call
-
-
-def _recording_make_api_call(self, operation_name, api_params):
-    if self.meta.service_model.service_name != "dynamodb":
-        return _original_make_api_call(self, operation_name, api_params)
-    index = DYNAMO_CALLS.record(operation_name, api_params, current_branch())
-    answer = _original_make_api_call(self, operation_name, api_params)
-    DYNAMO_CALLS.answered(index, answer)
-    return answer
-
-
-botocore.client.BaseClient._make_api_call = _recording_make_api_call
+record_dynamo_calls(DYNAMO_CALLS)
 
 
 @pytest.fixture(autouse=True)

@@ -116,6 +116,26 @@ class DynamoCalls:
         return total
 
 
+def record_dynamo_calls(calls: DynamoCalls) -> None:
+    """Record every DynamoDB call of this process, with its branch and answer, into `calls` (the
+    tests' `dynamo_calls`, scripts/page_costs.py): botocore's client is wrapped once, for good."""
+    import botocore.client
+
+    from chalicelib.store.parallel import current_branch
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(client, operation_name, api_params):
+        if client.meta.service_model.service_name != "dynamodb":
+            return original(client, operation_name, api_params)
+        index = calls.record(operation_name, api_params, current_branch())
+        answer = original(client, operation_name, api_params)
+        calls.answered(index, answer)
+        return answer
+
+    botocore.client.BaseClient._make_api_call = recording
+
+
 def _critical_path(branches: list[tuple], prefix: tuple) -> int:
     depth = len(prefix)
     total, groups = 0, {}
