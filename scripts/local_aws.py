@@ -284,6 +284,8 @@ class indexed_queries:
                 if hash_value is None:
                     continue
                 ranged = item.attrs.get(range_attr) if range_attr else None
+                if range_attr and not ranged:  # not in the index: moto's Query never returns it
+                    continue
                 sort_key = (_value(ranged),) + table_key if ranged is not None and ranged.type in _ORDERED \
                     and None not in table_key else None
                 placed[kind] = (hash_value, sort_key)
