@@ -70,6 +70,24 @@ def authenticate(value: str, consumer_key: str | None) -> Caller:
         raise _refuse("OBP-35001")
     if presented is not None and not crypto.equals(presented, consents.jwt_of(consent)):
         raise _refuse("OBP-35004")
+    now = _check_in_force(consent)
+    if not consumer_key:
+        raise _refuse("OBP-35016")
+    consumer = _enabled_consumer(consent, consumer)
+    if not crypto.equals(consumer_key, consumer.key):
+        raise _refuse("OBP-35015")
+    return _as_user(consent, now)
+
+
+def caller_of(consent) -> Caller:
+    """The consent's own application acting under it in process, with no JWT or key to present
+    (the Enterprise API charging a payment mandate it holds): every other check of `authenticate`."""
+    now = _check_in_force(consent)
+    _enabled_consumer(consent, None)
+    return _as_user(consent, now)
+
+
+def _check_in_force(consent) -> datetime:
     if consent.status != consents.ACCEPTED:
         raise _refuse("OBP-35005", "ACCEPTED.")
     claims = consents.claims_of(consent)
@@ -78,18 +96,21 @@ def authenticate(value: str, consumer_key: str | None) -> Caller:
         raise _refuse("OBP-35002")
     if now.timestamp() > claims["exp"]:
         raise _refuse("OBP-35003")
+    return now
 
-    if not consumer_key:
-        raise _refuse("OBP-35016")
+
+def _enabled_consumer(consent, consumer):
     if consumer is None or getattr(consumer, "consumer_id", None) != consent.consumer_id:
         consumer = consumer_store.get_consumer(consent.consumer_id) if consent.consumer_id else None
     if consumer is None:
         raise _refuse("OBP-35018", f" aud: {consent.consumer_id}")
     if not consumer.enabled:
         raise _refuse("OBP-35017", f" aud: {consent.consumer_id}")
-    if not crypto.equals(consumer_key, consumer.key):
-        raise _refuse("OBP-35015")
+    return consumer
 
+
+def _as_user(consent, now: datetime) -> Caller:
+    claims = consents.claims_of(consent)
     user, entitlements = user_store.load_user_with_roles(consent.user_id) if consent.user_id else (None, [])
     if user is None:
         raise _refuse("OBP-35023")

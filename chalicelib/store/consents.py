@@ -83,6 +83,10 @@ class ChallengeQuotaUsed(Exception):
     """The user's consents sent as many challenges today as allowed."""
 
 
+class WritesRejected(Exception):
+    """A condition of the writes a caller added to the consent's transaction failed."""
+
+
 def _sort_key(consent: ConsentRecord) -> str:
     return f"{consent.created_at.isoformat()}#{consent.consent_id}"
 
@@ -143,6 +147,8 @@ def create(consent: ConsentRecord, *, from_request: ConsentRequestRecord | None 
             raise ConsentRequestUsed() from err
         if quota is not None and key_of(quota) in failed:
             raise ChallengeQuotaUsed() from err
+        if failed and key_of(consent) not in failed:
+            raise WritesRejected() from err
         raise
 
 
@@ -151,15 +157,31 @@ def get_consent(consent_id: str) -> ConsentRecord | None:
 
 
 def set_status(consent: ConsentRecord, status: str, *, now: datetime, from_statuses: tuple[str, ...] | None = None,
-               clear_otp: bool = False) -> bool:
+               clear_otp: bool = False, also: Callable | None = None) -> bool:
     """Move the consent to `status` if it is still in one of `from_statuses` (any status when
-    None). False when another request changed it first; the record is updated in place."""
+    None), with `also(tx)`'s writes in the same transaction when given. False when another request
+    changed it first (or a condition of `also` failed): nothing is written then. The record is
+    updated in place."""
     actions = [ConsentRecord.status.set(status), ConsentRecord.last_action_at.set(now)]
     if clear_otp:
         actions += [ConsentRecord.otp_hash.remove(), ConsentRecord.otp_valid_until.remove()]
     condition = ConsentRecord.pk.exists()
     if from_statuses is not None:
         condition &= ConsentRecord.status.is_in(*from_statuses)
+    if also is not None:
+        tx = transaction()
+        try:
+            with tx:
+                tx.update(ConsentRecord(pk=consent.pk, sk=consent.sk), actions=actions, condition=condition)
+                also(tx)
+        except TransactWriteError as err:
+            if failed_keys(tx, err):
+                return False
+            raise
+        consent.status, consent.last_action_at = status, now
+        if clear_otp:
+            consent.otp_hash = consent.otp_valid_until = None
+        return True
     try:
         consent.update(actions=actions, condition=condition)
     except UpdateError as err:
