@@ -1,6 +1,6 @@
 """OBP Serverless: the Chalice application. Creates `app`, installs the routes, logging and
 metrics, and the SQS and scheduled handlers; nothing else lives here."""
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
 from chalicelib import observability
 from chalicelib.api import (  # noqa: F401  (importing a module registers its routes)
@@ -27,6 +27,7 @@ from chalicelib.api import enterprise  # noqa: F401  (registers the /v1 Enterpri
 from chalicelib.api import checkout  # noqa: F401  (registers the hosted payment page)
 from chalicelib.api import routing
 from chalicelib.delivery import batch, messages
+from chalicelib.delivery.scheduled import scheduled_at
 from chalicelib.delivery import webhooks as webhook_delivery
 from chalicelib.settings import get_settings
 
@@ -68,3 +69,18 @@ def payments_sweeper(event):
     from chalicelib.services.enterprise import payments
 
     return payments.sweep()
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="recurring_charges")
+def recurring_charges(event):
+    from chalicelib.services.enterprise import payment_methods
+
+    return payment_methods.charge_due(scheduled_at(event))
+
+
+@app.schedule(Cron(0, 2, "*", "*", "?", "*"), name="settlements")
+def settlements(event):
+    """Daily at 02:00 UTC: every profile's payments and refunds completed before then."""
+    from chalicelib.services.enterprise import settlements as settlement_service
+
+    return settlement_service.run(scheduled_at(event))

@@ -119,6 +119,11 @@ class Settings:
     payment_expiry_seconds: int = 1800
     checkout_sign_in_attempts: int = 5
     payment_resume_after_seconds: int = 120
+    # Recurring payment methods: the longest a mandate (the payer's VRP consent) lives without an
+    # end_date. Settlements: the fee schedule of profiles without their own (JSON, see
+    # services/enterprise/fees.py; empty: that module's documented default).
+    mandate_max_days: int = 1830
+    default_fee_schedule: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -192,6 +197,8 @@ def _load() -> Settings:
         payment_expiry_seconds=_env_int("OBP_PAYMENT_EXPIRY_SECONDS", 1800),
         checkout_sign_in_attempts=_env_int("OBP_CHECKOUT_SIGN_IN_ATTEMPTS", 5),
         payment_resume_after_seconds=_env_int("OBP_PAYMENT_RESUME_AFTER_SECONDS", 120),
+        mandate_max_days=_env_int("OBP_MANDATE_MAX_DAYS", 1830),
+        default_fee_schedule=_env("OBP_DEFAULT_FEE_SCHEDULE"),
     )
 
 

@@ -268,7 +268,7 @@ def test_the_payments_sweeper_may_do_what_sweeping_payments_does(packaged, deplo
         recorder.on = True
         result = client.lambda_.invoke("payments_sweeper", client.events.generate_cw_event(
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
-    assert result.payload == {"expired": 1, "resumed": 0, "refunds_resumed": 0}
+    assert result.payload == {"expired": 1, "resumed": 0, "refunds_resumed": 0, "payment_methods_failed": 0}
     calls = recorder.take()
     assert {"dynamodb:Query", "dynamodb:TransactWriteItems", "sqs:SendMessageBatch", "ssm:GetParameter"} <= _services(calls)
     assert _denied(packaged, "PaymentsSweeperRole", deployed_stage, calls) == []

@@ -1,0 +1,275 @@
+"""The Enterprise API's payment method, settlement and fee schedule JSON (/v1, seed 003 and
+reference §2.5, §2.7): request models, the response models that describe what the renderers
+send (a test holds every rendered response to them), and the renderers.
+
+Amounts are integer minor units of their currency; dates of a schedule are yyyy-mm-dd (UTC days);
+times are the provider's `2024-09-25T12:01:00.103Z`.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+
+from chalicelib.schemas.enterprise import EnterpriseModel, iso_millis
+from chalicelib.schemas.enterprise_payments import SessionIn, _metadata
+from chalicelib.services.enterprise import fees, recurring
+from chalicelib.services.enterprise.payment_methods import METHODS, checkout_url
+from chalicelib.services.money import has_minor_units
+
+
+def _day(value: str | None) -> str | None:
+    """A yyyy-mm-dd date, as sent."""
+    if value is None:
+        return value
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a date such as 2025-03-15") from None
+    if len(value) != 10:
+        raise ValueError("must be a date such as 2025-03-15")
+    return value
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+class RecurringIn(EnterpriseModel):
+    amount: StrictInt = Field(ge=1)
+    currency: StrictStr
+    frequency: StrictStr
+    day_of_execution: Optional[StrictInt] = None
+    month_of_execution: Optional[StrictInt] = None
+    start_date: Optional[StrictStr] = None  # default: today (UTC)
+    end_date: Optional[StrictStr] = None
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value):
+        if not has_minor_units(value):
+            raise ValueError("must be an ISO 4217 currency code with minor units, in capitals (e.g. EUR)")
+        return value
+
+    @field_validator("frequency")
+    @classmethod
+    def _frequency(cls, value):
+        if value not in recurring.FREQUENCIES:
+            raise ValueError(f"must be one of {', '.join(recurring.FREQUENCIES)}")
+        return value
+
+    _dates = field_validator("start_date", "end_date")(_day)
+
+    def to_recurring(self, today: date) -> recurring.Recurring:
+        return recurring.Recurring(
+            amount=self.amount, currency=self.currency, frequency=self.frequency,
+            start_date=date.fromisoformat(self.start_date) if self.start_date else today,
+            end_date=date.fromisoformat(self.end_date) if self.end_date else None,
+            day_of_execution=self.day_of_execution, month_of_execution=self.month_of_execution,
+        )
+
+
+class OpenbankingMethodIn(EnterpriseModel):
+    recurring: RecurringIn
+
+
+class PaymentMethodIn(EnterpriseModel):
+    method: StrictStr
+    reference: Optional[StrictStr] = Field(default=None, max_length=255)
+    description: Optional[StrictStr] = Field(default=None, max_length=255)
+    metadata: Optional[dict[str, Any]] = None
+    openbanking: Optional[OpenbankingMethodIn] = None
+    session: SessionIn
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, value):
+        if value not in METHODS:
+            raise ValueError("only openbanking methods with a recurring schedule can be created")
+        return value
+
+    @field_validator("openbanking")
+    @classmethod
+    def _openbanking(cls, value):
+        if value is None:
+            raise ValueError("is required: openbanking.recurring, the schedule of the mandate")
+        return value
+
+    _metadata = field_validator("metadata")(_metadata)
+
+    def to_new(self, today: date):
+        from chalicelib.services.enterprise.payment_methods import NewPaymentMethod
+
+        return NewPaymentMethod(
+            method=self.method, recurring=self.openbanking.recurring.to_recurring(today),
+            redirect_url=self.session.redirect_url, description=self.description, reference=self.reference,
+            metadata=self.metadata,
+        )
+
+
+class FeePartIn(EnterpriseModel):
+    fixed: StrictInt = Field(ge=0, le=fees.MAX_FIXED)
+    basis_points: StrictInt = Field(ge=0, le=fees.MAX_BASIS_POINTS)
+
+
+class FeeScheduleIn(EnterpriseModel):
+    openbanking: FeePartIn
+    creditcard: FeePartIn
+    refund: FeePartIn
+
+    def to_schedule(self) -> dict:
+        return {kind: getattr(self, kind).model_dump(exclude={"id", "created"}) for kind in fees.KINDS}
+
+
+# --- responses ------------------------------------------------------------------------------------
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecurringOut(ResponseModel):
+    amount: int
+    currency: str
+    frequency: str
+    day_of_execution: Optional[int]
+    month_of_execution: Optional[int]
+    start_date: str
+    end_date: Optional[str]
+
+
+class OpenbankingMethodOut(ResponseModel):
+    bank_id: Optional[str] = Field(description="the payer's bank, once the mandate is authorised")
+    recurring: RecurringOut
+
+
+class SessionOut(ResponseModel):
+    redirect_url: str
+
+
+class NextOut(ResponseModel):
+    redirect: str = Field(description="the hosted page where the payer authorises the mandate")
+
+
+class PaymentMethodOut(ResponseModel):
+    id: str = Field(examples=["pm_5f1c0a2b3c4d5e6f708192a3b4c5d6e7"])
+    profile_id: str
+    customer_id: str
+    reference: Optional[str]
+    method: str
+    description: Optional[str]
+    metadata: Optional[dict[str, str]]
+    state: str = Field(examples=["created", "succeeded", "failed", "expired"])
+    openbanking: OpenbankingMethodOut
+    session: SessionOut
+    next: Optional[NextOut] = Field(description="while the payer can authorise the mandate")
+    next_charge_date: Optional[str]
+    failure_reason: Optional[str]
+    expiry_reason: Optional[str]
+    created: str
+    completed: Optional[str]
+    expired: Optional[str]
+
+
+class CountSum(ResponseModel):
+    count: int
+    sum: int
+
+
+class PayoutOut(ResponseModel):
+    payments: CountSum
+    refunds: CountSum
+
+
+class CarriedOverOut(ResponseModel):
+    from_previous: int = Field(description="owed from the previous settlement's negative net, taken off this one")
+    to_next: int = Field(description="this settlement's negative net, taken off the next one")
+
+
+class PayoutAccountOut(ResponseModel):
+    bank_id: str
+    account_id: str
+
+
+class SettlementTransactionsOut(ResponseModel):
+    charges: Optional[str] = Field(description="the ledger transaction request clearing -> fees (none without charges)")
+    payout: Optional[str] = Field(description="the ledger transaction request clearing -> payout (none without a payout)")
+
+
+class SettlementOut(ResponseModel):
+    id: str = Field(examples=["settlement_0c1d2e3f405162738495a6b7c8d9e0f1"])
+    profile_id: str
+    currency: str
+    charges: dict[str, int] = Field(description="per kind: openbanking, creditcard, refund")
+    charges_total: int
+    amount: int = Field(description="paid out: payments - refunds - charges - carried_over.from_previous, "
+                                    "or 0 when that is negative (then carried_over.to_next)")
+    payout: PayoutOut
+    carried_over: CarriedOverOut
+    payout_account: PayoutAccountOut
+    transaction_request_ids: SettlementTransactionsOut
+    scheduled: str
+    created: str
+
+
+class FeeScheduleOut(ResponseModel):
+    profile_id: str
+    custom: bool = Field(description="false: the provider's default schedule applies")
+    fees: dict[str, dict[str, int]]
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+def payment_method_json(method) -> dict:
+    url = checkout_url(method)
+    return {
+        "id": method.payment_method_id,
+        "profile_id": method.profile_id,
+        "customer_id": method.customer_id,
+        "reference": method.reference,
+        "method": method.method,
+        "description": method.description,
+        "metadata": json.loads(method.metadata) if method.metadata else None,
+        "state": method.state,
+        "openbanking": {
+            "bank_id": method.payer_bank_id,
+            "recurring": {
+                "amount": int(method.amount), "currency": method.currency, "frequency": method.frequency,
+                "day_of_execution": int(method.day_of_execution) if method.day_of_execution is not None else None,
+                "month_of_execution": int(method.month_of_execution) if method.month_of_execution is not None else None,
+                "start_date": method.start_date, "end_date": method.end_date,
+            },
+        },
+        "session": {"redirect_url": method.redirect_url},
+        "next": {"redirect": url} if url else None,
+        "next_charge_date": method.next_charge_date if method.state == "succeeded" else None,
+        "failure_reason": method.failure_reason,
+        "expiry_reason": method.expiry_reason,
+        "created": iso_millis(method.created_at),
+        "completed": iso_millis(method.completed_at) if method.completed_at else None,
+        "expired": iso_millis(method.expired_at) if method.expired_at else None,
+    }
+
+
+def settlement_json(settlement) -> dict:
+    return {
+        "id": settlement.settlement_id,
+        "profile_id": settlement.profile_id,
+        "currency": settlement.currency,
+        "charges": {kind: int(getattr(settlement, f"charges_{kind}")) for kind in fees.KINDS},
+        "charges_total": settlement.charges_total,
+        "amount": int(settlement.amount or 0),
+        "payout": {
+            "payments": {"count": int(settlement.payments_count), "sum": int(settlement.payments_sum)},
+            "refunds": {"count": int(settlement.refunds_count), "sum": int(settlement.refunds_sum)},
+        },
+        "carried_over": {"from_previous": int(settlement.carried_in), "to_next": int(settlement.carried_out or 0)},
+        "payout_account": {"bank_id": settlement.payout_bank_id, "account_id": settlement.payout_account_id},
+        "transaction_request_ids": {"charges": settlement.charges_transaction_request_id,
+                                    "payout": settlement.payout_transaction_request_id},
+        "scheduled": iso_millis(settlement.scheduled),
+        "created": iso_millis(settlement.created_at),
+    }
+
+
+def fee_schedule_json(profile_id: str, schedule: dict, custom: bool) -> dict:
+    return {"profile_id": profile_id, "custom": custom, "fees": {kind: dict(schedule[kind]) for kind in fees.KINDS}}
