@@ -273,7 +273,8 @@ def authorised_method(shop: Shop, client, payer: Payer, customer_id: str | None 
     return got.body
 
 
-def charge(shop: Shop, method: dict, amount: int, **fields):
-    """A payment through the method's mandate (no page)."""
-    return shop.client.post(shop.path(), {"method": "openbanking", "amount": amount, "currency": method["openbanking"][
-        "recurring"]["currency"], "payment_method": method["id"], "description": "Membership", **fields})
+def charge(shop: Shop, payment_method: dict, amount: int, **fields):
+    """A payment through the payment method's mandate (no page)."""
+    currency = payment_method["openbanking"]["recurring"]["currency"]
+    return shop.client.post(shop.path(), {"method": "openbanking", "amount": amount, "currency": currency,
+                                          "payment_method": payment_method["id"], "description": "Membership", **fields})

@@ -78,7 +78,7 @@ class PaymentMethodIn(EnterpriseModel):
     reference: Optional[StrictStr] = Field(default=None, max_length=255)
     description: Optional[StrictStr] = Field(default=None, max_length=255)
     metadata: Optional[dict[str, Any]] = None
-    openbanking: Optional[OpenbankingMethodIn] = None
+    openbanking: OpenbankingMethodIn  # its recurring schedule: the mandate's
     session: SessionIn
 
     @field_validator("method")
@@ -86,13 +86,6 @@ class PaymentMethodIn(EnterpriseModel):
     def _method(cls, value):
         if value not in METHODS:
             raise ValueError("only openbanking methods with a recurring schedule can be created")
-        return value
-
-    @field_validator("openbanking")
-    @classmethod
-    def _openbanking(cls, value):
-        if value is None:
-            raise ValueError("is required: openbanking.recurring, the schedule of the mandate")
         return value
 
     _metadata = field_validator("metadata")(_metadata)

@@ -95,7 +95,7 @@ def _life(r: recurring.Recurring, now: datetime) -> tuple[datetime, int, int]:
     """(valid_from, time_to_live, the longest allowed): from the start date until the end of the
     end date, or mandate_max_days."""
     longest = get_settings().mandate_max_days * 86400
-    starts = max(now, datetime.combine(r.start_date, time(), timezone.utc))
+    starts = max(now, datetime.combine(r.start_date, time(), timezone.utc)).replace(microsecond=0)
     if r.end_date is None:
         return starts, longest, longest
     ends = datetime.combine(r.end_date + timedelta(days=1), time(), timezone.utc)

@@ -371,16 +371,14 @@ def _charge_method(payment_method_id: str, today: date, done: dict) -> None:
             done["expired"] += expire(method, "ended").state == EXPIRED
             return
         payment = _period_charge(method, r, due)
-        if payment is None:
-            return
-        if payment.state in ("succeeded", "failed", "expired"):
-            done["charged" if payment.state == "succeeded" else "failed"] += 1
-        else:
+        if payment is None or payment.state not in ("succeeded", "failed", "expired"):
             return  # still processing: the payments sweeper finishes it; the date moves on next run
         following = recurring.next_execution(r, due)
         if following is None:
             following = r.end_date + timedelta(days=1)  # a last visit to expire it when the schedule ends
-        _advance(method, due, following)
+        if not _advance(method, due, following):
+            return  # another run finished this period and moved on
+        done["charged" if payment.state == "succeeded" else "failed"] += 1
 
 
 def _period_charge(method, r: recurring.Recurring, due: date):
@@ -412,8 +410,9 @@ def _period_charge(method, r: recurring.Recurring, due: date):
     return payments.finish_mandate_payment(payment)
 
 
-def _advance(method, due: date, following: date) -> None:
+def _advance(method, due: date, following: date) -> bool:
+    """The method's next execution date moves on, if it is still `due` (False: another run's)."""
     def build(tx):
         store.stage_next_charge(tx, method, due.isoformat(), following.isoformat())
 
-    write_once(build)
+    return write_once(build) == "done"

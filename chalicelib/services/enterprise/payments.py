@@ -109,8 +109,8 @@ def create_payment(partner: Partner, profile_id: str, new: NewPayment, also: Cal
     that payment (409 if this request differs from it). `also(tx, payment)` adds writes that
     commit with it (an Idempotency-Key record)."""
     profile = profiles.get_profile(partner, profile_id)
-    _check_method_needs(new)
     method = _payment_method(partner, profile_id, new) if new.payment_method_id else None
+    _check_method_needs(new)
     if method is None and not profile.payout_account_id:
         raise invalid_request(("profile", "the profile has no payout_account: set it before taking payments"))
     if method is None and new.redirect_url is None:
