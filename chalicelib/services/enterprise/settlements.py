@@ -48,6 +48,7 @@ from chalicelib.store.enterprise import settlements as store
 logger = logging.getLogger(__name__)
 
 EVENTS = ("settlement.created",)
+REQUEST_TYPE = "SETTLEMENT"  # the ledger's transaction requests of a settlement's two money moves
 CHUNK = 90  # items per claim transaction: one write each, plus the totals (a transaction holds at most 100)
 _ID_HEX = 32
 _EVENT_NAMESPACE = uuid.UUID("9b2e6f4a-7c1d-4e8b-a3f5-0d6c2b1e8f47")
@@ -87,11 +88,18 @@ def get_settlement(partner: Partner, profile_id: str, settlement_id: str):
 
 # --- the run --------------------------------------------------------------------------------------
 
-def run(at: datetime | None = None) -> dict[str, int]:
-    """Settle every group with unsettled items completed before `at` (now): each shard of the
-    to-do list is walked group by group, so the reads follow the work, never the profiles."""
+def run(at: datetime | None = None, limit: int = 1000) -> dict[str, int]:
+    """Settle every group with unsettled items completed before `at` (now). Settlements a killed
+    run left unpaid are finished first (with their own cutoff); then each shard of the to-do list
+    is walked group by group, so the reads follow the work, never the profiles."""
     cutoff = at or now()
     done = {"settlements": 0, "items": 0, "pending": 0}
+    for unpaid in store.unpaid(limit):
+        try:
+            settle_group(unpaid.profile_id, unpaid.currency, unpaid.clearing_bank_id, unpaid.scheduled, done)
+        except Exception:  # noqa: BLE001 - see below
+            logger.exception("settlement %s failed again; it resumes on the next run", unpaid.settlement_id)
+            done["pending"] += 1
     for shard in range(payment_store.UNSETTLED_SHARDS):
         after = ""
         while True:
@@ -118,13 +126,12 @@ def settle_group(profile_id: str, currency: str, bank_id: str, cutoff: datetime,
         return None
     if settlement.state == store.OPEN:
         done["items"] += _claim_all(settlement)
-    paid = _pay(settlement.settlement_id)
-    if paid is not None and paid.state == store.PAID:
+    settlement, paid_here = _pay(settlement.settlement_id)
+    if paid_here:
         done["settlements"] += 1
-        return paid
-    if paid is not None:
+    elif settlement is not None and settlement.state != store.PAID:
         done["pending"] += 1
-    return None
+    return settlement if settlement is not None and settlement.state == store.PAID else None
 
 
 def _open_or_resume(profile_id: str, currency: str, bank_id: str, cutoff: datetime):
@@ -142,7 +149,7 @@ def _open_or_resume(profile_id: str, currency: str, bank_id: str, cutoff: dateti
     settlement_id = f"settlement_{uuid.uuid4().hex}"
     pk, sk = store.settlement_key(settlement_id)
     settlement = store.SettlementRecord(
-        pk=pk, sk=sk, settlement_id=settlement_id, profile_id=profile_id, client_id=profile.client_id,
+        pk=pk, sk=sk, **store.unpaid_keys(opened, settlement_id), settlement_id=settlement_id, profile_id=profile_id, client_id=profile.client_id,
         currency=currency, state=store.OPEN, scheduled=cutoff, opened_at=opened,
         fee_schedule=json.dumps(fees.schedule_of(profile), separators=(",", ":")), clearing_bank_id=bank_id,
         clearing_account_id=accounts.clearing_account_id, fee_account_id=accounts.fee_account_id,
@@ -224,33 +231,44 @@ def _taken(items: list) -> set[tuple[str, str]]:
 
 def _pay(settlement_id: str):
     """open -> charged -> paid, each money move in the ledger's transaction with its state change.
-    Returns the settlement as it stands."""
+    Returns (the settlement as it stands, whether this call paid it out)."""
     settlement = store.get_settlement(settlement_id)
     if settlement is None:
-        return None
+        return None, False
     if settlement.state == store.OPEN:
         if not settlement.payments_count and not settlement.refunds_count:
             write_once(lambda tx: store.stage_discard(tx, settlement))
-            return None
+            return None, False
         _charge(settlement)
         settlement = store.get_settlement(settlement_id)
+    paid_here = False
     if settlement.state == store.CHARGED:
-        _pay_out(settlement)
+        paid_here = _pay_out(settlement)
         settlement = store.get_settlement(settlement_id)
-    return settlement
+    return settlement, paid_here
 
 
 def _move(settlement, to_key: tuple[str, str], amount: int, what: str, steps) -> bool:
     """One transfer out of clearing with `steps`; False when the ledger cannot make it now."""
     request_id = str(uuid.uuid4())
+    started = now()
     transfer = transfers.Transfer(
         from_key=(settlement.clearing_bank_id, settlement.clearing_account_id), to_key=to_key,
         amount=from_minor_units(amount, settlement.currency), currency=settlement.currency,
-        description=f"Settlement {settlement.settlement_id}: {what}", transaction_type="SETTLEMENT",
+        description=f"Settlement {settlement.settlement_id}: {what}", transaction_type=REQUEST_TYPE,
         transaction_request_id=request_id,
     )
+
+    def all_steps(debit_id: str, completed: datetime):
+        request = ledger.new_transaction_request(
+            request_id, from_bank_id=transfer.from_key[0], from_account_id=transfer.from_key[1], start_date=started,
+            end_date=completed, request_type=REQUEST_TYPE, to_bank_id=to_key[0], to_account_id=to_key[1],
+            currency=transfer.currency, amount=transfer.amount, description=transfer.description,
+            status="COMPLETED", transaction_id=debit_id)
+        return [("request", lambda tx: ledger.put_new(tx, request))] + steps(request_id, completed)
+
     try:
-        transfers.post(transfer, lambda debit_id, completed: steps(request_id, completed))
+        transfers.post(transfer, all_steps)
     except ledger.CommitRejected as rejected:
         if "settlement" in rejected.failed:
             return False  # another run moved the settlement on first: nothing was paid here
@@ -276,8 +294,9 @@ def _charge(settlement) -> None:
         write_once(lambda tx: [stage(tx) for _, stage in steps(None, now())])
 
 
-def _pay_out(settlement) -> None:
-    """charged -> paid: the net to the payout account, the group closed, the event."""
+def _pay_out(settlement) -> bool:
+    """charged -> paid: the net to the payout account, the group closed, the event. True when
+    this call paid it."""
     net = (int(settlement.payments_sum) - int(settlement.refunds_sum) - settlement.charges_total
            - int(settlement.carried_in))
     amount, carried_out = max(net, 0), max(-net, 0)
@@ -302,3 +321,4 @@ def _pay_out(settlement) -> None:
         outbox.dispatch(message)
         logger.info("settlement %s paid: %s %s to %s, charges %s, carried over %s", settlement.settlement_id, amount,
                     settlement.currency, settlement.payout_account_id, settlement.charges_total, carried_out)
+    return paid

@@ -4,7 +4,8 @@ and paid out.
 Keys:
   SETTLEMENT#<settlement_id> / SETTLEMENT      a settlement: its totals (ADDed as items are claimed),
       the fee schedule it charges, the accounts it pays from and to, its state and its ledger ids;
-      gsi1 SETTLEMENTS#<profile_id> / <created iso>#<id> once paid (the profile's list, newest first)
+      gsi1 SETTLEMENTS#<profile_id> / <created iso>#<id> once paid (the profile's list, newest first);
+      gsi2 SETTLEMENTS_UNPAID / <opened iso>#<id> until then (what a run resumes first)
   PROFILE#<profile_id> / SETTLING#<currency>#<bank_id>    the settlement open for that group (at
       most one: written with attribute_not_exists, deleted when it is paid)
   PROFILE#<profile_id> / SETTLECARRY#<currency>#<bank_id> what the profile owes the next settlement
@@ -90,6 +91,13 @@ def list_keys(profile_id: str, created: datetime, settlement_id: str) -> dict:
     return {"gsi1pk": f"SETTLEMENTS#{profile_id}", "gsi1sk": f"{created.isoformat()}#{settlement_id}"}
 
 
+def unpaid_keys(opened: datetime, settlement_id: str) -> dict:
+    return {"gsi2pk": _UNPAID, "gsi2sk": f"{opened.isoformat()}#{settlement_id}"}
+
+
+_UNPAID = "SETTLEMENTS_UNPAID"
+
+
 # --- reads ----------------------------------------------------------------------------------------
 
 def get_settlement(settlement_id: str) -> SettlementRecord | None:
@@ -108,6 +116,11 @@ def group_state(profile_id: str, currency: str, bank_id: str) -> tuple[SettlingP
 def settlements_of(profile_id: str, offset: int, limit: int) -> list[SettlementRecord]:
     """The profile's paid settlements, newest first (gsi1: one Query of offset + limit items)."""
     return query_page(SettlementRecord.gsi1, f"SETTLEMENTS#{profile_id}", limit=limit, offset=offset, descending=True)
+
+
+def unpaid(limit: int) -> list[SettlementRecord]:
+    """Settlements opened and not paid yet, oldest first (gsi2: a run resumes them first)."""
+    return list(SettlementRecord.gsi2.query(_UNPAID, limit=limit))
 
 
 def first_unsettled_after(shard_pk: str, after: str) -> Entity | None:
@@ -154,8 +167,11 @@ def stage_totals(tx, settlement: SettlementRecord, totals: dict[str, int]) -> No
 
 
 def stage_state(tx, settlement: SettlementRecord, to_state: str, from_state: str, fields: dict | None = None) -> None:
+    """from_state -> to_state (paid: off the unpaid list), setting `fields`, once."""
     actions = [SettlementRecord.state.set(to_state)]
     actions += [getattr(SettlementRecord, name).set(value) for name, value in (fields or {}).items()]
+    if to_state == PAID:
+        actions += [SettlementRecord.gsi2pk.remove(), SettlementRecord.gsi2sk.remove()]
     tx.update(SettlementRecord(pk=settlement.pk, sk=settlement.sk), actions=actions,
               condition=SettlementRecord.state == from_state)
 
