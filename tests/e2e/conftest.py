@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -28,11 +30,13 @@ def free_port() -> int:
 class LocalStack:
     def __init__(self, outbox_dir: Path, extra_env: dict | None = None):
         self.outbox_dir = outbox_dir
+        self.schedule_dir = outbox_dir.parent / f"{outbox_dir.name}-schedule"
         self.moto_port = free_port()
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OBP_"))}
         env.update({
             "MOTO_PORT": str(self.moto_port), "PORT": str(self.port), "OUTBOX_DIR": str(outbox_dir),
+            "LOCAL_SCHEDULE_DIR": str(self.schedule_dir),
             "OBP_ADMIN_USERNAME": "e2e-admin", "OBP_ADMIN_PASSWORD": "E2e-Admin-Passw0rd!",
             "OBP_CONSUMER_KEY": "e2econsumerkey", **(extra_env or {}),
         })
@@ -82,6 +86,23 @@ class LocalStack:
                     return doc
             time.sleep(0.1)
         raise AssertionError("no matching message reached the local outbox")
+
+    def run_schedule(self, function: str, at: datetime, timeout: float = 60.0) -> dict:
+        """Have the stack run a scheduled function as EventBridge would at `at`; its answer."""
+        request_id = uuid.uuid4().hex
+        self.schedule_dir.mkdir(parents=True, exist_ok=True)
+        partial = self.schedule_dir / f"{function}.json.part"
+        partial.write_text(json.dumps({"time": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "id": request_id}))
+        partial.rename(self.schedule_dir / f"{function}.json")
+        done = self.schedule_dir / f"{request_id}.done.json"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if done.exists():
+                answer = json.loads(done.read_text())
+                assert "error" not in answer, answer
+                return answer["result"]
+            time.sleep(0.1)
+        raise AssertionError(f"the local stack did not run {function} within {timeout} s")
 
     def stop(self) -> int | None:
         if self.proc.poll() is None:
