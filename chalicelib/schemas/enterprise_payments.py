@@ -55,6 +55,12 @@ def _metadata(value):
     return value
 
 
+def minor_unit_currency(value: str) -> str:
+    if not has_minor_units(value):
+        raise ValueError("must be an ISO 4217 currency code with minor units, in capitals (e.g. EUR)")
+    return value
+
+
 class PaymentIn(EnterpriseModel):
     method: StrictStr
     amount: StrictInt = Field(ge=1)
@@ -75,13 +81,7 @@ class PaymentIn(EnterpriseModel):
             raise ValueError(f"must be one of {', '.join(METHODS)}")
         return value
 
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value):
-        if not has_minor_units(value):
-            raise ValueError("must be an ISO 4217 currency code with minor units, in capitals (e.g. EUR)")
-        return value
-
+    _currency = field_validator("currency")(minor_unit_currency)
     _metadata = field_validator("metadata")(_metadata)
 
     def to_new(self):

@@ -14,10 +14,9 @@ from typing import Any, Optional
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from chalicelib.schemas.enterprise import EnterpriseModel, iso_millis
-from chalicelib.schemas.enterprise_payments import SessionIn, _metadata
+from chalicelib.schemas.enterprise_payments import SessionIn, _metadata, minor_unit_currency
 from chalicelib.services.enterprise import fees, recurring
 from chalicelib.services.enterprise.payment_methods import METHODS, checkout_url
-from chalicelib.services.money import has_minor_units
 
 
 def _day(value: str | None) -> str | None:
@@ -44,12 +43,7 @@ class RecurringIn(EnterpriseModel):
     start_date: Optional[StrictStr] = None  # default: today (UTC)
     end_date: Optional[StrictStr] = None
 
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value):
-        if not has_minor_units(value):
-            raise ValueError("must be an ISO 4217 currency code with minor units, in capitals (e.g. EUR)")
-        return value
+    _currency = field_validator("currency")(minor_unit_currency)
 
     @field_validator("frequency")
     @classmethod

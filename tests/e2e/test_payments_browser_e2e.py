@@ -201,6 +201,20 @@ def _text(browser, element_id: str) -> str:
     return browser.find_element(By.ID, element_id).text
 
 
+def _to_the_code(browser, world) -> None:
+    """The openbanking steps: the bank, the payer's sign-in, the account; the code is sent."""
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.CSS_SELECTOR, f"input[name=bank_id][value='{world.bank}']").click()
+    browser.find_element(By.ID, "continue").click()
+    browser.find_element(By.ID, "username").send_keys(world.payer_name)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "sign-in").click()
+    browser.find_element(By.CSS_SELECTOR, f"input[name=account_id][value='{world.payer_account}']").click()
+    browser.find_element(By.ID, "continue").click()
+    assert "We sent a one-time code to" in _text(browser, "sent-to")
+
+
 def _card(browser, number: str, expiry: str, cvc: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -228,14 +242,7 @@ def test_a_payer_pays_by_bank_then_cards_decline_and_need_3d_secure(stack, brows
     browser.get(payment["next"]["redirect"])
     assert (_text(browser, "merchant"), _text(browser, "amount")) == ("Bike Shop", "49.99 EUR")
     assert "A bell for a bike" in browser.page_source
-    browser.find_element(By.CSS_SELECTOR, f"input[name=bank_id][value='{world.bank}']").click()
-    browser.find_element(By.ID, "continue").click()
-    browser.find_element(By.ID, "username").send_keys(world.payer_name)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "sign-in").click()
-    browser.find_element(By.CSS_SELECTOR, f"input[name=account_id][value='{world.payer_account}']").click()
-    browser.find_element(By.ID, "continue").click()
-    assert "We sent a one-time code to" in _text(browser, "sent-to")
+    _to_the_code(browser, world)
     browser.find_element(By.ID, "code").send_keys(world.code_for(world.payer_email, seen))
     confirmed = time.time()
     browser.find_element(By.ID, "confirm").click()
@@ -297,14 +304,7 @@ def test_a_payer_authorises_a_mandate_charged_twice_by_the_scheduled_function(st
     browser.get(method["next"]["redirect"])
     assert (_text(browser, "merchant"), _text(browser, "amount")) == ("Bike Shop", "15.00 EUR")
     assert _text(browser, "schedule").startswith("daily, from ")
-    browser.find_element(By.CSS_SELECTOR, f"input[name=bank_id][value='{world.bank}']").click()
-    browser.find_element(By.ID, "continue").click()
-    browser.find_element(By.ID, "username").send_keys(world.payer_name)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "sign-in").click()
-    browser.find_element(By.CSS_SELECTOR, f"input[name=account_id][value='{world.payer_account}']").click()
-    browser.find_element(By.ID, "continue").click()
-    assert "We sent a one-time code to" in _text(browser, "sent-to")
+    _to_the_code(browser, world)
     browser.find_element(By.ID, "code").send_keys(_consent_code(world, world.payer_email))
     browser.find_element(By.ID, "confirm").click()
     assert _text(browser, "state") == "Recurring payments authorised"

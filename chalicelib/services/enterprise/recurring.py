@@ -18,7 +18,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from chalicelib.services.money import from_minor_units
 
@@ -178,7 +177,3 @@ def limits(r: Recurring) -> dict:
     if total is not None:
         out.update(max_total_amount=str(each * total), max_number_of_transactions=total)
     return out
-
-
-def amount_limit(r: Recurring) -> Decimal:
-    return from_minor_units(r.amount, r.currency)

@@ -17,7 +17,7 @@ from chalicelib.store import consumers as consumer_store
 from chalicelib.store.enterprise import payment_methods as method_store
 from chalicelib.store.enterprise import provider_accounts as provider_store
 from tests.payments_support import (
-    REDIRECT, Browser, authorise_mandate, authorised_method, charge, consent_code_for, create_method, methods_path,
+    REDIRECT, Browser, authorised_method, charge, consent_code_for, create_method, methods_path,
     new_customer, new_payer, new_shop, to_the_mandate_code, webhook_events,
 )
 
@@ -310,3 +310,16 @@ def test_a_mandate_expires_when_its_schedule_ends(shop, api, monkeypatch):
     monkeypatch.setattr(method_service, "now", lambda: later)
     got = _get(shop, method)
     assert (got["state"], got["expiry_reason"]) == ("expired", "ended")
+
+
+def test_responses_are_what_their_models_document(shop, api):
+    """Every state's JSON against PaymentMethodOut (exactly its fields, each of its type)."""
+    from chalicelib.schemas.enterprise_recurring import PaymentMethodOut
+
+    payer = new_payer(shop.world)
+    succeeded = authorised_method(shop, api.client, payer, recurring={"day_of_execution": 3})
+    created = create_method(shop, new_customer(shop), frequency="yearly", recurring={"month_of_execution": 2}).body
+    failed = shop.client.delete(methods_path(shop, created["customer_id"], f"/{created['id']}")).body
+    expired = shop.client.delete(methods_path(shop, succeeded["customer_id"], f"/{succeeded['id']}")).body
+    for body in (succeeded, created, failed, expired):
+        assert PaymentMethodOut.model_validate(body).model_dump() == body

@@ -22,6 +22,21 @@ def receiver():
     r.close()
 
 
+def _deliver(receiver, count: int, monkeypatch) -> None:
+    """Run the webhook worker over the queue until `count` deliveries reached the receiver."""
+    from app import deliver_webhooks
+
+    lock = threading.Lock()
+    original = botocore.client.BaseClient._make_api_call
+
+    def locked(client, operation, params):  # the handler sends on threads; moto in-process is not thread-safe
+        with lock:
+            return original(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", locked)
+    drain_queue(get_settings().webhook_queue, deliver_webhooks, until=lambda: len(receiver.calls) >= count)
+
+
 def test_payment_and_refund_events_arrive_signed_with_the_id_query_parameter(ent, admin, api, receiver, monkeypatch):
     shop = new_shop(ent, admin)
     events = ["payment.created", "payment.processing", "payment.succeeded", "refund.pending", "refund.succeeded"]
@@ -34,17 +49,7 @@ def test_payment_and_refund_events_arrive_signed_with_the_id_query_parameter(ent
     pay_by_bank(api.client, payment, payer, shop.bank_id)
     refund = shop.client.post(shop.path(f"/{payment['id']}/refunds"), {"amount": 999}).body
 
-    from app import deliver_webhooks
-
-    lock = threading.Lock()
-    original = botocore.client.BaseClient._make_api_call
-
-    def locked(client, operation, params):  # the handler sends on threads; moto in-process is not thread-safe
-        with lock:
-            return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", locked)
-    drain_queue(get_settings().webhook_queue, deliver_webhooks, until=lambda: len(receiver.calls) >= len(events))
+    _deliver(receiver, len(events), monkeypatch)
 
     verifier = Webhook(hook.body["secret"])
     seen = []
@@ -80,17 +85,7 @@ def test_payment_method_and_settlement_events_arrive_signed_with_the_id_query_pa
                               f"{method['id']}").body["state"] == "expired"
     [settlement] = shop.client.get(f"/v1/profiles/{shop.profile_id}/settlements").body
 
-    from app import deliver_webhooks
-
-    lock = threading.Lock()
-    original = botocore.client.BaseClient._make_api_call
-
-    def locked(client, operation, params):
-        with lock:
-            return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", locked)
-    drain_queue(get_settings().webhook_queue, deliver_webhooks, until=lambda: len(receiver.calls) >= len(events))
+    _deliver(receiver, len(events), monkeypatch)
 
     verifier = Webhook(hook.body["secret"])
     seen = []
