@@ -323,3 +323,19 @@ def test_responses_are_what_their_models_document(shop, api):
     expired = shop.client.delete(methods_path(shop, succeeded["customer_id"], f"/{succeeded['id']}")).body
     for body in (succeeded, created, failed, expired):
         assert PaymentMethodOut.model_validate(body).model_dump() == body
+
+
+def test_reads_are_bounded_whatever_the_number_of_methods(shop, api, dynamo_calls):
+    payer = new_payer(shop.world)
+    method = authorised_method(shop, api.client, payer)
+    for _ in range(3):
+        assert create_method(shop, method["customer_id"]).status == 201
+    dynamo_calls.reset()
+    _get(shop, method)
+    assert dynamo_calls.operations() == ["GetItem", "GetItem", "GetItem", "BatchGetItem"]  # 2 of them the partner's
+    dynamo_calls.reset()
+    assert len(shop.client.get(methods_path(shop, method["customer_id"])).body) == 4
+    assert dynamo_calls.operations() == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem", "BatchGetItem"]
+    dynamo_calls.reset()
+    assert shop.client.get(f"/v1/profiles/{shop.profile_id}/settlements").body == []
+    assert dynamo_calls.count() == 4
