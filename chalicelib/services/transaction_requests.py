@@ -49,6 +49,7 @@ from chalicelib.services.money import (
 from chalicelib.services.validation import is_valid_id
 from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
+from chalicelib.store import consents as consent_store
 from chalicelib.store import counterparties as counterparty_store
 from chalicelib.store import ledger
 from chalicelib.store.accounts import account_key
@@ -254,8 +255,11 @@ def pay_counterparty(caller: Caller, counterparty, amount: Decimal, description:
     acts under it: services/consent_use.caller_of) through the counterparty's own view, within its
     limits, with the caller's `extra_steps` in the ledger's transaction. No challenge: the payer's
     strong authentication was the consent's (OBP's VRP; UK Open Banking VRPs likewise pay without
-    one). Raises OBP-40002 when the view no longer pays, LimitExceeded, InsufficientFunds, the
-    transfer's errors, or ledger.CommitRejected when a condition of `extra_steps` failed."""
+    one), and the payment commits only while the consent is still ACCEPTED (a condition in the
+    ledger's transaction: a revocation racing the payment wins or loses whole). Raises OBP-40002
+    when the view no longer pays, OBP-35005 when the consent ended meanwhile, LimitExceeded,
+    InsufficientFunds, the transfer's errors, or ledger.CommitRejected when a condition of
+    `extra_steps` failed."""
     bank_id, account_id, view_id = counterparty.this_bank_id, counterparty.this_account_id, counterparty.this_view_id
     holds = access_store.get_access(caller.user_id, bank_id, account_id, view_id) is not None
     _authorise(caller, bank_id, account_id, view_id, holds, COUNTERPARTY, view_id)
@@ -271,11 +275,18 @@ def pay_counterparty(caller: Caller, counterparty, amount: Decimal, description:
 
     def steps(debit_id: str, completed: datetime):
         request.transaction_id, request.end_date = debit_id, completed
-        return ([("request", lambda tx: ledger.put_new(tx, request))]
+        in_force = [("consent", lambda tx: consent_store.stage_still(tx, caller.consent, "ACCEPTED"))
+                    ] if caller.consent is not None else []
+        return ([("request", lambda tx: ledger.put_new(tx, request))] + in_force
                 + _limit_steps(counterparty, amount, completed) + extra_steps(debit_id, completed))
 
-    with _limits_named(counterparty):
-        return transfers.post(_transfer_of(request), steps)
+    try:
+        with _limits_named(counterparty):
+            return transfers.post(_transfer_of(request), steps)
+    except ledger.CommitRejected as rejected:
+        if "consent" in rejected.failed:  # revoked while the payment was being made: nothing moved
+            raise ApiError("OBP-35005", "ACCEPTED.", status=401) from rejected
+        raise
 
 
 # --- counterparty limits ------------------------------------------------------------------------

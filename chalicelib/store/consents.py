@@ -221,6 +221,12 @@ def replace_claims(consent: ConsentRecord, *, claims: str, user_id: str, banks: 
     return True
 
 
+def stage_still(tx, consent: ConsentRecord, status: str) -> None:
+    """A condition in the caller's transaction: the consent's status is still `status` (a payment
+    under a consent commits only while the consent stands)."""
+    tx.condition_check(ConsentRecord, consent.pk, consent.sk, condition=ConsentRecord.status == status)
+
+
 def record_usage(consent: ConsentRecord, now: datetime) -> None:
     consent.update(actions=[ConsentRecord.last_usage_at.set(now)], condition=ConsentRecord.pk.exists())
 

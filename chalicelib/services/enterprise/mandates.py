@@ -232,6 +232,8 @@ def pay(payment, method, extra_steps: transfers.ExtraSteps) -> transfers.Posted:
     except ApiError as err:
         if err.status >= 500:
             raise
+        if err.code == "OBP-35005":  # the consent ended while the charge was being made
+            raise Refused("mandate_revoked", ended(consent_store.get_consent(consent.consent_id))) from None
         if err.code == "OBP-40002":  # the payer no longer holds the mandate's view
             raise Refused("mandate_unusable", "payer_access_removed") from None
         raise Refused("account_unavailable" if err.code == "OBP-30018" else "refused_by_the_bank") from None

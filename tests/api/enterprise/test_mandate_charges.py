@@ -195,3 +195,29 @@ def test_weeks_and_months_are_charged_on_their_execution_day(shop, api, monkeypa
         method_service.charge_due(clock["at"])
     payments = _customer_payments(shop, method["customer_id"])
     assert len(payments) == expected and {p["state"] for p in payments} == {"succeeded"}, payments
+
+
+def test_a_revocation_racing_a_charge_wins_or_loses_whole(shop, api, monkeypatch):
+    """The payer revokes the consent after the charge checked it: the ledger's transaction is
+    conditioned on the consent still being ACCEPTED, so no money moves and the charge fails."""
+    from chalicelib.services import consent_use
+    from chalicelib.services import consents
+    from chalicelib.services.enterprise import mandates
+    from chalicelib.store import consents as consent_store
+
+    payer = new_payer(shop.world)
+    method = authorised_method(shop, api.client, payer)
+    checked = consent_use.caller_of
+
+    def then_revoked(consent):
+        caller = checked(consent)
+        consent_store.set_status(consent_store.get_consent(consent.consent_id), "REVOKED",
+                                 now=method_service.now(), from_statuses=(consents.ACCEPTED,))
+        return caller
+
+    monkeypatch.setattr(mandates.consent_use, "caller_of", then_revoked)
+    r = charge(shop, method, 500)
+    assert (r.body["state"], r.body["failure_reason"]) == ("failed", "mandate_revoked"), r.body
+    assert balance(shop.world, shop.bank_id, payer.accounts[0]) == Decimal("500")
+    stored = method_store.get_method(method["id"])
+    assert (stored.state, stored.expiry_reason) == ("expired", "consent_revoked")
