@@ -311,7 +311,10 @@ def test_a_payer_authorises_a_mandate_charged_twice_by_the_scheduled_function(st
     _wait_for(browser, lambda d: d.current_url.startswith(world.return_url), "the payer did not return to the merchant")
     assert parse_qs(urlsplit(browser.current_url).query)["payment_method_id"] == [method["id"]]
     got = world.merchant.get(f"{methods}/{method['id']}").body
-    assert got["state"] == "succeeded" and got["next_charge_date"] == datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(timezone.utc).date()
+    # Today's, or tomorrow's if the stack's own run of the scheduled function charged today already.
+    assert got["state"] == "succeeded" and got["next_charge_date"] in (today.isoformat(),
+                                                                        (today + timedelta(days=1)).isoformat())
     _webhook(receiver, hook.body["secret"], "payment_method.succeeded", method["id"])
     consents = world.payer.get("/obp/v5.1.0/my/consents").body["consents"]
     assert [c["status"] for c in consents] == ["ACCEPTED"]  # the payer sees (and may revoke) the mandate at the bank
