@@ -5,20 +5,36 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 STAGE ?= dev
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one a core; 0 runs the tests in one process. A file's tests share a worker
+# (its module-scoped local stack, say).
+PYTEST_WORKERS ?= 2
 
-.PHONY: run test package clean browser
+.PHONY: run demo test readme package clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
+	@echo "Installing into $(VENV): boto3, PynamoDB, pydantic, Chalice, moto, pytest and what they need"
+	@echo "(the first time about a minute, more on a slow network; later runs skip this)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-run: $(STAMP)
+# The ports first (stdlib only): a busy PORT or MOTO_PORT stops here, before any install.
+run:
+	@$(PYTHON) -m scripts.ports
+	@$(MAKE) --no-print-directory $(STAMP)
 	exec $(BIN)/python -m scripts.local_stack
 
+# `make run` with README's walkthrough run first: a demo bank, customers, a third-party app, a partner, a payment.
+demo: export DEMO = 1
+demo: run
+
 test: $(STAMP) browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# README's generated sections: the walkthrough (scripts/walkthrough.py) and the settings tables.
+readme: $(STAMP)
+	$(BIN)/python -m scripts.readme
 
 # The browser test drives Debian's Chromium through chromedriver (never a download at test time).
 # As root (CI) they are installed here; otherwise README "Tests" says what to install.

@@ -12,7 +12,6 @@ import copy
 import functools
 import json
 import re
-from dataclasses import asdict
 from pathlib import Path
 
 import yaml
@@ -49,7 +48,7 @@ def _load(path: str) -> dict:
 
 def naming_values(settings) -> dict[str, str]:
     """The settings a template may refer to: names only, never a secret."""
-    values = asdict(settings)
+    values = settings.model_dump()
     return {k: str(v) for k, v in values.items() if k in _NAMING_FIELDS or k.endswith("_queue")}
 
 

@@ -2,7 +2,6 @@
 once after a deploy (`python -m scripts.bootstrap` with AWS credentials and OBP_* set)."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 # The system roles the bootstrap admin starts with; as a super admin it can grant itself more.
@@ -16,15 +15,11 @@ ADMIN_ROLES = [
     "CanGetAnyUser",
     "CanReadUserLockedStatus",
     "CanUnlockUser",
+    "CanLockUser",
+    "CanDeleteUser",
     "CanGetEntitlementsForAnyUserAtAnyBank",
     "CanDeleteEntitlementAtAnyBank",
 ]
-
-DEFAULT_USERNAME = "admin"
-DEFAULT_PASSWORD = "Admin-Passw0rd!"
-DEFAULT_EMAIL = "admin@example.com"
-DEFAULT_CONSUMER_KEY = "obplocaldevconsumerkey"
-
 
 @dataclass(frozen=True)
 class Credentials:
@@ -43,12 +38,12 @@ def bootstrap(username: str, password: str, email: str, consumer_key: str) -> Cr
 
 
 def from_environment() -> Credentials:
-    return bootstrap(
-        username=os.environ.get("OBP_ADMIN_USERNAME") or DEFAULT_USERNAME,
-        password=os.environ.get("OBP_ADMIN_PASSWORD") or DEFAULT_PASSWORD,
-        email=os.environ.get("OBP_ADMIN_EMAIL") or DEFAULT_EMAIL,
-        consumer_key=os.environ.get("OBP_CONSUMER_KEY") or DEFAULT_CONSUMER_KEY,
-    )
+    """With OBP_ADMIN_USERNAME, OBP_ADMIN_PASSWORD, OBP_ADMIN_EMAIL, OBP_CONSUMER_KEY
+    (chalicelib.settings.BootstrapSettings, where their defaults are)."""
+    from chalicelib.settings import BootstrapSettings, load
+
+    given = load(BootstrapSettings)
+    return bootstrap(given.admin_username, given.admin_password, given.admin_email, given.consumer_key)
 
 
 if __name__ == "__main__":

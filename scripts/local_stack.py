@@ -1,6 +1,9 @@
 """`make run`: the whole service on one machine.
 
-1. moto's server on 127.0.0.1:MOTO_PORT stands in for DynamoDB, SQS, SES and SNS;
+0. the settings and both ports (PORT, MOTO_PORT) are checked before anything starts: a bad value
+   or a busy port ends it at once, with status 2 and a message naming the variable;
+1. moto's server on 127.0.0.1:MOTO_PORT stands in for DynamoDB, SQS, SES and SNS (its dashboard:
+   /moto-api/); everything lives in its memory and is gone when the stack stops;
 2. the table and queues of infra/resources.yaml are created there;
 3. a super admin and a consumer are bootstrapped (OBP_ADMIN_USERNAME / OBP_ADMIN_PASSWORD /
    OBP_CONSUMER_KEY, or the defaults printed below);
@@ -10,8 +13,12 @@
    `<function>.json` in LOCAL_SCHEDULE_DIR (.local/schedule), `{}` or `{"time": "2025-03-07T02:00:00Z",
    "id": "<any>"}`, is run as EventBridge would invoke it at that time, then replaced by
    `<id or function>.done.json` with the function's answer;
-5. `chalice local --stage local` serves the API on http://127.0.0.1:PORT.
-Ctrl-C or SIGTERM stops all of it.
+5. scripts/local_api.py serves the API on http://127.0.0.1:PORT as `chalice local --stage local`
+   does, printing one line per request;
+6. with DEMO=1 (`make demo`) the steps of README's walkthrough (scripts/walkthrough.py) run first,
+   and the banner lists the demo users, the third-party app, the Enterprise partner and its payment.
+Ctrl-C or SIGTERM stops all of it. The last line printed at start is `READY {json}` (the e2e tests
+read it), or the process exits non-zero.
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ import ctypes
 import importlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -43,7 +51,6 @@ def local_environment(moto_port: int, port: int) -> dict[str, str]:
     env["OBP_STAGE"] = "local"
     env.setdefault("OBP_HOSTNAME", f"http://127.0.0.1:{port}")
     env.setdefault("OUTBOX_DIR", str(ROOT / ".local" / "outbox"))
-    env.setdefault("LOCAL_SCHEDULE_DIR", str(ROOT / ".local" / "schedule"))
     env.setdefault("OBP_GIT_COMMIT", _git_commit())
     env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines only mean something on AWS
     env.pop("AWS_PROFILE", None)
@@ -90,11 +97,11 @@ class Poller(threading.Thread):
     # own functions are called directly: the outbox's with a shorter minimum age).
     PERIODIC = ("recurring_charges",)
 
-    def __init__(self, sweep_every: float = 5.0):
+    def __init__(self, schedule_dir: Path | None = None, sweep_every: float = 5.0):
         super().__init__(name="sqs-poller", daemon=True)
         self.stop_event = threading.Event()
         self.sweep_every = sweep_every
-        self.schedule_dir = Path(os.environ.get("LOCAL_SCHEDULE_DIR", ROOT / ".local" / "schedule"))
+        self.schedule_dir = schedule_dir  # None: no scheduled function runs on request
 
     def run(self) -> None:
         import boto3
@@ -114,7 +121,8 @@ class Poller(threading.Thread):
                 sources.append((source.name, handler, url, arn, source.batch_size))
             elif getattr(source, "schedule_expression", None) is not None:
                 scheduled[source.name] = handler
-        self.schedule_dir.mkdir(parents=True, exist_ok=True)
+        if self.schedule_dir is not None:
+            self.schedule_dir.mkdir(parents=True, exist_ok=True)
         last_sweep = 0.0
         while not self.stop_event.is_set():
             busy = False
@@ -136,6 +144,8 @@ class Poller(threading.Thread):
     def _run_requested(self, scheduled: dict) -> bool:
         """Run each scheduled function asked for by a `<function>.json` file in the schedule directory."""
         ran = False
+        if self.schedule_dir is None:
+            return ran
         for request in sorted(self.schedule_dir.glob("*.json")):
             if request.name.endswith(".done.json"):
                 continue
@@ -209,6 +219,46 @@ def _die_with_parent() -> None:
         pass
 
 
+class MotoServer:
+    """moto's server on 127.0.0.1:port, serving from a thread. Binds in the caller's thread, so a
+    busy port is an error here (moto's ThreadedMotoServer waits forever when its thread cannot bind)."""
+
+    def __init__(self, port: int):
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        app = _one_request_at_a_time(DomainDispatcherApplication(create_backend_app))
+        try:
+            self.server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+        except (OSError, SystemExit):  # werkzeug exits when the address is in use
+            raise PortInUse("MOTO_PORT", port, "the embedded local AWS") from None
+        self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+class PortInUse(Exception):
+    def __init__(self, variable: str, port: int, what: str):
+        from scripts.ports import busy_port_message
+
+        super().__init__(busy_port_message(variable, port, what))
+
+
+def _wait_until_bound(ready_fd: int, child: subprocess.Popen, timeout: float, stopping: threading.Event) -> bool:
+    """Until the API process says it holds its port (a line on `ready_fd`), or exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not stopping.is_set():
+        readable, _, _ = select.select([ready_fd], [], [], 0.2)
+        if readable:
+            return bool(os.read(ready_fd, 64))
+        if child.poll() is not None:
+            return False
+    return False
+
+
 def _wait_until_ready(url: str, timeout: float, child: subprocess.Popen, stopping: threading.Event) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and child.poll() is None and not stopping.is_set():
@@ -222,11 +272,23 @@ def _wait_until_ready(url: str, timeout: float, child: subprocess.Popen, stoppin
 
 
 def main() -> int:
-    moto_port = int(os.environ.get("MOTO_PORT", "5055"))
-    port = int(os.environ.get("PORT", "8000"))
-    env = local_environment(moto_port, port)
-    os.environ.clear()
-    os.environ.update(env)
+    from chalicelib.settings import BootstrapSettings, LocalStackSettings, SettingsError, load, reload_settings
+    from scripts import ports
+
+    try:
+        local = load(LocalStackSettings)
+        env = local_environment(local.moto_port, local.port)
+        os.environ.clear()
+        os.environ.update(env)
+        settings = reload_settings()
+        admin = load(BootstrapSettings)
+    except SettingsError as err:
+        print(f"[local] {err}", file=sys.stderr, flush=True)
+        return 2
+    busy = ports.problems(env)
+    if busy:
+        print("\n".join(busy), file=sys.stderr, flush=True)
+        return 2
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     started = time.monotonic()
@@ -234,77 +296,140 @@ def main() -> int:
     import logging
 
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-
-    from chalicelib.settings import reload_settings
     from scripts import bootstrap
     from scripts.aws_resources import create_all
 
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
-    moto.start()
-    moto._server.app = _one_request_at_a_time(moto._server.app)
-    settings = reload_settings()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+    try:
+        moto = MotoServer(local.moto_port)
+    except PortInUse as err:
+        print(err, file=sys.stderr, flush=True)
+        return 2
     create_all(boto3.client("dynamodb"), boto3.client("sqs"))
     boto3.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
-    creds = bootstrap.from_environment()
+    creds = bootstrap.bootstrap(admin.admin_username, admin.admin_password, admin.admin_email, admin.consumer_key)
 
-    poller = Poller()
+    poller = Poller(ROOT / local.schedule_dir)
     poller.start()
 
-    chalice = subprocess.Popen(
-        [str(Path(sys.executable).parent / "chalice"), "local", "--stage", "local", "--host", "127.0.0.1",
-         "--port", str(port), "--no-autoreload"],
-        cwd=ROOT, env=env, preexec_fn=_die_with_parent,
+    ready_read, ready_write = os.pipe()
+    api = subprocess.Popen(
+        [sys.executable, "-m", "scripts.local_api", str(local.port)],
+        cwd=ROOT, env={**env, "LOCAL_API_READY_FD": str(ready_write)}, pass_fds=(ready_write,),
+        preexec_fn=_die_with_parent,
     )
-    stopping = threading.Event()
+    os.close(ready_write)
+    stopping, in_demo = threading.Event(), threading.Event()
 
     def stop(*_):
         stopping.set()
+        if in_demo.is_set():
+            raise KeyboardInterrupt  # the demo is a run of HTTP calls: end it now, not at its end
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
-    base = f"http://127.0.0.1:{port}"
-    ready = _wait_until_ready(f"{base}/obp/v5.1.0/root", timeout=60, child=chalice, stopping=stopping)
-    if ready:
-        info = {
-            "url": base, "admin_username": creds.username, "admin_password": creds.password,
-            "consumer_key": creds.consumer_key, "outbox_dir": env["OUTBOX_DIR"],
-            "moto_endpoint": env["AWS_ENDPOINT_URL"], "started_in_seconds": round(time.monotonic() - started, 2),
-        }
-        print(
-            "\nOBP Serverless is running (local stage)\n"
-            f"  API            {base}   (try {base}/obp/v5.1.0/root)\n"
-            f"  admin          username={creds.username}  password={creds.password}\n"
-            f"  consumer key   {creds.consumer_key}\n"
-            f"  outbox         {env['OUTBOX_DIR']}   (emails and SMS land here as files)\n"
-            f"  local AWS      {env['AWS_ENDPOINT_URL']}\n"
-            f"  log in with:   curl -X POST {base}/my/logins/direct -H 'DirectLogin: username={creds.username}, "
-            f"password={creds.password}, consumer_key={creds.consumer_key}'\n"
-            "Ctrl-C stops everything.\n"
-            f"READY {json.dumps(info)}",
-            flush=True,
-        )
-    else:
+    base = f"http://127.0.0.1:{local.port}"
+    # The port is ours once the API process says so; only then can the probe not reach another server.
+    ready = (_wait_until_bound(ready_read, api, timeout=60, stopping=stopping)
+             and _wait_until_ready(f"{base}/obp/v5.1.0/root", timeout=60, child=api, stopping=stopping))
+    os.close(ready_read)
+    demo, failed = None, False
+    if ready and local.demo:
+        in_demo.set()
+        demo, failed = _run_demo(base, creds, env["OUTBOX_DIR"], local.demo_dir)
+        in_demo.clear()
+    if ready and not failed:
+        _print_banner(base, creds, env, demo, round(time.monotonic() - started, 2))
+    elif not failed and not stopping.is_set() and api.poll() is None:
         print("[local] the API did not become ready within 60 s", file=sys.stderr, flush=True)
+    if failed:
         stopping.set()
 
-    while not stopping.is_set() and chalice.poll() is None:
+    while ready and not stopping.is_set() and api.poll() is None:
         stopping.wait(0.5)
+    unexpected_exit = api.poll() if not stopping.is_set() else None
 
     poller.stop_event.set()
-    if chalice.poll() is None:
-        chalice.terminate()
+    if api.poll() is None:
+        api.terminate()
         try:
-            chalice.wait(timeout=10)
+            api.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            chalice.kill()
+            api.kill()
     poller.join(timeout=5)
+    if demo is not None:
+        from scripts import walkthrough
+
+        walkthrough.stop_receiver(demo)
     moto.stop()
     print("[local] stopped", flush=True)
-    return 0 if ready else 1
+    if unexpected_exit is not None:
+        return unexpected_exit or 1
+    return 0 if ready and not failed else 1
+
+
+def _run_demo(base: str, creds, outbox_dir: str, demo_dir: str) -> tuple[dict | None, bool]:
+    """README's walkthrough against the fresh stack: the demo data. Returns its variables, and
+    whether it failed (then the stack stops: the walkthrough and the code disagree)."""
+    from scripts import walkthrough
+
+    print("[local] DEMO=1: running README's walkthrough (scripts/walkthrough.py) for the demo data", flush=True)
+    try:
+        variables = walkthrough.run(base, admin_username=creds.username, admin_password=creds.password,
+                                    consumer_key=creds.consumer_key, outbox=outbox_dir, demo_dir=demo_dir,
+                                    show=lambda line: print(f"[demo] {line}", flush=True), verbose=False)
+    except walkthrough.StepFailed as failure:
+        print(f"[local] the demo walkthrough failed: {failure}", file=sys.stderr, flush=True)
+        return None, True
+    except KeyboardInterrupt:
+        return None, True
+    return variables, False
+
+
+def _print_banner(base: str, creds, env: dict, demo: dict | None, started_in: float) -> None:
+    moto_url = env["AWS_ENDPOINT_URL"]
+    login = (f"curl -X POST {base}/my/logins/direct -H 'DirectLogin: username={creds.username}, "
+             f"password={creds.password}, consumer_key={creds.consumer_key}'")
+    info = {
+        "url": base, "admin_username": creds.username, "admin_password": creds.password,
+        "consumer_key": creds.consumer_key, "outbox_dir": env["OUTBOX_DIR"], "moto_endpoint": moto_url,
+        "moto_dashboard": f"{moto_url}/moto-api/", "started_in_seconds": started_in,
+    }
+    lines = [
+        "",
+        f"OBP Serverless is running (local stage), started in {started_in:.1f} s",
+        f"  API            {base}   (try {base}/obp/v5.1.0/root)",
+        f"  admin          username={creds.username}  password={creds.password}",
+        f"  consumer key   {creds.consumer_key}",
+        f"  log in         {login}",
+        f"  outbox         {env['OUTBOX_DIR']}   (e-mails and SMS land here as JSON files)",
+        f"  local AWS      {moto_url}   (moto; browse its tables and queues at {moto_url}/moto-api/)",
+        "  data           in memory only: Ctrl-C stops everything and forgets it",
+        "  next           README.md, \"Your first ten minutes\"" + ("" if demo else "; or `make demo` for demo data"),
+    ]
+    if demo is not None:
+        from scripts import walkthrough
+
+        info["demo"] = given = walkthrough.credentials(demo)
+        users, tpp, partner = given["users"], given["third_party_app"], given["enterprise_partner"]
+        lines += [
+            f"Demo data (bank {given['bank_id']}; every user's password is {walkthrough.PASSWORD}):",
+            f"  alice          user_id={users['alice']['user_id']}  account alice-current",
+            f"  bob            user_id={users['bob']['user_id']}  account bob-current",
+            f"  teller         user_id={users['teller']['user_id']}  (customer, account and webhook roles)",
+            f"  third-party    consumer_key={tpp['consumer_key']}  consumer_secret={tpp['consumer_secret']}",
+            f"  Enterprise     client_id={partner['client_id']}  kid={partner['kid']}  "
+            f"private key {partner['private_key']}",
+            f"                 profile {partner['profile_id']} (payout account shop-payout), "
+            f"payment {partner['payment_id']} (succeeded: alice paid 12.50 EUR on the hosted page)",
+        ]
+    lines += [
+        "Ctrl-C stops everything. One line per request follows: time, method, path, status, milliseconds, request id.",
+        f"READY {json.dumps(info)}",
+    ]
+    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":

@@ -28,21 +28,73 @@ class Resp:
         return self.message.split(":", 1)[0]
 
 
-class DynamoCalls:
-    def __init__(self):
-        self.calls: list[tuple[str, dict]] = []
+def check_documented_response(method: str, path: str, status: int, text: str) -> None:
+    """The documentation tells the truth: every successful response a test receives fits the
+    response model its endpoint declares (exactly its fields, their types), or the test fails."""
+    from pydantic import ValidationError
 
-    def record(self, operation: str, params: dict) -> None:
-        self.calls.append((operation, params))
+    from chalicelib.api import routing
+
+    if not 200 <= status < 300 or not text:
+        return
+    endpoint, _, _ = routing._match([s for s in path.split("?")[0].split("/") if s], method)
+    model = endpoint.response_model if endpoint is not None else None
+    if model is None:
+        return
+    try:
+        model.model_validate_json(text, strict=True)
+    except ValidationError as err:
+        raise AssertionError(f"{method} {path} answered what its documented response {model.__name__} "
+                             f"does not describe:\n{err}\n{text[:2000]}") from None
+
+
+class DynamoCalls:
+    """Every DynamoDB call of a test with where it ran: `branch` is
+    chalicelib.store.parallel.current_branch() at the call, so reads sent together count as one
+    sequential round trip (`round_trips()`)."""
+
+    def __init__(self):
+        import threading
+
+        self.calls: list[tuple[str, dict]] = []
+        self.branches: list[tuple] = []
+        self._lock = threading.Lock()  # calls of parallel reads arrive from several threads
+
+    def record(self, operation: str, params: dict, branch: tuple = ()) -> None:
+        with self._lock:
+            self.calls.append((operation, params))
+            self.branches.append(branch)
 
     def reset(self) -> None:
         self.calls.clear()
+        self.branches.clear()
 
     def count(self) -> int:
         return len(self.calls)
 
     def operations(self) -> list[str]:
         return [op for op, _ in self.calls]
+
+    def round_trips(self) -> int:
+        """Sequential round trips: calls outside any `together` count one each; a `together`
+        group counts as its costliest branch (calls within a branch run one after another)."""
+        return _critical_path(list(self.branches), ())
+
+
+def _critical_path(branches: list[tuple], prefix: tuple) -> int:
+    depth = len(prefix)
+    total, groups = 0, {}
+    for branch in branches:
+        if branch[:depth] != prefix:
+            continue
+        if len(branch) == depth:
+            total += 1
+        else:
+            group, index = branch[depth]
+            groups.setdefault(group, set()).add(index)
+    for group, indexes in groups.items():
+        total += max(_critical_path(branches, prefix + ((group, i),)) for i in indexes)
+    return total
 
 
 class Api:
@@ -58,6 +110,7 @@ class Api:
         r = self.client.http.request(method, path, headers=all_headers, body=data)
         text = r.body.decode() if r.body else ""
         parsed = json.loads(text, parse_float=Decimal) if text else None
+        check_documented_response(method, path, r.status_code, text)
         return Resp(r.status_code, parsed, {k.lower(): v for k, v in r.headers.items()})
 
     def get(self, path, **kw):

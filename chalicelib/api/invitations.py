@@ -12,8 +12,12 @@ from chalicelib.services import banks, invitations
 from chalicelib.services.customers import require_bank_role
 
 
-@endpoint("POST", "/banks/{bank_id}/user-invitation", since="4.0.0", status=201)
+@endpoint("POST", "/banks/{bank_id}/user-invitation", since="4.0.0", status=201,
+          roles=("CanCreateUserInvitation",), body=PostUserInvitationJsonV400, response="UserInvitationJsonV400",
+          tags=("User-Invitation", "KYC"),
+          errors=("OBP-20001", "OBP-30001", "OBP-30008", "OBP-50000", "OBP-20006"))
 def create_user_invitation(req: Request, bank_id: str):
+    """Create User Invitation"""
     caller = req.user()
     require_bank_role(caller, bank_id, ["CanCreateUserInvitation"], mode="any")
     body = req.body(PostUserInvitationJsonV400)
@@ -24,15 +28,21 @@ def create_user_invitation(req: Request, bank_id: str):
     return user_invitation_json(invitation)
 
 
-@endpoint("POST", "/banks/{bank_id}/user-invitations", since="4.0.0", status=201)
+@endpoint("POST", "/banks/{bank_id}/user-invitations", since="4.0.0", status=201,
+          body=PostUserInvitationAnonymousJsonV400, response="UserInvitationJsonV400",
+          tags=("User-Invitation", "KYC"),
+          errors=("OBP-30001", "OBP-30008", "OBP-37882", "OBP-37883", "OBP-50000"))
 def get_user_invitation_anonymous(req: Request, bank_id: str):
+    """Get User Invitation Information"""
     banks.require_bank(bank_id)
     body = req.body(PostUserInvitationAnonymousJsonV400)
     return user_invitation_json(invitations.valid_invitation(bank_id, body.secret_key))
 
 
-@endpoint("POST", "/banks/{bank_id}/user-invitations/users", since="4.0.0", status=201)
+@endpoint("POST", "/banks/{bank_id}/user-invitations/users", since="4.0.0", status=201,
+          body=PostUserFromInvitationJson, response="UserFromInvitationJson", tags=("User-Invitation",), errors=())
 def create_user_from_invitation(req: Request, bank_id: str):
+    """Sign up with a User Invitation"""
     banks.require_bank(bank_id)
     body = req.body(PostUserFromInvitationJson)
     user = invitations.create_user(bank_id, body.secret_key, body.username, body.password)

@@ -28,8 +28,13 @@ def _new_product(body, **overrides) -> products.NewProduct:
     return products.NewProduct(**{**fields, **overrides})
 
 
-@endpoint("PUT", _PRODUCT, since="3.1.0", status=201)
+@endpoint("PUT", _PRODUCT, since="3.1.0", status=201,
+          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PostPutProductJsonV310,
+          response="ProductJsonV310",
+          tags=("Product",),
+          errors=("OBP-20001", "OBP-30001", "OBP-20006", "OBP-50000"))
 def create_product_v310(req: Request, bank_id: str, product_code: str):
+    """Create Product"""
     caller = req.user()
     body = req.body(PostPutProductJsonV310)
     new = _new_product(body, category=body.category, family=body.family, super_family=body.super_family,
@@ -37,16 +42,26 @@ def create_product_v310(req: Request, bank_id: str, product_code: str):
     return product_json_v310(products.put_product(caller, bank_id, product_code, new, in_code_role_text=True))
 
 
-@endpoint("PUT", _PRODUCT, since="4.0.0", status=201)
+@endpoint("PUT", _PRODUCT, since="4.0.0", status=201,
+          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PutProductJsonV400,
+          response="ProductJsonV400",
+          tags=("Product",),
+          errors=("OBP-20001", "OBP-30001", "OBP-20006", "OBP-50000"))
 def create_product_v400(req: Request, bank_id: str, product_code: str):
+    """Create Product"""
     caller = req.user()
     body = req.body(PutProductJsonV400)
     new = _new_product(body, terms_and_conditions_url=body.terms_and_conditions_url)
     return product_json_v400(products.put_product(caller, bank_id, product_code, new, in_code_role_text=False))
 
 
-@endpoint("PUT", _PRODUCT, since="5.0.0", status=201)
+@endpoint("PUT", _PRODUCT, since="5.0.0", status=201,
+          roles=("CanCreateProduct", "CanCreateProductAtAnyBank"), body=PutProductJsonV500,
+          response="ProductJsonV400",
+          tags=("Product",),
+          errors=("OBP-20001", "OBP-30001", "OBP-20006", "OBP-50000"))
 def create_product(req: Request, bank_id: str, product_code: str):
+    """Create Product"""
     caller = req.user()
     body = req.body(PutProductJsonV500)
     new = _new_product(body, terms_and_conditions_url=body.terms_and_conditions_url or "")
@@ -55,30 +70,43 @@ def create_product(req: Request, bank_id: str, product_code: str):
 
 # Products are public in OBP by default (props apiOptions.getProductsIsPublic=true).
 
-@endpoint("GET", _PRODUCT, since="3.1.0")
+@endpoint("GET", _PRODUCT, since="3.1.0",
+          response="ProductJsonV310", tags=("Product",), errors=())
 def get_product_v310(req: Request, bank_id: str, product_code: str):
+    """Get Bank Product"""
     product = products.get_product(bank_id, product_code)
     return product_json_v310(product.record, product.attributes)
 
 
-@endpoint("GET", _PRODUCT, since="4.0.0")
+@endpoint("GET", _PRODUCT, since="4.0.0",
+          response="ProductJsonV400", tags=("Product",), errors=())
 def get_product(req: Request, bank_id: str, product_code: str):
+    """Get Bank Product"""
     product = products.get_product(bank_id, product_code)
     return product_json_v400(product.record, product.attributes, product.fees)
 
 
-@endpoint("GET", "/banks/{bank_id}/products", since="3.1.0")
+@endpoint("GET", "/banks/{bank_id}/products", since="3.1.0",
+          response="ProductsJsonV310", tags=("Product",), errors=())
 def get_products_v310(req: Request, bank_id: str):
+    """Get Products"""
     return {"products": [product_json_v310(p.record, p.attributes) for p in products.list_products(bank_id)]}
 
 
-@endpoint("GET", "/banks/{bank_id}/products", since="4.0.0")
+@endpoint("GET", "/banks/{bank_id}/products", since="4.0.0",
+          response="ProductsJsonV400", tags=("Product",), errors=())
 def get_products(req: Request, bank_id: str):
+    """Get Products"""
     return {"products": [product_json_v400(p.record, p.attributes, p.fees) for p in products.list_products(bank_id)]}
 
 
-@endpoint("POST", _PRODUCT + "/attribute", since="3.1.0", status=201)
+@endpoint("POST", _PRODUCT + "/attribute", since="3.1.0", status=201,
+          roles=("CanCreateProductAttribute",), body=ProductAttributeJson,
+          response="ProductAttributeResponseWithoutBankIdJson",
+          tags=("Product",),
+          errors=("OBP-10001", "OBP-50000", "OBP-20001", "OBP-20006"))
 def create_product_attribute_v310(req: Request, bank_id: str, product_code: str):
+    """Create Product Attribute"""
     caller = req.user()
     body = req.body(ProductAttributeJson)
     return product_attribute_json_v310(products.add_attribute(
@@ -87,8 +115,13 @@ def create_product_attribute_v310(req: Request, bank_id: str, product_code: str)
     ))
 
 
-@endpoint("POST", _PRODUCT + "/attribute", since="4.0.0", status=201)
+@endpoint("POST", _PRODUCT + "/attribute", since="4.0.0", status=201,
+          roles=("CanCreateProductAttribute",), body=ProductAttributeJsonV400,
+          response="ProductAttributeResponseJsonV400",
+          tags=("Product",),
+          errors=("OBP-10001", "OBP-50000", "OBP-20001", "OBP-20006"))
 def create_product_attribute(req: Request, bank_id: str, product_code: str):
+    """Create Product Attribute"""
     caller = req.user()
     body = req.body(ProductAttributeJsonV400)
     return product_attribute_json_v400(products.add_attribute(
@@ -97,8 +130,12 @@ def create_product_attribute(req: Request, bank_id: str, product_code: str):
     ))
 
 
-@endpoint("POST", _PRODUCT + "/fee", since="4.0.0", status=201)
+@endpoint("POST", _PRODUCT + "/fee", since="4.0.0", status=201,
+          roles=("CanCreateProductFee",), body=ProductFeeJsonV400, response="ProductFeeResponseJsonV400",
+          tags=("Product",),
+          errors=("OBP-20001", "OBP-30001", "OBP-10001", "OBP-50000", "OBP-20006"))
 def create_product_fee(req: Request, bank_id: str, product_code: str):
+    """Create Product Fee"""
     caller = req.user()
     body = req.body(ProductFeeJsonV400)
     return product_fee_json(products.add_fee(caller, bank_id, product_code, products.NewFee(

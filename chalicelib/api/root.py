@@ -3,8 +3,10 @@ from chalicelib.api.routing import Request, endpoint
 from chalicelib.settings import get_settings
 
 
-@endpoint("GET", "/root", since="1.4.0")
+@endpoint("GET", "/root", since="1.2.1",
+          response="APIInfoJson400", tags=("API",), errors=())
 def root(req: Request):
+    """Get API Info (root)"""
     s = get_settings()
     return {
         "version": f"v{req.version}",

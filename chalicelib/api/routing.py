@@ -13,6 +13,15 @@ version; when several implementations share a path and method, a request gets th
 not newer than the version in its URL (OBP's rule). `until="5.1.0"` stops an implementation from
 being served at 5.1.0 and later (OBP's explicit exclusions).
 
+Declarative metadata (every argument optional; see DESIGN.md, "Routes"): `operation=` OBP's
+function name, `roles=`, `body=` / `response=` pydantic models, `tags=`, `errors=` OBP codes,
+`query=` the query parameters read, `produces=` the media type of a success that is not JSON (a
+page, a file: it has no response model); the summary is the first line of the handler's
+docstring, the description the rest. The resource docs,
+Swagger and OpenAPI documents (chalicelib/api/docs/) are built from it, and at auto-validated
+endpoints (4.0.0 and later) it drives OBP's checks before the body is read: authentication,
+the ids of a POST body, the bank, the roles, the account and the view (`check_before_body`).
+
 `install(app)` gives Chalice (and so API Gateway) only one generic route per path depth; this
 module matches the path and method itself, so an unknown path, method or version is OBP-10404
 (never API Gateway's or Chalice's own 403/405) and the deployed API stays a few resources big.
@@ -33,11 +42,11 @@ from pydantic import BaseModel, ValidationError
 from chalicelib import auth
 from chalicelib.errors import ApiError, invalid_json, not_found_uri
 from chalicelib.services import banks
-from chalicelib.services.access import Caller
+from chalicelib.services.access import Caller, require_any_role
 
 logger = logging.getLogger(__name__)
 
-VERSIONS = ("1.4.0", "2.0.0", "2.1.0", "2.2.0", "3.0.0", "3.1.0", "4.0.0", "5.0.0", "5.1.0")
+VERSIONS = ("1.2.1", "1.3.0", "1.4.0", "2.0.0", "2.1.0", "2.2.0", "3.0.0", "3.1.0", "4.0.0", "5.0.0", "5.1.0")
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 _MAX_DEPTH = 16
 
@@ -79,8 +88,8 @@ class RawJson:
 
 @dataclass(frozen=True)
 class Text:
-    """A response body that is not JSON (a web page, a stylesheet), sent as given with its own
-    Content-Type and without the API's CORS headers."""
+    """A response body that is not JSON (a web page, a stylesheet, a documentation file), sent as
+    given with its own Content-Type and without the API's CORS headers."""
 
     text: str
     content_type: str = "text/html; charset=utf-8"
@@ -99,6 +108,16 @@ class Endpoint:
     # A consent opens what its views and roles allow; an endpoint reaching the user's own records
     # otherwise (their consents, accounts they open, views they grant...) says under_consent=False.
     under_consent: bool = True
+    # --- declarative metadata: documentation, and OBP's checks before the body ---------------
+    operation: str = ""  # OBP's function name ("createCustomer"); default: the handler's name in camelCase
+    roles: tuple[str, ...] = ()  # OBP's roles, any one of which opens the endpoint
+    check_roles: bool = True  # False: shown in the docs, but the service decides (a role OR the caller's own record)
+    body: type | None = None  # the request body's pydantic model
+    response: type | str | None = None  # the success response's model, or its name (see response_model)
+    tags: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()  # OBP codes the endpoint may answer, in OBP's order
+    query: tuple[tuple[str, str, str], ...] = ()  # (name, JSON type, meaning) of each query parameter it reads
+    produces: str = "application/json"  # the success body's media type: a page or a file has no response model
 
     def serves(self, version: str) -> bool:
         if self.since is None:
@@ -110,6 +129,59 @@ class Endpoint:
     def auto_validated(self) -> bool:
         """OBP validates request ids automatically in endpoints implemented in v4.0.0 and later."""
         return self.since is not None and version_key(self.since) >= version_key("4.0.0")
+
+    @property
+    def operation_name(self) -> str:
+        if self.operation:
+            return self.operation
+        words = re.sub(r"_v\d+$", "", self.handler.__name__).split("_")
+        return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
+
+    @property
+    def summary(self) -> str:
+        doc = (self.handler.__doc__ or "").strip()
+        if doc:
+            return doc.splitlines()[0].strip().rstrip(".")
+        return re.sub(r"(?<!^)(?=[A-Z])", " ", self.operation_name).title()
+
+    @property
+    def description(self) -> str:
+        import inspect
+
+        doc = inspect.cleandoc(self.handler.__doc__ or "")
+        rest = doc.split("\n", 1)[1].strip() if "\n" in doc else ""
+        return rest or self.summary + "."
+
+    @property
+    def response_model(self) -> type | None:
+        """The response model. Endpoints name it ("CustomerJsonV310": chalicelib/schemas/responses.py,
+        "package.module:Name" elsewhere) so that it is imported only when documents are built."""
+        return _model(self.response) if isinstance(self.response, str) else self.response
+
+    @property
+    def needs_user(self) -> bool:
+        """OBP's rule: roles, or OBP-20001 among the errors, make authentication mandatory."""
+        return bool(self.roles) or "OBP-20001" in self.errors
+
+    @property
+    def error_codes(self) -> tuple[str, ...]:
+        """The declared codes plus what the routing itself may answer, as OBP's ResourceDoc adds them."""
+        codes = [c for c in dict.fromkeys(self.errors) if c != "OBP-50000"]
+        if self.needs_user and "OBP-20001" not in codes:
+            codes.insert(0, "OBP-20001")
+        if self.roles and "OBP-20006" not in codes:
+            codes.append("OBP-20006")
+        if "{bank_id}" in self.path and "OBP-30001" not in codes:
+            codes.append("OBP-30001")
+        return (*codes, "OBP-50000")  # OBP lists UnknownError last
+
+
+@functools.lru_cache(maxsize=None)
+def _model(name: str) -> type:
+    import importlib
+
+    module, _, attribute = name.rpartition(":")
+    return getattr(importlib.import_module(module or "chalicelib.schemas.responses"), attribute)
 
 
 class Request:
@@ -128,18 +200,38 @@ class Request:
         self.path = context.get("path") or chalice_request.path
         self._caller: Caller | None = None
         self._resolved = False
+        self.prefetched_account = False  # the routing read the account before the endpoint ran
 
     # --- version --------------------------------------------------------------------------
     def at_least(self, version: str) -> bool:
         return self.version is None or version_key(self.version) >= version_key(version)
 
     # --- who is calling -------------------------------------------------------------------
-    def optional_caller(self) -> Caller | None:
-        if not self._resolved:
-            self._caller = auth.resolve(self.headers)
-            self._resolved = True
+    def authenticate(self, *, alongside: Callable[[], Any] | None = None,
+                     by_user: Callable[[str], Any] | None = None, own: bool = False) -> tuple[Any, Any]:
+        """Resolve the caller (once) with the request's independent reads sent alongside
+        (auth.resolve_with; a credential's failure is raised first). Returns what `alongside()`
+        and `by_user(user_id)` returned, or the exception either raised: the caller raises them
+        in its own order (`raise_failed`)."""
+        if self._resolved:
+            outcome = _outcome(alongside) if alongside is not None else None
+            caller = self._caller
+            wanted = by_user is not None and caller is not None and caller.user is not None
+            records = _outcome(lambda: by_user(caller.user_id)) if wanted and not (own and caller.consent is not None) else None
+            return outcome, records
+        self._caller, outcome, records = auth.resolve_with(self.headers, alongside=alongside, by_user=by_user, own=own)
+        self._resolved = True
+        self._check_consent()
+        return outcome, records
+
+    def _check_consent(self) -> None:
         if self._caller is not None and self._caller.consent is not None and not self.endpoint.under_consent:
             raise ApiError("OBP-20001", "A consent does not open this endpoint: it needs the user's own login.")
+
+    def optional_caller(self) -> Caller | None:
+        if not self._resolved:
+            self.authenticate()
+        self._check_consent()
         return self._caller
 
     def user(self) -> Caller:
@@ -148,6 +240,13 @@ class Request:
         if caller is None or caller.user is None:
             raise ApiError("OBP-20001")
         return caller
+
+    def user_and(self, own_records: Callable[[str], Any]) -> tuple[Caller, Any]:
+        """The authenticated user (as `user()`) and `own_records(user_id)`, read in the same round
+        trip when the credential names its user; None under a consent (it opens only its views)."""
+        _, own = self.authenticate(by_user=own_records, own=True)
+        caller = self.user()
+        return caller, raise_failed(own)
 
     # --- body -----------------------------------------------------------------------------
     @property
@@ -164,6 +263,13 @@ class Request:
         except (ValueError, UnicodeDecodeError) as err:
             raise invalid_json() from err
 
+    def json_or_none(self) -> Any:
+        """The JSON body, or None when it is not JSON (the endpoint's own body check says so)."""
+        try:
+            return self.json()
+        except ApiError:
+            return None
+
     def body(self, model: type[BaseModel]):
         """Validate the body against the pydantic model of the OBP JSON; 400 OBP-10001 otherwise."""
         data = self.json()
@@ -173,6 +279,20 @@ class Request:
             return model.model_validate(data)
         except ValidationError as err:
             raise invalid_json(_obp_class_name(model), _describe(err)) from err
+
+
+def _outcome(read: Callable[[], Any]) -> Any:
+    try:
+        return read()
+    except Exception as error:  # noqa: BLE001 - handed back, as auth.resolve_with does
+        return error
+
+
+def raise_failed(outcome: Any) -> Any:
+    """`outcome` (of Request.authenticate's reads), or the exception it is raised."""
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def _obp_class_name(model: type[BaseModel]) -> str:
@@ -219,6 +339,15 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=_encode, separators=(",", ":"))
 
 
+# A hosted payment page's link is its credential: /checkout/<payment id>/<secret>[/form].
+_LINK_SECRET = re.compile(r"^(/checkout/(?!assets/)[^/]+/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path as logs may show it: a payment page's secret replaced."""
+    return _LINK_SECRET.sub(r"\1<secret>", path or "")
+
+
 def obp_error_reply(error: ApiError) -> Reply:
     headers = {}
     if error.status == 401:
@@ -247,7 +376,9 @@ _PREFIX_RENDERERS: dict[str, Callable[[ApiError], Reply]] = {}
 
 
 def endpoint(method: str, path: str, *, since: str | None, until: str | None = None, status: int = 200,
-             error_renderer: Callable[[ApiError], Reply] | None = None, form: bool = False, under_consent: bool = True):
+             error_renderer: Callable[[ApiError], Reply] | None = None, form: bool = False, under_consent: bool = True,
+             operation: str = "", roles=(), check_roles: bool = True, body: type | None = None,
+             response: type | str | None = None, tags=(), errors=(), query=(), produces: str = "application/json"):
     """Declare a route handler `handler(req, **path_params)`; see the module docstring.
 
     An unversioned endpoint with an `error_renderer` also claims its first path segment (e.g. `/v1`):
@@ -259,9 +390,11 @@ def endpoint(method: str, path: str, *, since: str | None, until: str | None = N
 
     def register(handler):
         route = f"/obp/{{version}}{path}" if since is not None else path
-        _TABLE.setdefault((route, method), []).append(
-            Endpoint(method, path, handler, since, until, status, error_renderer, form, under_consent)
-        )
+        _TABLE.setdefault((route, method), []).append(Endpoint(
+            method, path, handler, since, until, status, error_renderer, form, under_consent,
+            operation=operation, roles=tuple(roles), check_roles=check_roles, body=body, response=response,
+            tags=tuple(tags), errors=tuple(errors), query=tuple(query), produces=produces,
+        ))
         if since is None and error_renderer is not None:
             _PREFIX_RENDERERS[path.split("/")[1]] = error_renderer
         return handler
@@ -274,6 +407,19 @@ def _choose(route: str, method: str, version: str | None) -> Endpoint | None:
     if not candidates:
         return None
     return max(candidates, key=lambda e: version_key(e.since) if e.since else ())
+
+
+def endpoints_at(version: str | None) -> list[tuple[str, Endpoint]]:
+    """(route, endpoint) for every path and method a request under `version` reaches, with the
+    implementation it gets; version None: the unversioned endpoints (DirectLogin, /v1, pages)."""
+    found = []
+    for (route, method) in sorted(_TABLE):
+        if (version is None) != (not route.startswith("/obp/{version}")):
+            continue
+        chosen = _choose(route, method, version)
+        if chosen is not None:
+            found.append((route, chosen))
+    return found
 
 
 def _parse_version(raw: str | None) -> str | None:
@@ -322,13 +468,10 @@ def _dispatch(app, segments: list[str]):
     req = Request(request, version, chosen)
     banks.begin_request()
     try:
-        if "bank_id" in params:
-            # OBP's order: who is calling (when they say), then the bank, then the endpoint's own checks.
-            req.optional_caller()
-            banks.require_bank(params["bank_id"])
         content_type = req.headers.get("content-type")
         if method in ("POST", "PUT", "PATCH") and not (_is_json(content_type) or (chosen.form and is_form_encoded(content_type))):
-            raise not_found_uri()
+            raise not_found_uri()  # OBP matches no route for a body that is not JSON
+        check_before_body(req, chosen, params)
         result = chosen.handler(req, **params)
         reply = result if isinstance(result, Reply) else Reply(result)
         if reply.status is None:
@@ -339,8 +482,56 @@ def _dispatch(app, segments: list[str]):
     except ApiError as error:
         return _response((chosen.error_renderer or obp_error_reply)(error))
     except Exception:  # noqa: BLE001 - never a stack trace or a Chalice body to the client
-        logger.exception("unhandled error request_id=%s %s %s", req.request_id, method, req.path)
+        logger.exception("unhandled error request_id=%s %s %s", req.request_id, method, loggable_path(req.path))
         return _response((chosen.error_renderer or obp_error_reply)(ApiError("OBP-50000", status=500)))
+    finally:
+        if req.prefetched_account:
+            from chalicelib.services import accounts
+
+            accounts.forget_prefetched()
+
+
+def check_before_body(req: Request, chosen: Endpoint, params: dict[str, str]) -> None:
+    """OBP's checks before an endpoint runs. Auto-validated endpoints (4.0.0 and later) follow
+    OBP's wrapper (reference §1.1) from their declared metadata: authentication (roles or OBP-20001
+    declared), the ids of a POST body, the bank, the roles (any one, OBP's wording), then the
+    account (OBP-30018 declared) and the view (OBP-20017 declared) — all before the body is read.
+    Every other endpoint: the caller's credentials when it sends some, then the bank; the rest is
+    the endpoint's own order.
+
+    The checks fail in that order, but their reads go out at once: the bank of the path, and the
+    account of the path with the caller's access to it, are read in the same round trip as the
+    credential (when it names its user up front; else the account right after)."""
+    bank_id = params.get("bank_id")
+    bank_read = (lambda: banks.require_bank(bank_id)) if bank_id is not None else None
+    if not chosen.auto_validated:
+        if bank_id is not None:
+            bank, _ = req.authenticate(alongside=bank_read)
+            raise_failed(bank)
+        return
+    account_id, view_id = params.get("account_id"), params.get("view_id")
+    check_view = view_id is not None and "OBP-20017" in chosen.errors
+    account_read = None
+    if account_id is not None and bank_id is not None and (check_view or "OBP-30018" in chosen.errors):
+        from chalicelib.services import accounts
+
+        account_read = accounts.early_account_read(bank_id, account_id, view_id)
+    bank, records = req.authenticate(alongside=bank_read, by_user=account_read)
+    caller = req.user() if chosen.needs_user else req.optional_caller()
+    if req.method == "POST":
+        parsed = req.json_or_none()
+        if parsed is not None:
+            _check_ids(parsed)
+    raise_failed(bank)
+    if chosen.roles and chosen.check_roles:
+        require_any_role(caller, list(chosen.roles), bank_id or "")
+    if account_id is not None and bank_id is not None and caller is not None and caller.user is not None:
+        if check_view or "OBP-30018" in chosen.errors:
+            from chalicelib.services import accounts
+
+            req.prefetched_account = True
+            accounts.prefetch_account(caller, bank_id, account_id, view_id, check_view=check_view,
+                                      records=raise_failed(records))
 
 
 def _is_json(content_type: str | None) -> bool:

@@ -29,7 +29,7 @@ def process_batch(event, handle_record: Callable[[dict], None], *, parallel: boo
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     records = raw.get("Records", [])
     if records:
-        observability.metrics.add_dimension("queue", records[0].get("eventSourceARN", "").rpartition(":")[2])
+        observability.dimension("queue", records[0].get("eventSourceARN", "").rpartition(":")[2])
     if parallel and len(records) > 1:
         with ThreadPoolExecutor(max_workers=len(records)) as pool:
             handled = list(pool.map(lambda r: _handled(r, handle_record), records))

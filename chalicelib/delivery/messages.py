@@ -29,34 +29,36 @@ def handle_record(record: dict) -> None:
     if state == "busy":
         raise RetryLater(f"{channel} {event_id} is being delivered by another worker")
     try:
-        _deliver(channel, event_id, payload)
+        where = _deliver(channel, event_id, payload)
     except Exception:
         outbox_store.release(claim_key)
         raise
     outbox_store.complete(claim_key)
-    logger.info("%s %s delivered to %s", channel, event_id, _mask(payload.get("to", "")))
+    logger.info("%s %s to %s: %s", channel, event_id, _mask(payload.get("to", "")), where)
 
 
-def _deliver(channel: str, event_id: str, payload: dict) -> None:
+def _deliver(channel: str, event_id: str, payload: dict) -> str:
+    """Send the message; says where it went."""
     settings = get_settings()
     if settings.is_local:
-        _write_local_file(channel, event_id, payload, settings.outbox_dir)
-    elif channel == outbox.EMAIL:
+        return f"written to {_write_local_file(channel, event_id, payload, settings.outbox_dir)}"
+    if channel == outbox.EMAIL:
         aws.client("ses").send_email(
             Source=settings.email_sender,
             Destination={"ToAddresses": [payload["to"]]},
             Message={"Subject": {"Data": payload["subject"]}, "Body": {"Text": {"Data": payload["body"]}}},
         )
-    elif channel == outbox.SMS:
+        return "sent with SES"
+    if channel == outbox.SMS:
         aws.client("sns").publish(
             PhoneNumber=payload["to"], Message=payload["body"],
             MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": settings.sms_type}},
         )
-    else:
-        raise ValueError(f"channel {channel!r} is not delivered here")
+        return "sent with SNS"
+    raise ValueError(f"channel {channel!r} is not delivered here")
 
 
-def _write_local_file(channel: str, event_id: str, payload: dict, directory: str) -> None:
+def _write_local_file(channel: str, event_id: str, payload: dict, directory: str) -> Path:
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(timezone.utc)
@@ -65,6 +67,7 @@ def _write_local_file(channel: str, event_id: str, payload: dict, directory: str
     partial = final.with_suffix(".tmp")
     partial.write_text(json.dumps(document, indent=2))
     os.replace(partial, final)  # readers never see half a file
+    return final
 
 
 def _mask(destination: str) -> str:

@@ -82,7 +82,8 @@ def fan_out(event_id: str, payload: dict) -> int:
         if store.insert_delivery(delivery, lambda tx, m=message: outbox.stage(tx, m)):
             staged.append(message)
     outbox.dispatch(*staged)
-    logger.info("webhook event %s (%s): %d new deliveries", event_id, event_type, len(staged))
+    # The attempts log one line each; an event without subscribers is common (every transfer has six).
+    logger.debug("webhook event %s (%s): %d new deliveries", event_id, event_type, len(staged))
     return len(staged)
 
 
@@ -180,10 +181,18 @@ def _conclude(delivery, webhook, n: int, attempted_at: datetime, outcome: webhoo
         return
     if next_message:
         outbox.dispatch(next_message)
-    logger.info("webhook delivery %s attempt %d: status %s, error %s -> %s",
-                delivery.delivery_id, n, outcome.status, outcome.error, status)
+    answer = "; ".join(part for part in (outcome.status and f"status {outcome.status}", outcome.error) if part)
+    logger.info("webhook delivery %s attempt %d (%s) to %s: %s in %s ms -> %s", delivery.delivery_id, n,
+                delivery.event_type, _receiver(webhook), answer, outcome.duration_ms, status)
     if eligible:
         _update_health(webhook, outcome, attempted_at, settings)
+
+
+def _receiver(webhook) -> str:
+    """The webhook's URL without its query (a receiver may carry a token there)."""
+    if webhook is None:
+        return "(deleted webhook)"
+    return webhook.url.split("?", 1)[0].split("#", 1)[0]
 
 
 def _retry_delay(n: int, outcome: webhook_http.Outcome, settings) -> int:

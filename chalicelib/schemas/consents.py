@@ -9,22 +9,22 @@ from typing import Optional, Union
 from pydantic import StrictBool, StrictInt, StrictStr
 
 from chalicelib.errors import ApiError
-from chalicelib.schemas.common import ObpDateText, StrictObpModel, obp_date, parse_obp_date
+from chalicelib.schemas.common import ObpDateText, ObpModel, obp_date, parse_obp_date
 from chalicelib.services import consents
 
 
-class PostConsentViewJsonV310(StrictObpModel):
+class PostConsentViewJsonV310(ObpModel):
     bank_id: StrictStr
     account_id: StrictStr
     view_id: StrictStr
 
 
-class PostConsentEntitlementJsonV310(StrictObpModel):
+class PostConsentEntitlementJsonV310(ObpModel):
     bank_id: StrictStr
     role_name: StrictStr
 
 
-class PostConsentBodyCommonJson(StrictObpModel):
+class PostConsentBodyCommonJson(ObpModel):
     """The body of every createConsent (EMAIL adds `email`, SMS `phone_number`)."""
 
     obp_name = "PostConsentBodyCommonJson"
@@ -53,22 +53,22 @@ def _date(text: str | None) -> datetime | None:
     return parse_obp_date(text) if text is not None else None
 
 
-class PostConsentChallengeJsonV310(StrictObpModel):
+class PostConsentChallengeJsonV310(ObpModel):
     obp_name = "PostConsentChallengeJsonV310"
     answer: StrictStr
 
 
-class PutConsentStatusJsonV400(StrictObpModel):
+class PutConsentStatusJsonV400(ObpModel):
     obp_name = "PutConsentStatusJsonV400"
     status: StrictStr
 
 
-class PutConsentUserJsonV400(StrictObpModel):
+class PutConsentUserJsonV400(ObpModel):
     obp_name = "PutConsentUserJsonV400"
     user_id: StrictStr
 
 
-class ConsentAccountItem(StrictObpModel):
+class ConsentAccountItem(ObpModel):
     iban: Optional[StrictStr] = None
     bban: Optional[StrictStr] = None
     pan: Optional[StrictStr] = None
@@ -77,7 +77,7 @@ class ConsentAccountItem(StrictObpModel):
     currency: Optional[StrictStr] = None
 
 
-class ConsentAccessJson(StrictObpModel):
+class ConsentAccessJson(ObpModel):
     accounts: Optional[list[ConsentAccountItem]] = None
     balances: Optional[list[ConsentAccountItem]] = None
     transactions: Optional[list[ConsentAccountItem]] = None
@@ -85,7 +85,7 @@ class ConsentAccessJson(StrictObpModel):
     allPsd2: Optional[StrictStr] = None
 
 
-class PutConsentPayloadJsonV510(StrictObpModel):
+class PutConsentPayloadJsonV510(ObpModel):
     obp_name = "PutConsentPayloadJsonV510"
     access: ConsentAccessJson
 
@@ -103,17 +103,17 @@ class PutConsentPayloadJsonV510(StrictObpModel):
 
 # --- consent requests -------------------------------------------------------------------------
 
-class RoutingJson(StrictObpModel):
+class RoutingJson(ObpModel):
     scheme: StrictStr
     address: StrictStr
 
 
-class AccountAccessV500(StrictObpModel):
+class AccountAccessV500(ObpModel):
     account_routing: RoutingJson
     view_id: StrictStr
 
 
-class PostConsentRequestJsonV500(StrictObpModel):
+class PostConsentRequestJsonV500(ObpModel):
     obp_name = "PostConsentRequestJsonV500"
     everything: StrictBool
     bank_id: Optional[StrictStr] = None
@@ -129,7 +129,7 @@ class PostConsentRequestJsonV500(StrictObpModel):
 _Amount = Union[StrictInt, Decimal, StrictStr]
 
 
-class VrpLimitJson(StrictObpModel):
+class VrpLimitJson(ObpModel):
     currency: StrictStr
     max_single_amount: _Amount
     max_monthly_amount: _Amount
@@ -140,13 +140,13 @@ class VrpLimitJson(StrictObpModel):
     max_number_of_transactions: Optional[StrictInt] = None
 
 
-class VrpFromAccountJson(StrictObpModel):
+class VrpFromAccountJson(ObpModel):
     bank_routing: RoutingJson
     account_routing: RoutingJson
     branch_routing: Optional[RoutingJson] = None
 
 
-class VrpToAccountJson(StrictObpModel):
+class VrpToAccountJson(ObpModel):
     counterparty_name: StrictStr
     bank_routing: RoutingJson
     account_routing: RoutingJson
@@ -154,7 +154,7 @@ class VrpToAccountJson(StrictObpModel):
     limit: VrpLimitJson
 
 
-class PostVRPConsentRequestJsonV510(StrictObpModel):
+class PostVRPConsentRequestJsonV510(ObpModel):
     obp_name = "PostVRPConsentRequestJsonV510"
     from_account: VrpFromAccountJson
     to_account: VrpToAccountJson

@@ -7,26 +7,26 @@ from typing import Optional
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
-from chalicelib.schemas.common import ObpDateText, StrictObpModel
+from chalicelib.schemas.common import ObpDateText, ObpModel
 from chalicelib.services.customers import CustomerFields
 
 
-class FaceImageJson(StrictObpModel):
+class FaceImageJson(ObpModel):
     url: StrictStr
     date: ObpDateText
 
 
-class CreditRatingJson(StrictObpModel):
+class CreditRatingJson(ObpModel):
     rating: StrictStr
     source: StrictStr
 
 
-class AmountOfMoneyJson(StrictObpModel):
+class AmountOfMoneyJson(ObpModel):
     currency: StrictStr
     amount: StrictStr
 
 
-class _CustomerBody(StrictObpModel):
+class _CustomerBody(ObpModel):
     """The fields every createCustomer body up to v4.0.0 requires."""
 
     legal_name: StrictStr
@@ -81,7 +81,7 @@ class PostCustomerJsonV310(_CustomerBodyWithCredit):
         return _fields(self, title=self.title, branch_id=self.branch_id, name_suffix=self.name_suffix)
 
 
-class PostCustomerJsonV500(StrictObpModel):
+class PostCustomerJsonV500(ObpModel):
     """createCustomer v5.0.0: only legal_name and mobile_phone_number are required."""
 
     obp_name = "PostCustomerJsonV500"
@@ -134,35 +134,35 @@ def _fields(body, **extra) -> CustomerFields:
     )
 
 
-class PostCustomerNumberJsonV310(StrictObpModel):
+class PostCustomerNumberJsonV310(ObpModel):
     obp_name = "PostCustomerNumberJsonV310"
     customer_number: StrictStr
 
 
-class PostCustomerOverviewJsonV500(StrictObpModel):
+class PostCustomerOverviewJsonV500(ObpModel):
     obp_name = "PostCustomerOverviewJsonV500"
     customer_number: StrictStr
 
 
-class PostCustomerPhoneNumberJsonV400(StrictObpModel):
+class PostCustomerPhoneNumberJsonV400(ObpModel):
     obp_name = "PostCustomerPhoneNumberJsonV400"
     mobile_phone_number: StrictStr
 
 
-class CreateUserCustomerLinkJson(StrictObpModel):
+class CreateUserCustomerLinkJson(ObpModel):
     obp_name = "CreateUserCustomerLinkJson"
     user_id: StrictStr
     customer_id: StrictStr
 
 
-class CustomerAttributeJsonV400(StrictObpModel):
+class CustomerAttributeJsonV400(ObpModel):
     obp_name = "CustomerAttributeJsonV400"
     name: StrictStr
     type: StrictStr
     value: StrictStr
 
 
-class SocialMediaJSON(StrictObpModel):
+class SocialMediaJSON(ObpModel):
     obp_name = "SocialMediaJSON"
     customer_number: StrictStr
     type: StrictStr
@@ -171,13 +171,13 @@ class SocialMediaJSON(StrictObpModel):
     date_activated: ObpDateText
 
 
-class PostTaxResidenceJsonV310(StrictObpModel):
+class PostTaxResidenceJsonV310(ObpModel):
     obp_name = "PostTaxResidenceJsonV310"
     domain: StrictStr
     tax_number: StrictStr
 
 
-class PostCustomerAddressJsonV310(StrictObpModel):
+class PostCustomerAddressJsonV310(ObpModel):
     obp_name = "PostCustomerAddressJsonV310"
     line_1: StrictStr
     line_2: StrictStr
@@ -191,7 +191,7 @@ class PostCustomerAddressJsonV310(StrictObpModel):
     status: StrictStr
 
 
-class PostCrmEventJson(StrictObpModel):
+class PostCrmEventJson(ObpModel):
     """Ours (OBP has no API to record CRM events): the event, for a customer of the bank."""
 
     obp_name = "PostCrmEventJson"

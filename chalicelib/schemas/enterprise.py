@@ -183,6 +183,21 @@ def webhook_json(record, secret: str | None = None) -> dict:
     return out
 
 
+# --- the token endpoint -------------------------------------------------------------------------
+
+class TokenRequest(BaseModel):
+    """POST /v1/oauth/token's parameters (form-encoded or JSON; read by services/enterprise/oauth.py,
+    this model documents them)."""
+
+    grant_type: str = Field(examples=["client_credentials"])
+    client_assertion: Optional[str] = Field(default=None, description="The client assertion: a JWT signed with the "
+                                            "partner's private key (RFC 7523)")
+    client_assertion_type: Optional[str] = Field(
+        default=None, examples=["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"])
+    assertion: Optional[str] = Field(default=None, description="With grant_type "
+                                     "urn:ietf:params:oauth:grant-type:jwt-bearer: the assertion")
+
+
 # --- partners -----------------------------------------------------------------------------------
 
 def key_json(key) -> dict:

@@ -1,6 +1,6 @@
 """The Enterprise API's payment method, settlement and fee schedule JSON (/v1, seed 003 and
-reference §2.5, §2.7): request models, the response models that describe what the renderers
-send (a test holds every rendered response to them), and the renderers.
+reference §2.5, §2.7): request models and the renderers (what they send is described by
+schemas/responses.py's PaymentMethod, Settlement and FeeSchedule, which every test holds them to).
 
 Amounts are integer minor units of their currency; dates of a schedule are yyyy-mm-dd (UTC days);
 times are the provider's `2024-09-25T12:01:00.103Z`.
@@ -11,7 +11,7 @@ import json
 from datetime import date
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import Field, StrictInt, StrictStr, field_validator
 
 from chalicelib.schemas.enterprise import EnterpriseModel, iso_millis
 from chalicelib.schemas.enterprise_payments import SessionIn, _metadata, minor_unit_currency
@@ -106,102 +106,6 @@ class FeeScheduleIn(EnterpriseModel):
 
     def to_schedule(self) -> dict:
         return {kind: getattr(self, kind).model_dump(exclude={"id", "created"}) for kind in fees.KINDS}
-
-
-# --- responses ------------------------------------------------------------------------------------
-
-class ResponseModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RecurringOut(ResponseModel):
-    amount: int
-    currency: str
-    frequency: str
-    day_of_execution: Optional[int]
-    month_of_execution: Optional[int]
-    start_date: str
-    end_date: Optional[str]
-
-
-class OpenbankingMethodOut(ResponseModel):
-    bank_id: Optional[str] = Field(description="the payer's bank, once the mandate is authorised")
-    recurring: RecurringOut
-
-
-class SessionOut(ResponseModel):
-    redirect_url: str
-
-
-class NextOut(ResponseModel):
-    redirect: str = Field(description="the hosted page where the payer authorises the mandate")
-
-
-class PaymentMethodOut(ResponseModel):
-    id: str = Field(examples=["pm_5f1c0a2b3c4d5e6f708192a3b4c5d6e7"])
-    profile_id: str
-    customer_id: str
-    reference: Optional[str]
-    method: str
-    description: Optional[str]
-    metadata: Optional[dict[str, str]]
-    state: str = Field(examples=["created", "succeeded", "failed", "expired"])
-    openbanking: OpenbankingMethodOut
-    session: SessionOut
-    next: Optional[NextOut] = Field(description="while the payer can authorise the mandate")
-    next_charge_date: Optional[str]
-    failure_reason: Optional[str]
-    expiry_reason: Optional[str]
-    created: str
-    completed: Optional[str]
-    expired: Optional[str]
-
-
-class CountSum(ResponseModel):
-    count: int
-    sum: int
-
-
-class PayoutOut(ResponseModel):
-    payments: CountSum
-    refunds: CountSum
-
-
-class CarriedOverOut(ResponseModel):
-    from_previous: int = Field(description="owed from the previous settlement's negative net, taken off this one")
-    to_next: int = Field(description="this settlement's negative net, taken off the next one")
-
-
-class PayoutAccountOut(ResponseModel):
-    bank_id: str
-    account_id: str
-
-
-class SettlementTransactionsOut(ResponseModel):
-    charges: Optional[str] = Field(description="the ledger transaction request clearing -> fees (none without charges)")
-    payout: Optional[str] = Field(description="the ledger transaction request clearing -> payout (none without a payout)")
-
-
-class SettlementOut(ResponseModel):
-    id: str = Field(examples=["settlement_0c1d2e3f405162738495a6b7c8d9e0f1"])
-    profile_id: str
-    currency: str
-    charges: dict[str, int] = Field(description="per kind: openbanking, creditcard, refund")
-    charges_total: int
-    amount: int = Field(description="paid out: payments - refunds - charges - carried_over.from_previous, "
-                                    "or 0 when that is negative (then carried_over.to_next)")
-    payout: PayoutOut
-    carried_over: CarriedOverOut
-    payout_account: PayoutAccountOut
-    transaction_request_ids: SettlementTransactionsOut
-    scheduled: str
-    created: str
-
-
-class FeeScheduleOut(ResponseModel):
-    profile_id: str
-    custom: bool = Field(description="false: the provider's default schedule applies")
-    fees: dict[str, dict[str, int]]
 
 
 # --- rendering ------------------------------------------------------------------------------------

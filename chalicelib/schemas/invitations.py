@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import StrictInt, StrictStr
 
-from chalicelib.schemas.common import StrictObpModel
+from chalicelib.schemas.common import ObpModel
 
 
-class PostUserInvitationJsonV400(StrictObpModel):
+class PostUserInvitationJsonV400(ObpModel):
     obp_name = "PostUserInvitationJsonV400"
     first_name: StrictStr
     last_name: StrictStr
@@ -16,12 +16,12 @@ class PostUserInvitationJsonV400(StrictObpModel):
     purpose: StrictStr
 
 
-class PostUserInvitationAnonymousJsonV400(StrictObpModel):
+class PostUserInvitationAnonymousJsonV400(ObpModel):
     obp_name = "PostUserInvitationAnonymousJsonV400"
     secret_key: StrictInt
 
 
-class PostUserFromInvitationJson(StrictObpModel):
+class PostUserFromInvitationJson(ObpModel):
     """Ours: sign up with the secret of an invitation email."""
 
     obp_name = "PostUserFromInvitationJson"

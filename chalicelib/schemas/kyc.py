@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import StrictBool, StrictStr
 
-from chalicelib.schemas.common import ObpDateText, StrictObpModel
+from chalicelib.schemas.common import ObpDateText, ObpModel
 
 
-class PostKycCheckJSON(StrictObpModel):
+class PostKycCheckJSON(ObpModel):
     obp_name = "PostKycCheckJSON"
     customer_number: StrictStr
     date: ObpDateText
@@ -17,7 +17,7 @@ class PostKycCheckJSON(StrictObpModel):
     comments: StrictStr
 
 
-class PostKycDocumentJSON(StrictObpModel):
+class PostKycDocumentJSON(ObpModel):
     obp_name = "PostKycDocumentJSON"
     customer_number: StrictStr
     type: StrictStr
@@ -27,7 +27,7 @@ class PostKycDocumentJSON(StrictObpModel):
     expiry_date: ObpDateText
 
 
-class PostKycMediaJSON(StrictObpModel):
+class PostKycMediaJSON(ObpModel):
     obp_name = "PostKycMediaJSON"
     customer_number: StrictStr
     type: StrictStr
@@ -37,7 +37,7 @@ class PostKycMediaJSON(StrictObpModel):
     relates_to_kyc_check_id: StrictStr
 
 
-class PostKycStatusJSON(StrictObpModel):
+class PostKycStatusJSON(ObpModel):
     obp_name = "PostKycStatusJSON"
     customer_number: StrictStr
     ok: StrictBool

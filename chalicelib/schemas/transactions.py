@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from pydantic import field_validator
+from pydantic import BaseModel, Field
 
 from chalicelib.schemas.common import ObpModel, obp_date
 from chalicelib.services.money import render
@@ -22,12 +22,6 @@ class TransactionRequestAccountJsonV140(ObpModel):
 class AmountOfMoneyJsonV121(ObpModel):
     currency: str
     amount: str
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _number_as_text(cls, value):
-        # OBP's lift-json reads a JSON number into this String field; keep its exact digits.
-        return format(value, "f") if isinstance(value, (Decimal, int)) and not isinstance(value, bool) else value
 
 
 class TransactionRequestBodySandBoxTanJSON(ObpModel):
@@ -69,6 +63,31 @@ class PostTransactionTagJSON(ObpModel):
 
 # --- transaction requests ---------------------------------------------------------------------
 
+class TransactionRequestChargeJsonV140(BaseModel):
+    summary: str
+    value: AmountOfMoneyJsonV121
+
+
+class TransactionRequestTypeJsonV140(BaseModel):
+    value: str
+    charge: TransactionRequestChargeJsonV140
+
+
+class TransactionRequestTypesJsonV140(BaseModel):
+    """GET .../VIEW_ID/transaction-request-types (v1.4.0)."""
+
+    transaction_request_types: list[TransactionRequestTypeJsonV140]
+
+
+def transaction_request_types_json(types: list[str], currency: str) -> dict:
+    """Each type with OBP's default charge (no charge is configured per type: OBP shows 0.00 in
+    the account's currency with its "Warning! Default value!" summary)."""
+    return TransactionRequestTypesJsonV140(transaction_request_types=[
+        {"value": t, "charge": {"summary": "Warning! Default value!", "value": {"currency": currency, "amount": "0.00"}}}
+        for t in types
+    ]).model_dump(mode="json")
+
+
 def _details(tr) -> dict:
     """The request body as OBP echoes it (TransactionRequestBodyAllTypes: the ACCOUNT or the
     COUNTERPARTY fields)."""
@@ -87,8 +106,9 @@ def challenge_link(tr, view_id: str) -> str:
 
 
 def transaction_request_json_400(tr, view_id: str) -> dict:
-    """TransactionRequestWithChargeJSON400 (create and answer)."""
-    challenges = None
+    """TransactionRequestWithChargeJSON400 (create and answer): `challenges` is a list, empty for a
+    request that needed none."""
+    challenges = []
     if tr.challenge_ids:
         link = challenge_link(tr, view_id)
         challenges = [
@@ -183,3 +203,175 @@ def transaction_json_300(txn, account, view, comments: list, tags: list) -> dict
         "metadata": metadata,
         "transaction_attributes": [],
     }
+
+
+# --- v1.2.1 transactions -------------------------------------------------------------------------
+
+class AmountOfMoneyJson(BaseModel):
+    currency: Optional[str]
+    amount: Optional[str]
+
+
+class AccountHolderJSON(BaseModel):
+    name: str
+    is_alias: bool
+
+
+class MinimalBankJSON(BaseModel):
+    national_identifier: Optional[str]
+    name: Optional[str]
+
+
+class ThisAccountJSON(BaseModel):
+    id: str
+    holders: Optional[list[AccountHolderJSON]]
+    number: Optional[str]
+    kind: Optional[str]
+    IBAN: Optional[str]
+    swift_bic: Optional[str]
+    bank: MinimalBankJSON
+
+
+class OtherAccountJSON(BaseModel):
+    id: str
+    holder: AccountHolderJSON
+    number: Optional[str]
+    kind: Optional[str]
+    IBAN: Optional[str]
+    swift_bic: Optional[str]
+    bank: MinimalBankJSON
+    metadata: Optional[dict]
+
+
+class TransactionDetailsJSON(BaseModel):
+    type: Optional[str]
+    description: Optional[str]
+    posted: Optional[str]
+    completed: Optional[str]
+    new_balance: AmountOfMoneyJson
+    value: AmountOfMoneyJson
+
+
+class UserJSONV121(BaseModel):
+    id: str
+    provider: str
+    display_name: str
+
+
+class TransactionMetadataItemJSON(BaseModel):
+    """TransactionCommentJSON / TransactionTagJSON."""
+
+    id: str
+    value: str
+    date: str
+    user: UserJSONV121
+
+
+class TransactionMetadataJSON(BaseModel):
+    narrative: Optional[str]
+    comments: Optional[list[TransactionMetadataItemJSON]]
+    tags: Optional[list[TransactionMetadataItemJSON]]
+    images: Optional[list[dict]]
+    where: Optional[dict]
+
+
+class TransactionJSON(BaseModel):
+    """GET .../VIEW_ID/transactions/TRANSACTION_ID/transaction, v1.2.1 (TransactionsJSON lists them)."""
+
+    id: str
+    this_account: Optional[ThisAccountJSON]
+    other_account: Optional[OtherAccountJSON]
+    details: TransactionDetailsJSON
+    metadata: Optional[TransactionMetadataJSON]
+
+
+class TransactionsJSON(BaseModel):
+    transactions: list[TransactionJSON]
+
+
+def transaction_json_121(txn, moderated_account, view, comments: list, tags: list) -> dict:
+    """TransactionJSON (v1.2.1) as the view may see it: OBP's moderation, null where hidden.
+    `moderated_account` is services.accounts.ModeratedAccount, None when the view may not see
+    this account."""
+    sees = view.allows
+    this_account = None
+    if moderated_account is not None and sees("can_see_transaction_this_bank_account"):
+        m = moderated_account
+        this_account = {
+            "id": m.account_id, "holders": [{"name": h.name, "is_alias": False} for h in m.holders],
+            "number": m.number, "kind": m.account_type, "IBAN": m.iban, "swift_bic": None,
+            "bank": {"national_identifier": None, "name": m.bank_name},
+        }
+    other_account = None
+    if sees("can_see_transaction_other_bank_account"):
+        other_account = {
+            "id": txn.other_account_id, "holder": {"name": txn.other_holder_name, "is_alias": False},
+            "number": None, "kind": None, "IBAN": None, "swift_bic": None,
+            "bank": {"national_identifier": None, "name": None}, "metadata": None,
+        }
+    currency = txn.currency if sees("can_see_transaction_currency") else None
+    metadata = None
+    if sees("can_see_transaction_metadata"):
+        metadata = {
+            "narrative": None,
+            "comments": [metadata_json(c) for c in comments] if sees("can_see_comments") else None,
+            "tags": [metadata_json(t) for t in tags] if sees("can_see_tags") else None,
+            "images": [] if sees("can_see_images") else None,
+            "where": None,
+        }
+    return TransactionJSON(
+        id=txn.transaction_id, this_account=this_account, other_account=other_account,
+        details={
+            "type": txn.transaction_type if sees("can_see_transaction_type") else None,
+            "description": txn.description if sees("can_see_transaction_description") else None,
+            "posted": obp_date(txn.posted) if sees("can_see_transaction_start_date") else None,
+            "completed": obp_date(txn.completed) if sees("can_see_transaction_finish_date") else None,
+            "new_balance": {"currency": currency,
+                            "amount": render(txn.new_balance) if sees("can_see_transaction_balance") else None},
+            "value": {"currency": currency, "amount": render(txn.amount) if sees("can_see_transaction_amount") else None},
+        },
+        metadata=metadata,
+    ).model_dump(mode="json")
+
+
+# --- historical transactions (v4.0.0) --------------------------------------------------------------
+
+class PostHistoricalTransactionAtBankJson(ObpModel):
+    obp_name = "PostHistoricalTransactionJson"
+    from_account_id: str
+    to_account_id: str
+    value: AmountOfMoneyJsonV121
+    description: str
+    posted: str
+    completed: str
+    type: str
+    charge_policy: str
+
+
+class HistoricalTransactionAccountJsonV400(BaseModel):
+    bank_id: str
+    account_id: str
+
+
+class PostHistoricalTransactionResponseJsonV400(BaseModel):
+    transaction_id: str
+    from_: HistoricalTransactionAccountJsonV400 = Field(alias="from")
+    to: HistoricalTransactionAccountJsonV400
+    value: AmountOfMoneyJson
+    description: str
+    posted: str
+    completed: str
+    transaction_request_type: str
+    charge_policy: str
+
+
+def historical_transaction_json(booked) -> dict:
+    order = booked.order
+    return PostHistoricalTransactionResponseJsonV400(
+        transaction_id=booked.transaction_id,
+        **{"from": {"bank_id": booked.bank_id, "account_id": order.from_account_id}},
+        to={"bank_id": booked.bank_id, "account_id": order.to_account_id},
+        value={"currency": order.currency, "amount": order.amount}, description=order.description,
+        posted=obp_date(booked.posted), completed=obp_date(booked.completed),
+        transaction_request_type=order.transaction_type, charge_policy=order.charge_policy,
+    ).model_dump(mode="json", by_alias=True)

@@ -56,6 +56,25 @@ class PostBankJson500(ObpModel):
     bank_routings: Optional[list[BankRoutingJson]] = None
 
 
+class BankRoutingJsonV121(ObpModel):
+    scheme: str
+    address: str
+
+
+class BankJSONV220(ObpModel):
+    """POST /banks, v2.2.0 (OBP clients still call it under /obp/v3.1.0/banks); also the response."""
+
+    obp_name = "BankJSONV220"
+    id: str
+    full_name: str
+    short_name: str
+    logo_url: str
+    website_url: str
+    swift_bic: str
+    national_identifier: str
+    bank_routing: BankRoutingJsonV121
+
+
 class BankJson400(ObpModel):
     obp_name = "BankJson400"
     id: str
@@ -95,7 +114,7 @@ def user_json(user, grants, views: list[dict] | None = None) -> dict:
 
 
 def user_json_v400(user, grants, views: list[dict], locked: bool) -> dict:
-    return {**user_json(user, grants, views), "is_deleted": False, "is_locked": locked}
+    return {**user_json(user, grants, views), "is_deleted": bool(user.is_deleted), "is_locked": locked}
 
 
 def resource_user_json(user) -> dict:
@@ -130,6 +149,13 @@ def consumer_json(consumer, created_by, key: str | None = None, secret: str | No
     return out
 
 
+def consumer_json_v210(consumer, created_by) -> dict:
+    """ConsumerJsonV210 (getConsumer): ConsumerJson without the certificate, key and secret."""
+    out = consumer_json(consumer, created_by)
+    del out["client_certificate"]
+    return out
+
+
 def _routings(bank) -> list[dict]:
     return [{"scheme": r.scheme, "address": r.address} for r in bank.bank_routings]
 
@@ -145,6 +171,15 @@ def bank_json_400(bank) -> dict:
     }
 
 
+def bank_json_220(bank) -> dict:
+    first = bank.bank_routings[0] if bank.bank_routings else None
+    return BankJSONV220(
+        id=bank.bank_id, full_name=bank.full_name, short_name=bank.bank_code, logo_url=bank.logo,
+        website_url=bank.website, swift_bic=bank.swift_bic, national_identifier=bank.national_identifier,
+        bank_routing={"scheme": first.scheme if first else "", "address": first.address if first else ""},
+    ).model_dump(mode="json")
+
+
 def bank_json_500(bank) -> dict:
     return {
         "id": bank.bank_id,
@@ -154,6 +189,11 @@ def bank_json_500(bank) -> dict:
         "website": bank.website,
         "bank_routings": _routings(bank),
     }
+
+
+def user_lock_status_json(user) -> dict:
+    """UserLockStatusJson (OBP lockUser)."""
+    return {"user_id": user.user_id, "type_of_lock": user.lock_type or "", "last_lock_date": obp_date(user.locked_at)}
 
 
 def bad_login_status_json(user) -> dict:

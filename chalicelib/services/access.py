@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from chalicelib import roles as role_catalogue
 from chalicelib.errors import ApiError
 from chalicelib.settings import get_settings
+from chalicelib.store.parallel import together
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,31 @@ class Caller:
 
     def has_any_role(self, roles: Iterable[str], bank_id: str = "") -> bool:
         return any(self.has_role(r, bank_id) for r in roles)
+
+
+NOT_READ = object()  # Authentication.finish did not read `later`
+
+
+@dataclass
+class Authentication:
+    """How one credential is checked, split so its reads can go out with the request's other
+    independent reads (chalicelib/auth.py): `reads` are sent at once, then `finish(results, later)`
+    checks them and returns (the Caller, what `later(user_id)` returned) or raises. A credential
+    that must read again once it knows its user (a consent id: then the consumer and the user)
+    sends `later`, the request's reads keyed by that user, with that second read; otherwise the
+    second value is NOT_READ. `user_id` is the user the credential names before anything is read
+    (a DirectLogin token and a consent JWT do), so reads keyed by that user can go out in the first
+    round trip; `consent`: the credential is a consent (it opens only its views, not the user's own
+    records)."""
+
+    reads: list[Callable[[], Any]]
+    finish: Callable[..., tuple[Caller, Any]]
+    user_id: str = ""
+    consent: bool = False
+
+    def run(self) -> Caller:
+        caller, _ = self.finish(together(*self.reads))
+        return caller
 
 
 def require_user(caller: Caller | None) -> Caller:

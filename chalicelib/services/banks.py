@@ -22,6 +22,8 @@ class NewBank:
     logo: str = ""
     website: str = ""
     bank_routings: list[dict] = field(default_factory=list)
+    swift_bic: str = ""  # v2.2.0's body carries these two
+    national_identifier: str = ""
 
 
 # The banks read during the current request (banks are never deleted, so this cannot go stale
@@ -61,6 +63,8 @@ def create_bank(caller: Caller, new: NewBank):
         full_name=new.full_name,
         logo=new.logo,
         website=new.website,
+        swift_bic=new.swift_bic,
+        national_identifier=new.national_identifier,
         created_by_user_id=caller.user_id,
         grant=grant,
     )

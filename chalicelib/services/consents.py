@@ -29,6 +29,7 @@ from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError, message_text
 from chalicelib.services.access import Caller, Grant, require_any_role, require_application
 from chalicelib.services.accounts import account_by_routing
+from chalicelib.services.routings import canonical_iban
 from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
 from chalicelib.store import consents as consent_store
@@ -396,10 +397,10 @@ def set_status_at_bank(caller: Caller, bank_id: str, consent_id: str, read_statu
 
 # --- the consent's user -----------------------------------------------------------------------
 
-def _set_user(consent, user_id: str):
+def _set_user(consent, user_id: str, *, user_known: bool = False):
     if consent.user_id:
         raise ApiError("OBP-35024", status=400)
-    if user_store.get_user(user_id) is None:
+    if not user_known and user_store.get_user(user_id) is None:
         raise ApiError("OBP-20057", f" Current UserId({user_id})", status=400)
     claims = with_claims(claims_of(consent), createdByUserId=user_id)
     if not consent_store.replace_claims(consent, claims=claims, user_id=user_id, banks=list(consent.banks)):
@@ -407,13 +408,27 @@ def _set_user(consent, user_id: str):
     return consent
 
 
-def add_user(caller: Caller, consent_id: str, user_id: str):
+def _reaches(caller: Caller, bank_id: str, consent) -> bool:
+    """Who may act on a consent through addConsentUser: its own user, a user calling through the
+    consent's application (the TPP binding its PSU), or a holder of the consent-user management
+    roles (at the bank: a consent concerning it alone)."""
+    return ((bool(consent.user_id) and consent.user_id == caller.user_id)
+            or (bool(caller.consumer_id) and caller.consumer_id == consent.consumer_id)
+            or caller.has_role("CanUpdateConsentUserAtAnyBank")
+            or (caller.has_role("CanUpdateConsentUserAtOneBank", bank_id) and _only_at(consent, bank_id)))
+
+
+def add_user(caller: Caller, bank_id: str, consent_id: str, user_id: str):
     """addConsentUser (v4.0.0) with the guard OBP meant: only a consent without a user takes one
-    (every consent made through our endpoints has its creator as user, so it answers OBP-35024)."""
+    (every consent made through our endpoints has its creator as user, so it answers OBP-35024).
+    A caller who cannot reach the consent gets the answer of a missing one (400 OBP-50200 <-
+    OBP-35001), whether it exists or not."""
+    if user_store.get_user(user_id) is None:  # OBP checks the body's user first
+        raise ApiError("OBP-20057", f" Current UserId({user_id})", status=400)
     consent = consent_store.get_consent(consent_id)
-    if consent is None:
+    if consent is None or not _reaches(caller, bank_id, consent):
         raise not_found_chained(consent_id)
-    return _set_user(consent, user_id)
+    return _set_user(consent, user_id, user_known=True)
 
 
 def set_user_at_bank(caller: Caller, bank_id: str, consent_id: str, read_user_id: Callable[[], str]):
@@ -439,6 +454,7 @@ def set_account_access(caller: Caller, bank_id: str, consent_id: str,
                      bank_id)
     access = read_access()
     consent = _bank_consent(caller, bank_id, consent_id, "CanUpdateConsentAccountAccessAtAnyBank")
+    access = {kind: list(dict.fromkeys(canonical_iban(i) for i in ibans)) for kind, ibans in access.items()}
     if not any(access.values()):
         raise ApiError("OBP-10001", "The Json body should be the PutConsentPayloadJsonV510 (accounts, balances or "
                                     "transactions must list an account)", status=400)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chalicelib import crypto
 from chalicelib.errors import ApiError
-from chalicelib.services.access import Caller, require_any_role
+from chalicelib.services.access import NOT_READ, Authentication, Caller, require_any_role
 from chalicelib.services.validation import consumer_key_problem
 from chalicelib.store import consumers as consumer_store
 
@@ -81,15 +81,27 @@ def ensure_consumer(key: str, app_name: str, created_by_user_id: str):
     return record
 
 
-def authenticate_application(credentials: str) -> Caller:
+def plan_application(credentials: str) -> Authentication:
     """`Authorization: Basic base64(consumer_key:consumer_secret)` (RFC 6749 §2.3.1 client
     authentication): an application calling for itself, without a user. 401 OBP-20200 for
-    anything but an enabled consumer's key with its secret."""
+    anything but an enabled consumer's key with its secret. Two round trips: the key's guard
+    (sent with the request's other reads), then the consumer."""
     try:
         key, sep, secret = base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise ApiError("OBP-20200", status=401) from None
-    consumer = consumer_store.get_consumer_by_key(key) if sep and key and not consumer_key_problem(key) else None
-    if consumer is None or not consumer.enabled or not crypto.equals(crypto.hash_token(secret), consumer.secret_hash):
-        raise ApiError("OBP-20200", status=401)
-    return Caller(user=None, consumer_id=consumer.consumer_id)
+    known_shape = bool(sep and key and not consumer_key_problem(key))
+
+    def finish(results, later=None) -> tuple[Caller, object]:
+        consumer_id = results[0]
+        consumer = consumer_store.get_consumer(consumer_id) if consumer_id else None
+        if consumer is None or not consumer.enabled or not crypto.equals(crypto.hash_token(secret), consumer.secret_hash):
+            raise ApiError("OBP-20200", status=401)
+        return Caller(user=None, consumer_id=consumer.consumer_id), NOT_READ
+
+    return Authentication(reads=[(lambda: consumer_store.consumer_id_of_key(key)) if known_shape else None],
+                          finish=finish)
+
+
+def authenticate_application(credentials: str) -> Caller:
+    return plan_application(credentials).run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chalicelib.store import customers as customer_store
 from chalicelib.store.base import get_many
+from chalicelib.store.parallel import together
 
 # More links than this for one user at one bank is not a person but a data problem; bounded reads.
 _MAX_LINKS = 100
@@ -21,13 +22,10 @@ def _linked_customer_ids(bank_id: str, user_id: str) -> list[str]:
 
 def related_entities(bank_id: str, holder_user_ids: list[str]) -> list[dict]:
     """[{"user_id": u, "customer_ids": [...]}] for each holder with >= 1 customer link at the bank:
-    one Query per holder."""
-    out = []
-    for user_id in dict.fromkeys(holder_user_ids):
-        customer_ids = _linked_customer_ids(bank_id, user_id)
-        if customer_ids:
-            out.append({"user_id": user_id, "customer_ids": customer_ids})
-    return out
+    one Query per holder, sent together."""
+    holders = list(dict.fromkeys(holder_user_ids))
+    found = together(*[lambda u=u: _linked_customer_ids(bank_id, u) for u in holders])
+    return [{"user_id": u, "customer_ids": ids} for u, ids in zip(holders, found) if ids]
 
 
 def mobile_phone_numbers(bank_id: str, user_id: str) -> list[str]:

@@ -176,6 +176,11 @@ def _counterparty_of(order: TransferOrder, bank_id: str, account_id: str):
     found = counterparty_store.get_counterparty(order.counterparty_id) if is_valid_id(order.counterparty_id) else None
     if found is None or (found.this_bank_id, found.this_account_id) != (bank_id, account_id):
         raise ApiError("OBP-30017", f"Current COUNTERPARTY_ID({order.counterparty_id})", status=404)
+    if not found.is_beneficiary:
+        raise ApiError("OBP-30013", status=400)
+    if not found.other_account_id:
+        raise ApiError("OBP-30003", f"The routings of counterparty {found.counterparty_id} name no account at this "
+                                    "server; only counterparties of accounts here can be paid.")
     return found
 
 
@@ -378,15 +383,27 @@ def _transport() -> str:
 
 
 def _one_time_password(user, bank_id: str) -> tuple[str, list[outbox.Message]]:
-    """The answer to expect from `user` and the messages that deliver it."""
+    """The answer to expect from `user` and the messages that deliver it. A challenge nobody
+    could answer is refused before anything is written: SMS to a user linked to no customer with
+    a mobile number at the bank (OBP-35010; by e-mail instead where otp_email_fallback is on, the
+    local stage's default), EMAIL to a user without an address (OBP-35034)."""
     transport = _transport()
     if transport == "DUMMY":
         return DUMMY_ANSWER, []
     otp = crypto.numeric_otp(6)
     text = f"Your OTP challenge : {otp}"
-    if transport == "EMAIL":
-        return otp, [outbox.email(user.email, "Transaction request challenge", text)] if user.email else []
-    return otp, [outbox.sms(number, text) for number in customer_links.mobile_phone_numbers(bank_id, user.user_id)]
+    by_email = [outbox.email(user.email, "Transaction request challenge", text)] if user.email else []
+    if transport == "SMS":
+        numbers = customer_links.mobile_phone_numbers(bank_id, user.user_id)
+        if numbers:
+            return otp, [outbox.sms(number, text) for number in numbers]
+        if not (get_settings().otp_email_fallback and by_email):
+            raise ApiError("OBP-35010", f" none. User {user.user_id} is linked to no customer with a mobile phone "
+                                        f"number at bank {bank_id}: link the user to a customer with a "
+                                        "mobile_phone_number, or answer challenges by EMAIL.", status=400)
+    if not by_email:
+        raise ApiError("OBP-35034", f"User {user.user_id} has no e-mail address to send the challenge to.", status=400)
+    return otp, by_email
 
 
 def _initiate_with_challenges(caller: Caller, request, source, view_id: str, idem: idempotency.Claim | None) -> Outcome:
@@ -529,6 +546,21 @@ def _complete_with_answer(request, challenge, answers: int, view_id: str) -> dic
 
 
 # --- reads ------------------------------------------------------------------------------------
+
+SUPPORTED_TYPES = (ACCOUNT, COUNTERPARTY)
+
+
+def request_types(caller: Caller, bank_id: str, account_id: str, view_id: str):
+    """GET .../VIEW_ID/transaction-request-types (v1.4.0): the account and the types this server
+    makes, for a view allowing can_see_transaction_request_types (OBP-20022)."""
+    account, view = open_account(caller, bank_id, account_id, view_id)
+    if not is_iso_currency(account.currency):
+        raise ApiError("OBP-10003", "Please specify a valid value for CURRENCY of your Bank Account. ", status=400)
+    if not view.allows("can_see_transaction_request_types"):
+        raise ApiError("OBP-20022", f"You need the `can_see_transaction_request_types` permission on the "
+                                    f"View({view_id} )", status=400)
+    return account, list(SUPPORTED_TYPES)
+
 
 def _view_seeing_requests(caller: Caller, bank_id: str, account_id: str, view_id: str):
     _, view = open_account(caller, bank_id, account_id, view_id)

@@ -1,8 +1,16 @@
-"""Users: registration, lookup, lock status, and the bootstrap super admin."""
+"""Users: registration, lookup, lock status, deletion, and the bootstrap super admin.
+
+A user is out at once, on every credential (DirectLogin token, consent), when deleted
+(401 OBP-20064) or locked (401 OBP-20013): locked by too many bad logins or by an administrator
+(OBP's lockUser, "lock_via_api"). Unlocking clears both and restores access, old tokens and
+consents included; a deletion is final.
+"""
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from chalicelib import crypto
 from chalicelib.errors import ApiError
@@ -65,14 +73,27 @@ def get_user_by_id(caller: Caller, user_id: str):
 
 
 def is_locked(user) -> bool:
-    return int(user.bad_login_attempts or 0) >= get_settings().max_bad_login_attempts
+    return int(user.bad_login_attempts or 0) >= get_settings().max_bad_login_attempts or user.locked_at is not None
+
+
+def is_deleted(user) -> bool:
+    return bool(user.is_deleted)
+
+
+def refuse_if_inactive(user, *, status: int = 401) -> None:
+    """OBP's check after every authentication: a deleted user, then a locked one, is refused."""
+    if is_deleted(user):
+        raise ApiError("OBP-20064", status=status)
+    if is_locked(user):
+        raise ApiError("OBP-20013", status=status)
 
 
 def _user_by_username(username: str):
+    """OBP's lock-status endpoints answer 404 OBP-20027 for a username no user has."""
     user_id = user_store.find_user_id_by_username(username)
     user = user_store.get_user(user_id) if user_id else None
     if user is None:
-        raise ApiError("OBP-20005", f"Current USERNAME({username})", status=404)
+        raise ApiError("OBP-20027", f"Current USERNAME({username})", status=404)
     return user
 
 
@@ -82,11 +103,35 @@ def lock_status(caller: Caller, username: str):
 
 
 def unlock_user(caller: Caller, username: str):
-    """An admin clears the failed-login counter (OBP unlockUser, CanUnlockUser)."""
+    """An admin clears the failed-login counter and any administrator's lock (OBP unlockUser,
+    CanUnlockUser): the user's tokens and consents work again."""
     require_any_role(caller, ["CanUnlockUser"])
     user = _user_by_username(username)
-    user_store.reset_bad_logins(user)
+    user_store.unlock(user)
     return user_store.get_user(user.user_id)
+
+
+LOCK_VIA_API = "lock_via_api"
+
+
+def lock_user(caller: Caller, username: str):
+    """OBP lockUser (CanLockUser): the user is out at once, on every credential, until unlocked."""
+    require_any_role(caller, ["CanLockUser"])
+    user = _user_by_username(username)
+    user_store.lock(user, LOCK_VIA_API, datetime.now(timezone.utc))
+    return user_store.get_user(user.user_id)
+
+
+def delete_user(caller: Caller, user_id: str) -> bool:
+    """OBP deleteUser (CanDeleteUser): the user's personal data is scrambled, its username freed,
+    and every token and consent of it refused from the next request on (OBP-20064)."""
+    require_any_role(caller, ["CanDeleteUser"])
+    user = user_store.get_user(user_id)
+    if user is None:
+        raise ApiError("OBP-20005", f"Current USER_ID({user_id})", status=404)
+    if not is_deleted(user):
+        user_store.mark_deleted(user, f"DELETED-{secrets.token_hex(8)}")
+    return True
 
 
 def ensure_super_admin(username: str, password: str, email: str, system_roles: list[str]):
@@ -110,8 +155,9 @@ def account_views_of(user_id: str) -> list[dict]:
     ]
 
 
-def account_views(caller: Caller) -> list[dict]:
-    """The views the caller may use: under a consent, only the consent's views."""
+def account_views(caller: Caller, held: list[dict] | None = None) -> list[dict]:
+    """The views the caller may use: under a consent, only the consent's views; else the user's
+    (`held`, when already read with account_views_of)."""
     if caller.views is not None:
         return [{"bank_id": b, "account_id": a, "view_id": v} for b, a, v in caller.views]
-    return account_views_of(caller.user_id)
+    return held if held is not None else account_views_of(caller.user_id)

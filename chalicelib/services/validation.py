@@ -27,6 +27,16 @@ def is_valid_id(value: str, max_length: int = 36) -> bool:
     return bool(value) and len(value) <= max_length and bool(_ID.match(value))
 
 
+SHORT_MAX = 16
+
+
+def short_string_problem(value: str) -> str | None:
+    """OBP's checkShortString ([A-Za-z0-9-._], at most 16): the error code, or None."""
+    if not _ID.match(value):
+        return "OBP-20011"
+    return "OBP-20010" if len(value) > SHORT_MAX else None
+
+
 def medium_string_problem(value: str) -> str | None:
     """OBP's checkMediumString: the error code of a bad username/token value, or None."""
     if len(value) > MEDIUM_MAX:

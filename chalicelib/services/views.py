@@ -174,11 +174,16 @@ def custom_view(record) -> View:
                 permissions=frozenset(record.permissions), is_system=False)
 
 
-def view_on_account(bank_id: str, account_id: str, view_id: str) -> View | None:
-    """A system view, or the account's custom view of that id (one read, custom views only)."""
+_UNREAD = object()
+
+
+def view_on_account(bank_id: str, account_id: str, view_id: str, *, record=_UNREAD) -> View | None:
+    """A system view, or the account's custom view of that id (one read, custom views only, unless
+    its `record`, or None for none, was read with the account)."""
     if not is_custom_view_id(view_id):
         return system_view(view_id)
-    record = access_store.get_custom_view(bank_id, account_id, view_id)
+    if record is _UNREAD:
+        record = access_store.get_custom_view(bank_id, account_id, view_id)
     return custom_view(record) if record is not None else None
 
 
@@ -210,10 +215,11 @@ def usable_view(caller: Caller, bank_id: str, account_id: str, view_id: str, *, 
     return view if held else None
 
 
-def require_view(caller: Caller, bank_id: str, account_id: str, view_id: str, *, held: bool | None = None) -> View:
+def require_view(caller: Caller, bank_id: str, account_id: str, view_id: str, *, held: bool | None = None,
+                 record=_UNREAD) -> View:
     """The view the request goes through: OBP-30005 for an unknown VIEW_ID, 403 OBP-20017 when the
-    caller may not use it."""
-    view = view_on_account(bank_id, account_id, view_id)
+    caller may not use it. `record`: the custom view's record when already read (None: none)."""
+    view = view_on_account(bank_id, account_id, view_id, record=record)
     if view is None:
         raise ApiError("OBP-30005", f"Current VIEW_ID({view_id})", status=400)
     view = usable_view(caller, bank_id, account_id, view_id, held=held, view=view)
@@ -229,10 +235,12 @@ def usable_views_on_account(caller: Caller, bank_id: str, account_id: str) -> li
     return [v for v in views if v is not None]
 
 
-def usable_views_at_bank(caller: Caller, bank_id: str) -> dict[str, list[View]]:
-    """account_id -> the views the caller may use on it, for every account at the bank (one Query)."""
+def usable_views_at_bank(caller: Caller, bank_id: str, *, accesses: list | None = None) -> dict[str, list[View]]:
+    """account_id -> the views the caller may use on it, for every account at the bank (one Query,
+    none when the caller's access records at the bank were read already: `accesses`)."""
     out: dict[str, list[View]] = {}
-    for access in access_store.list_user_access(caller.user_id, bank_id):
+    held = access_store.list_user_access(caller.user_id, bank_id) if accesses is None else accesses
+    for access in held:
         view = usable_view(caller, bank_id, access.account_id, access.view_id, held=True)
         if view is not None:
             out.setdefault(access.account_id, []).append(view)

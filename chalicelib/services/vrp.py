@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from chalicelib.errors import ApiError
-from chalicelib.services import consents, views
+from chalicelib.services import consents, routings, views
 from chalicelib.services.access import Caller
 from chalicelib.services.accounts import OBP_ROUTING_SCHEME, account_by_routing
 from chalicelib.services.banks import require_bank
@@ -84,12 +84,12 @@ def create_consent(caller: Caller, record, sca_method: str, *, also=None, max_ti
 
     now = datetime.now(timezone.utc)
     view_id = f"_VRP-{uuid.uuid4().hex[:12]}"
+    to_scheme, to_address = routings.canonical(to["account_routing"]["scheme"], to["account_routing"]["address"])
     counterparty = counterparty_store.new_counterparty(
         str(uuid.uuid4()), name=to["counterparty_name"], this_bank_id=source.bank_id, this_account_id=source.account_id,
         this_view_id=view_id, created_by_user_id=caller.user_id,
         other_bank_routing_scheme=to["bank_routing"]["scheme"], other_bank_routing_address=to["bank_routing"]["address"],
-        other_account_routing_scheme=to["account_routing"]["scheme"],
-        other_account_routing_address=to["account_routing"]["address"],
+        other_account_routing_scheme=to_scheme, other_account_routing_address=to_address,
         other_branch_routing_scheme=(to.get("branch_routing") or {}).get("scheme", ""),
         other_branch_routing_address=(to.get("branch_routing") or {}).get("address", ""),
         other_bank_id=target.bank_id, other_account_id=target.account_id, currency=currency,

@@ -4,7 +4,8 @@ Keys:
   USER#<user_id> / ACCESS#<bank_id>#<account_id>#<view_id>     one access; gsi1 lists an
       account's accesses: ACCESS#<bank_id>#<account_id> / <view_id>#<user_id>
   VIEW#<bank_id>#<account_id>#<view_id> / VIEW                 a custom view of one account (ids
-      start with "_"; VRP consents make them); system views are code, not records
+      start with "_"; VRP consents make them); gsi1 VIEWS#<bank_id>#<account_id> / <view_id>
+      lists an account's custom views; system views are code, not records
 The accounts capability writes these; the user side is read by /users/current and consents.
 """
 from __future__ import annotations
@@ -92,7 +93,13 @@ def custom_view_key(bank_id: str, account_id: str, view_id: str) -> tuple[str, s
 
 def new_custom_view(bank_id: str, account_id: str, view_id: str, **fields) -> CustomViewRecord:
     pk, sk = custom_view_key(bank_id, account_id, view_id)
-    return CustomViewRecord(pk=pk, sk=sk, bank_id=bank_id, account_id=account_id, view_id=view_id, **fields)
+    return CustomViewRecord(pk=pk, sk=sk, gsi1pk=f"VIEWS#{bank_id}#{account_id}", gsi1sk=view_id,
+                            bank_id=bank_id, account_id=account_id, view_id=view_id, **fields)
+
+
+def list_custom_views(bank_id: str, account_id: str) -> list[CustomViewRecord]:
+    """An account's custom views (one Query)."""
+    return list(CustomViewRecord.gsi1.query(f"VIEWS#{bank_id}#{account_id}"))
 
 
 def get_custom_view(bank_id: str, account_id: str, view_id: str) -> CustomViewRecord | None:

@@ -6,7 +6,9 @@ Keys:
       itself makes ACCOUNT_ID unique at its bank. Transactions share this partition (see
       store/ledger.py).
   USER#<user_id> / HOLDS#<bank_id>#<account_id>  the user holds the account (accounts-held)
-  UNIQUE#ACCOUNT_ROUTING#<bank_id>#<scheme>#<address> / UNIQUE   a routing is unique at a bank
+  UNIQUE#ACCOUNT_ROUTING#<bank_id>#<scheme>#<address> / UNIQUE   a routing is unique at a bank,
+      in its canonical form (services/routings.py; scripts/canonical_routings.py brings older
+      records to it)
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from chalicelib.store.access import AccountAccessRecord
 from chalicelib.store.base import (
     DecimalAttribute,
     Entity,
+    UniqueGuard,
     failed_keys,
     get_item,
     get_many,
@@ -112,7 +115,7 @@ def create_account(account: AccountRecord, owner_access: AccountAccessRecord) ->
         with tx:
             tx.save(account, condition=AccountRecord.pk.does_not_exist())
             for routing in account.routings:
-                put_unique(tx, ROUTING, f"{account.bank_id}#{routing.scheme}#{routing.address}", account.account_id)
+                put_unique(tx, ROUTING, routing_value(account.bank_id, routing.scheme, routing.address), account.account_id)
             for holder in account.holders:
                 tx.save(HolderRecord(
                     pk=user_pk(holder.user_id), sk=f"{_HOLDS}{account.bank_id}#{account.account_id}",
@@ -134,7 +137,7 @@ def get_account(bank_id: str, account_id: str) -> AccountRecord | None:
 
 def account_id_by_routing(bank_id: str, scheme: str, address: str) -> str | None:
     """The account at the bank with this routing (routings are unique per bank)."""
-    return resolve_unique(ROUTING, f"{bank_id}#{scheme}#{address}")
+    return resolve_unique(ROUTING, routing_value(bank_id, scheme, address))
 
 
 def get_accounts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], AccountRecord]:
@@ -153,6 +156,17 @@ def held_account_ids(user_id: str, bank_id: str) -> list[str]:
     return [h.account_id for h in items]
 
 
+def update_label(account: AccountRecord, label: str, linked_customers: list) -> None:
+    """The account's label and the label of its customer-link projections (store/customers.py
+    CustomerAccountLink), in one transaction; the account must still exist."""
+    tx = transaction()
+    with tx:
+        tx.update(AccountRecord(pk=account.pk, sk=account.sk), actions=[AccountRecord.label.set(label)],
+                  condition=AccountRecord.pk.exists())
+        for link in linked_customers:
+            tx.update(link, actions=[type(link).label.set(label)], condition=type(link).pk.exists())
+
+
 def set_balance(tx, account: AccountRecord, new_balance: Decimal) -> None:
     """Stage a balance change on the version that was read (optimistic lock)."""
     tx.update(
@@ -160,3 +174,40 @@ def set_balance(tx, account: AccountRecord, new_balance: Decimal) -> None:
         actions=[AccountRecord.balance.set(new_balance), AccountRecord.version.set(int(account.version) + 1)],
         condition=AccountRecord.version == int(account.version),
     )
+
+
+# --- offline: routings into their canonical form (scripts/canonical_routings.py) ---------------
+
+def routing_value(bank_id: str, scheme: str, address: str) -> str:
+    """What a routing's uniqueness guard holds (UNIQUE#ACCOUNT_ROUTING#<value>)."""
+    return f"{bank_id}#{scheme}#{address}"
+
+
+def scan_accounts():
+    """Every account: a Scan, for offline tools only (never on a request path)."""
+    return AccountRecord.scan()
+
+
+def routing_owner(value: str) -> str | None:
+    return resolve_unique(ROUTING, value)
+
+
+def rewrite_routings(account: AccountRecord, routings: list[dict], claim: list[str], release: list[str]) -> bool:
+    """Store `routings` on the account and move its guards in one transaction: each `claim` value
+    becomes the account's (if free or already its own), each `release` value is given up (if
+    still its own). False when another account holds a claimed value."""
+    tx = transaction()
+    try:
+        with tx:
+            tx.update(AccountRecord(pk=account.pk, sk=account.sk),
+                      actions=[AccountRecord.routings.set([AccountRoutingMap(**r) for r in routings])],
+                      condition=AccountRecord.pk.exists())
+            for value in claim:
+                tx.save(UniqueGuard(pk=UniqueGuard.key(ROUTING, value), sk="UNIQUE", owner_id=account.account_id),
+                        condition=UniqueGuard.pk.does_not_exist() | (UniqueGuard.owner_id == account.account_id))
+            for value in release:
+                tx.delete(UniqueGuard(pk=UniqueGuard.key(ROUTING, value), sk="UNIQUE"),
+                          condition=UniqueGuard.pk.does_not_exist() | (UniqueGuard.owner_id == account.account_id))
+    except TransactWriteError:
+        return False
+    return True

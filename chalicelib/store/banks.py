@@ -28,6 +28,8 @@ class BankRecord(Entity, discriminator="Bank"):
     full_name = UnicodeAttribute(default="")
     logo = UnicodeAttribute(default="")
     website = UnicodeAttribute(default="")
+    swift_bic = UnicodeAttribute(default="")
+    national_identifier = UnicodeAttribute(default="")
     bank_routings = ListAttribute(of=BankRouting, default=list)
     created_by_user_id = UnicodeAttribute(default="")
     created_at = UTCDateTimeAttribute()

@@ -31,6 +31,9 @@ class ConsumerRecord(Entity, discriminator="Consumer"):
     enabled = BooleanAttribute(default=True)
     created_by_user_id = UnicodeAttribute(default="")
     created_at = UTCDateTimeAttribute()
+    # When the consumer was last disabled: DirectLogin tokens issued until then stay ended, even
+    # after it is enabled again.
+    sessions_ended_at = UTCDateTimeAttribute(null=True)
 
 
 def consumer_key(consumer_id: str) -> tuple[str, str]:
@@ -56,10 +59,18 @@ def get_consumer(consumer_id: str) -> ConsumerRecord | None:
     return get_item(ConsumerRecord, *consumer_key(consumer_id))
 
 
+def consumer_id_of_key(key: str) -> str | None:
+    return resolve_unique(CONSUMER_KEY, key)
+
+
 def get_consumer_by_key(key: str) -> ConsumerRecord | None:
-    consumer_id = resolve_unique(CONSUMER_KEY, key)
+    consumer_id = consumer_id_of_key(key)
     return get_consumer(consumer_id) if consumer_id else None
 
 
 def set_enabled(consumer: ConsumerRecord, enabled: bool) -> None:
-    consumer.update(actions=[ConsumerRecord.enabled.set(enabled)], condition=ConsumerRecord.pk.exists())
+    """Enable or disable; disabling also ends every session (DirectLogin token) obtained so far."""
+    actions = [ConsumerRecord.enabled.set(enabled)]
+    if not enabled:
+        actions.append(ConsumerRecord.sessions_ended_at.set(datetime.now(timezone.utc)))
+    consumer.update(actions=actions, condition=ConsumerRecord.pk.exists())

@@ -183,6 +183,11 @@ def new_account_link(customer_id: str, bank_id: str, account_id: str, **projecti
     )
 
 
+def account_links(bank_id: str, account_id: str) -> list[CustomerAccountLink]:
+    """The customer links of one account (their projections re-stage with its changes): one Query."""
+    return list(CustomerAccountLink.gsi1.query(f"CUSTACCOUNT#{bank_id}#{account_id}"))
+
+
 def stage_account_link(tx, link: CustomerAccountLink) -> None:
     """Add (or refresh) an account link in the caller's transaction."""
     tx.save(link)

@@ -1,11 +1,14 @@
 """Users, their entitlements (roles) and their DirectLogin tokens.
 
 Keys:
-  USER#<user_id> / PROFILE                  the user
+  USER#<user_id> / PROFILE                  the user, with its lock and deletion status
   USER#<user_id> / ROLE#<bank_id>#<role>    one entitlement (bank_id "" for system roles)
+  USER#<user_id> / TOKEN#<sha256(token)>    a DirectLogin token (expires by TTL and by check);
+      the token names its user and consumer, so its record, the user with roles and the
+      consumer are read at once (services/directlogin.py)
   UNIQUE#USERNAME#<username> / UNIQUE       username -> user_id guard
-  TOKEN#<sha256(token)> / TOKEN             a DirectLogin token (expires by TTL and by check)
-Profile and entitlements sort together, so `load_user_with_roles` is one Query.
+Profile and entitlements sort together, so `load_user_with_roles` is one Query (tokens sort
+after the roles and are never part of it).
 """
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.errors import ApiError
-from chalicelib.store.base import Entity, failed_keys, get_item, sent_keys, put_unique, resolve_unique, transaction
+from chalicelib.store.base import (
+    Entity, delete_unique, failed_keys, get_item, put_unique, resolve_unique, sent_keys, transaction,
+)
 
 USERNAME = "USERNAME"
 _ROLE_PREFIX = "ROLE#"
@@ -38,6 +43,11 @@ class UserRecord(Entity, discriminator="User"):
     last_failure_at = UTCDateTimeAttribute(null=True)
     is_super_admin = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
+    # An administrator's lock (OBP's UserLocks, type "lock_via_api"), apart from bad logins.
+    locked_at = UTCDateTimeAttribute(null=True)
+    lock_type = UnicodeAttribute(null=True)
+    # OBP's deleteUser: the record stays (user_id keeps naming it) with its personal data scrambled.
+    is_deleted = BooleanAttribute(null=True)
 
 
 class EntitlementRecord(Entity, discriminator="Entitlement"):
@@ -56,6 +66,11 @@ class TokenRecord(Entity, discriminator="Token"):
     user_id = UnicodeAttribute()
     consumer_id = UnicodeAttribute()
     expires = UTCDateTimeAttribute()
+    issued_at = UTCDateTimeAttribute()
+
+
+def token_key(user_id: str, token_hash: str) -> tuple[str, str]:
+    return user_pk(user_id), f"TOKEN#{token_hash}"
 
 
 def new_user_record(**fields) -> UserRecord:
@@ -151,14 +166,42 @@ def reset_bad_logins(user: UserRecord) -> None:
             pass
 
 
-def save_token(token_hash: str, user_id: str, consumer_id: str, expires: datetime) -> None:
-    record = TokenRecord(
-        pk=f"TOKEN#{token_hash}", sk="TOKEN", user_id=user_id, consumer_id=consumer_id,
-        expires=expires, expires_at=expires,
-    )
+def lock(user: UserRecord, lock_type: str, at: datetime) -> None:
+    """An administrator's lock; locking again moves the lock date (OBP)."""
+    user.update(actions=[UserRecord.locked_at.set(at), UserRecord.lock_type.set(lock_type)],
+                condition=UserRecord.pk.exists())
+
+
+def unlock(user: UserRecord) -> None:
+    """Clear both kinds of lock: the bad-login count and an administrator's lock."""
+    user.update(actions=[UserRecord.bad_login_attempts.set(0), UserRecord.locked_at.remove(),
+                         UserRecord.lock_type.remove()], condition=UserRecord.pk.exists())
+
+
+def mark_deleted(user: UserRecord, scrambled_username: str) -> bool:
+    """Delete a user as OBP does: the record stays, flagged and scrambled (no password, a random
+    username, no name or e-mail), and its username is free again, in one transaction. False when
+    another request deleted it first."""
+    tx = transaction()
+    try:
+        with tx:
+            delete_unique(tx, USERNAME, user.username)
+            tx.update(UserRecord(pk=user.pk, sk=user.sk), actions=[
+                UserRecord.is_deleted.set(True), UserRecord.username.set(scrambled_username),
+                UserRecord.provider_id.set(scrambled_username), UserRecord.email.set(""),
+                UserRecord.first_name.set(""), UserRecord.last_name.set(""), UserRecord.password_hash.remove(),
+            ], condition=UserRecord.pk.exists() & (UserRecord.is_deleted.does_not_exist() | (UserRecord.is_deleted == False)))  # noqa: E712
+    except TransactWriteError:
+        return False
+    return True
+
+
+def save_token(token_hash: str, user_id: str, consumer_id: str, issued_at: datetime, expires: datetime) -> None:
+    pk, sk = token_key(user_id, token_hash)
+    record = TokenRecord(pk=pk, sk=sk, user_id=user_id, consumer_id=consumer_id, issued_at=issued_at,
+                         expires=expires, expires_at=expires)
     record.save(condition=TokenRecord.pk.does_not_exist())
 
 
-def get_token(token_hash: str) -> TokenRecord | None:
-    return get_item(TokenRecord, f"TOKEN#{token_hash}", "TOKEN")
-
+def get_token(user_id: str, token_hash: str) -> TokenRecord | None:
+    return get_item(TokenRecord, *token_key(user_id, token_hash))

@@ -60,6 +60,9 @@ def test_create_account_errors_change_nothing(admin, api):
         ({"balance": {"currency": "XQZ", "amount": "0"}}, "OBP-10003"),
         ({"user_id": "not a valid id!"}, "OBP-30107"),
         ({"account_routings": [{"scheme": "IBAN", "address": "X1"}, {"scheme": "IBAN", "address": "X2"}]}, "OBP-30114"),
+        ({"account_routings": [{"scheme": "IBAN", "address": "X1"}, {"scheme": "iban", "address": "X2"}]}, "OBP-30114"),
+        ({"account_routings": [{"scheme": "IBAN", "address": "DE89"}]}, "OBP-10033"),
+        ({"account_routings": [{"scheme": "IBAN", "address": "DE88370400440532013000"}]}, "OBP-10033"),  # check digits
     ]
     for body, code in cases:
         r = _put_account(alice, bank, "a1", **body)
@@ -71,12 +74,12 @@ def test_create_account_errors_change_nothing(admin, api):
     assert get_account(bank, "a1") is None
     assert alice.get("/obp/v5.1.0/users/current").body["views"]["list"] == []
 
-    assert _put_account(alice, bank, "a1", account_routings=[{"scheme": "IBAN", "address": "DE89"}]).status == 201
+    assert _put_account(alice, bank, "a1", account_routings=[{"scheme": "IBAN", "address": "DE89370400440532013000"}]).status == 201
     r = _put_account(alice, bank, "a1")
     assert (r.status, r.message) == (400, f"OBP-30208: Account_ID already exists at the Bank. Current BankId is {bank} "
                                           "and ACCOUNT_ID is a1")
-    r = _put_account(alice, bank, "a2", account_routings=[{"scheme": "IBAN", "address": "DE89"}])
-    assert (r.status, r.code) == (400, "OBP-30115")
+    r = _put_account(alice, bank, "a2", account_routings=[{"scheme": "iban", "address": "de89 3704 0044 0532 0130 00"}])
+    assert (r.status, r.code) == (400, "OBP-30115")  # the same IBAN, however written
     assert get_account(bank, "a2") is None  # the whole transaction was cancelled
     assert alice.get(f"/obp/v5.1.0/banks/{bank}/accounts-held").body["accounts"][0]["id"] == "a1"
     assert len(alice.get(f"/obp/v5.1.0/banks/{bank}/accounts-held").body["accounts"]) == 1
@@ -135,9 +138,13 @@ def test_account_reads_go_through_views_and_never_reach_others(admin, api, dynam
     r = w.alice.get(f"/obp/v5.1.0/banks/{bank}/accounts")
     assert r.body == {"accounts": [{"id": w.alice_account, "label": f"Account {w.alice_account}", "bank_id": bank,
                                     "views_available": [{"id": "owner", "short_name": "Owner", "is_public": False}]}]}
-    r = w.alice.get(f"/obp/v5.1.0/my/banks/{bank}/accounts")
-    assert r.body == {"accounts": [{"id": w.alice_account, "label": f"Account {w.alice_account}", "bank_id": bank,
-                                    "account_routing": {"scheme": "", "address": ""}}]}
+    r = w.alice.get(f"/obp/v5.1.0/my/banks/{bank}/accounts")  # OBP's CoreAccountsJSON, with HAL links
+    [core] = r.body["accounts"]
+    assert {k: core[k] for k in ("id", "label", "bank_id")} == {
+        "id": w.alice_account, "label": f"Account {w.alice_account}", "bank_id": bank}
+    assert sorted(core["_links"]) == ["new", "self"]
+    assert core["_links"]["self"]["href"].endswith(f"/obp/v2.0.0/my/banks/{bank}/accounts")
+    assert core["_links"]["new"]["href"].endswith(f"/obp/v2.0.0/banks/{bank}/accounts/{w.alice_account}")
     assert w.alice.get(f"/obp/v5.1.0/banks/{other_bank}/accounts").body == {"accounts": []}
     assert w.bob.get(f"/obp/v5.1.0/banks/{bank}/accounts").body["accounts"][0]["id"] == w.bob_account
 

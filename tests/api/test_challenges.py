@@ -152,10 +152,29 @@ def test_sms_otp_goes_to_the_linked_customers_phones_and_dummy_only_in_the_local
     assert sms["to"] == "+44 07972 444 876" and sms["body"].startswith("Your OTP challenge : ")
     assert _answer(w.alice, w, w.alice_account, r.body["id"], r.body["challenges"][0]["id"],
                    sms["body"].rsplit(" ", 1)[1]).status == 202
-    # Without a phone number nothing is sent, but the challenge exists (as in OBP).
+    # A user linked to no customer with a mobile number could never answer: refused at once,
+    # nothing written or sent (OBP would wait for an answer nobody can give)...
     monkeypatch.setattr(customer_links, "mobile_phone_numbers", lambda bank_id, user_id: [])
+    monkeypatch.setenv("OBP_OTP_EMAIL_FALLBACK", "false")
+    reload_settings()
+    requests_path = f"/obp/v4.0.0/banks/{w.bank_id}/accounts/{w.alice_account}/owner/transaction-requests"
+    before = w.alice.get(requests_path).body["transaction_requests_with_charges"]
     r = transfer(w.alice, w.bank_id, w.alice_account, w.bob_account, "1500")
-    assert r.body["status"] == "INITIATED" and _messages(get_settings().sms_queue) == []
+    assert (r.status, r.message) == (400, (
+        "OBP-35010: SMS server is not working or SMS server can not send the message to the phone number: none. "
+        f"User {w.alice.user_id} is linked to no customer with a mobile phone number at bank {w.bank_id}: link the "
+        "user to a customer with a mobile_phone_number, or answer challenges by EMAIL."))
+    assert _messages(get_settings().sms_queue) == [] and _messages(get_settings().email_queue) == []
+    assert w.alice.get(requests_path).body["transaction_requests_with_charges"] == before
+    # ... unless the e-mail fallback is on (the local stage's default): then the OTP goes by e-mail.
+    monkeypatch.delenv("OBP_OTP_EMAIL_FALLBACK")
+    reload_settings()
+    r = transfer(w.alice, w.bank_id, w.alice_account, w.bob_account, "1500")
+    assert r.status == 201 and r.body["status"] == "INITIATED" and _messages(get_settings().sms_queue) == []
+    [mail] = _messages(get_settings().email_queue)
+    assert mail["to"] == w.alice.me["email"] and mail["body"].startswith("Your OTP challenge : ")
+    assert _answer(w.alice, w, w.alice_account, r.body["id"], r.body["challenges"][0]["id"],
+                   mail["body"].rsplit(" ", 1)[1]).status == 202
     # DUMMY is a local convenience only.
     transport("DUMMY")
     monkeypatch.setenv("OBP_STAGE", "prod")

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib import crypto
+from chalicelib.services import directlogin
 from chalicelib.store import users as user_store
 from tests.support import Api
 
@@ -45,10 +46,23 @@ def test_login_is_also_served_under_a_version_prefix(api, admin, user):
 
 def test_token_is_stored_only_as_its_hash(api, admin, user):
     session = api.login(user["username"], user["password"], admin.consumer_key)
-    record = user_store.get_token(crypto.hash_token(session.token))
+    record = user_store.get_token(user["user_id"], crypto.hash_token(session.token))
     assert record is not None and record.user_id == user["user_id"]
-    assert user_store.get_token(session.token) is None  # the clear token is not a key
+    assert user_store.get_token(user["user_id"], session.token) is None  # the clear token is not a key
     assert session.token not in str(record.attribute_values)
+    assert session.token.rsplit(".", 1)[1] not in str(record.attribute_values)
+
+
+def test_a_token_names_its_user_and_consumer_and_a_changed_name_is_no_token(api, admin, user):
+    session = api.login(user["username"], user["password"], admin.consumer_key)
+    user_id, consumer_id, secret = session.token.split(".")
+    assert user_id == user["user_id"] and len(secret) >= 43
+    assert directlogin.token_record(session.token).consumer_id == consumer_id
+    other = admin.create_user()
+    for forged in (f"{other['user_id']}.{consumer_id}.{secret}", f"{user_id}.{admin.user_id}.{secret}",
+                   "legacy-opaque-token-of-the-earlier-format"):
+        r = api.get("/obp/v5.1.0/users/current", headers={"DirectLogin": f"token={forged}"})
+        assert (r.status, r.code) == (401, "OBP-20003")
 
 
 def test_missing_header_and_header_without_the_word(api):
@@ -129,7 +143,7 @@ def test_invalid_and_expired_tokens(api, admin, user):
     assert (r.status, r.message) == (401, "OBP-20003: This DirectLogin token is invalid or expired:")
 
     session = api.login(user["username"], user["password"], admin.consumer_key)
-    record = user_store.get_token(crypto.hash_token(session.token))
+    record = directlogin.token_record(session.token)
     record.update(actions=[user_store.TokenRecord.expires.set(datetime.now(timezone.utc) - timedelta(seconds=1))])
     r = session.get("/obp/v5.1.0/users/current")
     assert (r.status, r.code) == (401, "OBP-20003")
@@ -141,7 +155,7 @@ def test_token_lifetime_follows_the_setting(api, admin, user, monkeypatch):
     monkeypatch.setenv("OBP_TOKEN_TTL_SECONDS", "60")
     reload_settings()
     session = api.login(user["username"], user["password"], admin.consumer_key)
-    record = user_store.get_token(crypto.hash_token(session.token))
+    record = directlogin.token_record(session.token)
     remaining = (record.expires - datetime.now(timezone.utc)).total_seconds()
     assert 50 < remaining <= 60
 
@@ -159,12 +173,22 @@ def test_login_costs_few_round_trips(api, admin, user, dynamo_calls):
     assert dynamo_calls.count() <= 5, dynamo_calls.operations()
 
 
-def test_authentication_costs_two_round_trips(api, admin, user, dynamo_calls):
+def test_the_current_user_costs_one_round_trip(api, admin, user, dynamo_calls):
     session = api.login(user["username"], user["password"], admin.consumer_key)
     dynamo_calls.reset()
     assert session.get("/obp/v5.1.0/users/current").status == 200
-    # token, then profile + roles in one query, then the user's views
-    assert dynamo_calls.operations() == ["GetItem", "Query", "Query"]
+    # the token and its consumer (one BatchGetItem), the profile with roles and the user's views
+    # (two Queries of the user's partition), all sent at once
+    assert dynamo_calls.round_trips() == 1
+    assert sorted(dynamo_calls.operations()) == ["BatchGetItem", "Query", "Query"]
+    [batch] = [p for op, p in dynamo_calls.calls if op == "BatchGetItem"]
+    keys = {(k["pk"]["S"], k["sk"]["S"]) for k in next(iter(batch["RequestItems"].values()))["Keys"]}
+    assert {pk for pk, _ in keys} == {f"USER#{user['user_id']}", f"CONSUMER#{session.token.split('.')[1]}"}
+    assert all(p["KeyConditionExpression"] for op, p in dynamo_calls.calls if op == "Query")
+
+    dynamo_calls.reset()
+    assert session.get("/obp/v2.0.0/users/current").status == 200  # no views in UserJsonV200
+    assert (dynamo_calls.round_trips(), sorted(dynamo_calls.operations())) == (1, ["BatchGetItem", "Query"])
 
 
 def _quote(text: str) -> str:

@@ -32,7 +32,7 @@ def test_an_endpoint_answers_under_its_version_and_every_later_one(api):
 
 def test_the_route_follows_the_version_it_was_called_under(admin):
     v310 = admin.put("/obp/v3.1.0/users/nobody-at-all/lock-status")
-    assert v310.status == 404 and v310.code == "OBP-20005"  # served: the user is unknown
+    assert v310.status == 404 and v310.code == "OBP-20027"  # served: the user is unknown (OBP's code)
 
 
 def test_cors_on_every_response_and_preflight(api):
@@ -54,7 +54,7 @@ def test_a_body_that_is_not_json_is_obp_10404(api):
 
 def test_wrong_field_type_is_400_10001_and_changes_nothing(api, admin):
     before = api.get("/obp/v5.1.0/banks").body["banks"]
-    r = admin.post("/obp/v5.1.0/banks", {"id": "typed", "bank_code": 12345})
+    r = admin.post("/obp/v5.1.0/banks", {"id": "typed", "bank_code": "TYPED", "bank_routings": "not a list"})
     assert (r.status, r.code) == (400, "OBP-10001")
     assert "PostBankJson500" in r.message
     assert api.get("/obp/v5.1.0/banks").body["banks"] == before

@@ -19,6 +19,8 @@ import pytest
 from tests.e2e.http import Http
 
 ROOT = Path(__file__).resolve().parents[2]
+# make run's own variables (chalicelib/settings.py LocalStackSettings): never the developer's.
+_STACK_VARIABLES = {"PORT", "MOTO_PORT", "OUTBOX_DIR", "DEMO", "DEMO_DIR", "LOCAL_SCHEDULE_DIR"}
 
 
 def free_port() -> int:
@@ -28,14 +30,15 @@ def free_port() -> int:
 
 
 class LocalStack:
-    def __init__(self, outbox_dir: Path, extra_env: dict | None = None):
+    def __init__(self, outbox_dir: Path, extra_env: dict | None = None, ports: tuple[int, int] | None = None):
+        """`ports`: (PORT, MOTO_PORT), free ones unless given."""
         self.outbox_dir = outbox_dir
         self.schedule_dir = outbox_dir.parent / f"{outbox_dir.name}-schedule"
-        self.moto_port = free_port()
-        self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OBP_"))}
+        self.port, self.moto_port = ports or (free_port(), free_port())
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OBP_")) and k not in _STACK_VARIABLES}
         env.update({
             "MOTO_PORT": str(self.moto_port), "PORT": str(self.port), "OUTBOX_DIR": str(outbox_dir),
+            "DEMO_DIR": str(outbox_dir.parent / f"{outbox_dir.name}-demo"),
             "LOCAL_SCHEDULE_DIR": str(self.schedule_dir),
             "OBP_ADMIN_USERNAME": "e2e-admin", "OBP_ADMIN_PASSWORD": "E2e-Admin-Passw0rd!",
             "OBP_CONSUMER_KEY": "e2econsumerkey", **(extra_env or {}),
@@ -48,7 +51,8 @@ class LocalStack:
         )
         self.ready = threading.Event()
         self.info: dict = {}
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         for line in self.proc.stdout:
@@ -62,6 +66,20 @@ class LocalStack:
             self.stop()
             raise RuntimeError("local stack did not start:\n" + "\n".join(self.lines[-40:]))
         self.startup_seconds = time.monotonic() - self.started_at
+
+    def exit_status(self, timeout: float) -> int:
+        """For a stack expected to give up: its exit status, once all it printed is in `lines`."""
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise AssertionError("the stack did not exit:\n" + "\n".join(self.lines[-40:])) from None
+        self._reader.join(timeout=10)
+        return code
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
 
     @property
     def url(self) -> str:

@@ -104,3 +104,48 @@ def test_fees_are_fixed_plus_basis_points_rounded_half_up():
         ("openbanking.fixed", "must be a whole number from 0 to 100000"),
         ("creditcard.basis_points", "must be a whole number from 0 to 10000"),
         ("refund.fixed", "must be a whole number from 0 to 100000")]
+
+
+def test_the_default_fee_schedule_setting_is_checked_at_start_up_with_the_fee_schedules_own_limits():
+    """OBP_DEFAULT_FEE_SCHEDULE (settings.FeeSchedule) takes exactly what fees.problems takes: the
+    three kinds, whole numbers, 0 to MAX_FIXED and 0 to MAX_BASIS_POINTS; what it takes is the default."""
+    import json
+
+    from chalicelib.settings import Settings, SettingsError, load
+
+    def schedule(fixed, basis_points, **more):
+        return {"openbanking": {"fixed": fixed, "basis_points": basis_points},
+                "creditcard": {"fixed": 25, "basis_points": 140}, "refund": {"fixed": 0, "basis_points": 0}, **more}
+
+    cases = [schedule(0, 0), schedule(fees.MAX_FIXED, fees.MAX_BASIS_POINTS), schedule(fees.MAX_FIXED + 1, 0),
+             schedule(0, fees.MAX_BASIS_POINTS + 1), schedule(-1, 0), schedule(1.5, 0), schedule(True, 0),
+             schedule("10", 0), schedule(1, 1, paypal={"fixed": 1, "basis_points": 1}),
+             {"openbanking": {"fixed": 1, "basis_points": 1}}]
+    for case in cases:
+        try:
+            loaded = load(Settings, {"OBP_DEFAULT_FEE_SCHEDULE": json.dumps(case)}).default_fee_schedule
+        except SettingsError as err:
+            assert fees.problems(case), (case, str(err))
+            assert str(err).startswith("bad setting:\n  OBP_DEFAULT_FEE_SCHEDULE=")
+        else:
+            assert fees.problems(case) == [] and loaded.model_dump() == case
+    assert len([c for c in cases if not fees.problems(c)]) == 2  # both outcomes are exercised
+    assert load(Settings, {}).default_fee_schedule is None
+
+
+def test_the_default_fee_schedule_setting_is_the_default_schedule(monkeypatch):
+    import json
+
+    from chalicelib.settings import reload_settings
+
+    mine = {"openbanking": {"fixed": 1, "basis_points": 2}, "creditcard": {"fixed": 3, "basis_points": 4},
+            "refund": {"fixed": 5, "basis_points": 6}}
+    assert fees.default_schedule() == fees.DEFAULT
+    monkeypatch.setenv("OBP_DEFAULT_FEE_SCHEDULE", json.dumps(mine))
+    reload_settings()
+    try:
+        assert fees.default_schedule() == mine
+        assert fees.schedule_of(type("Profile", (), {"fee_schedule": None})()) == mine
+    finally:
+        monkeypatch.undo()
+        reload_settings()

@@ -132,7 +132,9 @@ def test_an_event_arrives_signed_and_verifies_with_the_standardwebhooks_package(
     caplog.set_level("DEBUG")
     hook = receiver()
     record, secret, event_id, body = deliver_an_event(handler, hook.url)
-    assert f"webhook event {event_id}" in caplog.text  # the engine's log lines were captured...
+    delivery_id = delivery_store.delivery_id_for(event_id, record.webhook_id)
+    # The engine's log lines were captured (one per attempt, naming the receiver)...
+    assert f"webhook delivery {delivery_id} attempt 1 (OnCreateTransaction) to {hook.url}: status 200" in caplog.text
     assert secret not in caplog.text and secret[len("whsec_"):] not in caplog.text  # ...and carry no secret
 
     [call] = hook.calls

@@ -20,9 +20,10 @@ _CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "n
           422: "unprocessable", 429: "too_many_requests"}
 
 
-def v1(method: str, path: str, *, status: int = 200, form: bool = False):
-    """Declare an Enterprise API route (unversioned, this API's error shape)."""
-    return endpoint(method, path, since=None, status=status, error_renderer=render_error, form=form)
+def v1(method: str, path: str, *, status: int = 200, form: bool = False, **metadata):
+    """Declare an Enterprise API route (unversioned, this API's error shape); `metadata` as
+    routing.endpoint's (operation, body, response, tags...)."""
+    return endpoint(method, path, since=None, status=status, error_renderer=render_error, form=form, **metadata)
 
 
 def render_error(error: ApiError) -> Reply:
@@ -117,6 +118,9 @@ def form(req: Request) -> dict[str, str]:
     if not all(isinstance(v, str) for v in data.values()):
         raise oauth.oauth_error(400, "invalid_request", "every parameter must be a string")
     return data
+
+
+PAGING = (("page", "integer", "The page, from 0"), ("size", "integer", "Items a page, 1 to 100 (default 20)"))
 
 
 def paging(req: Request) -> tuple[int, int]:

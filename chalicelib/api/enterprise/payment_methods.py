@@ -5,9 +5,10 @@ from chalicelib.schemas.enterprise_recurring import PaymentMethodIn, payment_met
 from chalicelib.services.enterprise import payment_methods
 
 _METHODS = "/v1/profiles/{profile_id}/customers/{customer_id}/payment-methods"
+_TAGS = ("Payment methods",)
 
 
-@v1("GET", _METHODS)
+@v1("GET", _METHODS, response="PaymentMethods", tags=_TAGS)
 def list_payment_methods(req: Request, profile_id: str, customer_id: str):
     """List a customer's payment methods
 
@@ -15,7 +16,7 @@ def list_payment_methods(req: Request, profile_id: str, customer_id: str):
     return [payment_method_json(m) for m in payment_methods.list_methods(partner(req), profile_id, customer_id)]
 
 
-@v1("POST", _METHODS, status=201)
+@v1("POST", _METHODS, status=201, body=PaymentMethodIn, response="PaymentMethod", tags=_TAGS)
 def create_payment_method(req: Request, profile_id: str, customer_id: str):
     """Create a payment method: a recurring openbanking mandate
 
@@ -29,13 +30,13 @@ def create_payment_method(req: Request, profile_id: str, customer_id: str):
                       lambda also: payment_methods.create_method(who, profile_id, customer_id, new, also))
 
 
-@v1("GET", _METHODS + "/{payment_method_id}")
+@v1("GET", _METHODS + "/{payment_method_id}", response="PaymentMethod", tags=_TAGS)
 def get_payment_method(req: Request, profile_id: str, customer_id: str, payment_method_id: str):
     """Get a payment method"""
     return payment_method_json(payment_methods.get_method(partner(req), profile_id, customer_id, payment_method_id))
 
 
-@v1("DELETE", _METHODS + "/{payment_method_id}")
+@v1("DELETE", _METHODS + "/{payment_method_id}", response="PaymentMethod", tags=_TAGS)
 def delete_payment_method(req: Request, profile_id: str, customer_id: str, payment_method_id: str):
     """Delete a payment method (end its mandate)
 

@@ -16,7 +16,13 @@ Protection. Every form carries a CSRF token: a keyed hash of the payment and the
 random id (an HttpOnly, SameSite=Lax cookie the page sets), checked on every POST. Signing in (or
 entering a card) binds the session to that browser: later steps from another browser are refused.
 Sign-in attempts are counted before the password is checked (checkout_sign_in_attempts, then the
-payment fails; each failure also counts towards OBP's own user lock). The one-time password is a
+payment fails; each failure also counts towards OBP's own user lock). The payer signs in under
+DirectLogin's rules (directlogin.check_credentials: the same value checks, a deleted user is
+unknown, a locked one refused), and like a DirectLogin token's user the signed-in payer is checked
+again on every later request of the page (users.refuse_if_inactive): a payer deleted or locked
+since signing in is out at once, before their accounts are listed, money moves or a mandate's
+consent is asked or answered. The page has no
+application of its own to check (the payment's link is its credential). The one-time password is a
 transaction-request challenge of the ledger (store/ledger.py: keyed hash, challenge_ttl_seconds,
 challenge_allowed_attempts counted atomically before comparing, used once), sent through the
 outbox: SMS to the mobile numbers of the customers linked to the payer at the bank, else e-mail
@@ -35,6 +41,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError
 from chalicelib.services import consents, customer_links, directlogin
+from chalicelib.services import users as user_service
 from chalicelib.services import views as view_service
 from chalicelib.services.access import Caller
 from chalicelib.services.enterprise import acquirer, mandates, payment_methods, payments, recurring
@@ -42,6 +49,7 @@ from chalicelib.services.enterprise.common import write_once
 from chalicelib.services.money import from_minor_units, quantize
 from chalicelib.services.validation import is_valid_id
 from chalicelib.settings import get_settings
+from chalicelib.store import access as access_store
 from chalicelib.store import accounts as account_store
 from chalicelib.store import banks as bank_store
 from chalicelib.store import consents as consent_store
@@ -49,6 +57,7 @@ from chalicelib.store import ledger
 from chalicelib.store import users as user_store
 from chalicelib.store.enterprise import payment_methods as pm_store
 from chalicelib.store.enterprise import payments as store
+from chalicelib.store.parallel import together
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +85,10 @@ class Session:
     # or a recurring payment method whose mandate the payer authorises (`is_mandate`)
     checkout: store.CheckoutRecord
     secret: str  # of the link it was opened with (never stored: the record keeps its hash)
+    # The signed-in payer as checked on this request (check_payer), and their access records at
+    # the chosen bank when the step lists their accounts (read with the user, in one round trip).
+    payer: Caller | None = None
+    payer_access: list | None = None
 
     @property
     def is_mandate(self) -> bool:
@@ -153,14 +166,47 @@ def check_browser(session: Session, browser_id: str | None) -> None:
         raise PageError("This payment is being completed in another browser.", 403)
 
 
+_LOCKED = "This user is locked. Contact your bank."
+_SIGNED_OUT = "You are no longer signed in to your bank. The payment cannot continue here."
+
+
+def check_payer(session: Session) -> None:
+    """A payer who signed in, on every later request before the result: the user read again
+    (strongly consistent) and refused when deleted or locked since, as every DirectLogin call
+    refuses them (users.refuse_if_inactive). Their bank has refused the payment (or the mandate)
+    then: it fails at once (`refused_by_the_bank`; the merchant learns no more), and the page says
+    why; a mandate's consent is never answered, so it is never ACCEPTED. At the
+    account step the payer's access records at the bank come in the same round trip."""
+    c = session.checkout
+    if not c.payer_user_id or session.step == RESULT:
+        return
+    read_access = (lambda: access_store.list_user_access(c.payer_user_id, c.bank_id)) if session.step == ACCOUNT else None
+    user, access = together(lambda: user_store.get_user(c.payer_user_id), read_access)
+    try:
+        if user is None:
+            raise ApiError("OBP-20064", status=401)
+        user_service.refuse_if_inactive(user)
+    except ApiError as err:
+        _fail(session, "refused_by_the_bank")
+        raise PageError(_LOCKED if err.code == "OBP-20013" else _SIGNED_OUT, 403) from None
+    session.payer, session.payer_access = Caller(user=user), access
+
+
+def check_visit(session: Session, browser_id: str | None) -> None:
+    """Every request of the page: the browser the session is bound to, then the payer."""
+    check_browser(session, browser_id)
+    check_payer(session)
+
+
 def _check_form(session: Session, browser_id: str | None, csrf: str | None, *steps: str) -> None:
     """Every POST: the CSRF token of this browser, the browser the session is bound to, a step
-    that still applies."""
+    that still applies, the signed-in payer still active."""
     if not browser_id or not csrf or not crypto.equals(csrf_token(session, browser_id), csrf):
         raise PageError("This form has expired or did not come from this page. Reload the page and try again.", 403)
     check_browser(session, browser_id)
     if session.step not in steps:
         raise PageError("This step no longer applies to the payment.", 409)
+    check_payer(session)
 
 
 def _update(session: Session, values: dict, also=None) -> Session:
@@ -205,11 +251,12 @@ def sign_in(session: Session, browser_id, csrf, username: str, password: str) ->
         _fail(session, "too_many_sign_in_attempts")
         return _reloaded(session)
     try:
-        user = directlogin.check_credentials(username.strip(), password) if username.strip() and password else None
+        user = directlogin.check_credentials(username.strip(), password) if directlogin.acceptable_credentials(
+            username.strip(), password) else None
     except ApiError as err:
         user = None
         if err.code == "OBP-20013":
-            raise PageError("This user is locked. Contact your bank.") from None
+            raise PageError(_LOCKED) from None
     if user is None:
         if attempts >= allowed:
             _fail(session, "too_many_sign_in_attempts")
@@ -220,12 +267,12 @@ def sign_in(session: Session, browser_id, csrf, username: str, password: str) ->
 
 
 def payer_accounts(session: Session) -> list:
-    """The payer's accounts at the chosen bank that may pay, in the payment's currency."""
+    """The payer's accounts at the chosen bank that may pay, in the payment's currency (after
+    check_payer, which read the payer and their access records)."""
     c = session.checkout
-    user = user_store.get_user(c.payer_user_id) if c.payer_user_id else None
-    if user is None or not c.bank_id:
+    if session.payer is None or not c.bank_id:
         return []
-    views = view_service.usable_views_at_bank(Caller(user=user), c.bank_id)
+    views = view_service.usable_views_at_bank(session.payer, c.bank_id, accesses=session.payer_access)
     payable = [a for a, found in views.items() if any(v.allows(_PAY_PERMISSION) for v in found)]
     accounts = account_store.get_accounts([(c.bank_id, a) for a in payable])
     return sorted((a for a in accounts.values() if a.currency == session.payment.currency), key=lambda a: a.account_id)
@@ -237,7 +284,7 @@ def choose_account(session: Session, browser_id, csrf, account_id: str) -> Sessi
     account = next((a for a in payer_accounts(session) if a.account_id == account_id), None)
     if account is None:
         raise PageError("Choose one of your accounts listed.")
-    user = user_store.get_user(session.checkout.payer_user_id)
+    user = session.payer.user
     if session.is_mandate:
         return _ask_consent(session, user, account.account_id)
     numbers = customer_links.mobile_phone_numbers(session.checkout.bank_id, user.user_id)
@@ -354,10 +401,9 @@ def _answer_consent(session: Session, code: str) -> Session:
     """The consent's answer commits with the mandate's outcome: ACCEPTED -> the payment method
     succeeded (its first charge date on the due list), REJECTED (a wrong or late code; OBP allows
     one answer) -> failed."""
-    c, method = session.checkout, session.payment
+    c, method, user = session.checkout, session.payment, session.payer.user  # checked by _check_form
     consent = consent_store.get_consent(c.consent_id)
-    user = user_store.get_user(c.payer_user_id) if c.payer_user_id else None
-    if consent is None or user is None:
+    if consent is None:
         raise PageError("This mandate can no longer be authorised.", 409)
     first = recurring.first_execution(mandates.recurring_of(method))
 

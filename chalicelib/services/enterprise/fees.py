@@ -51,8 +51,8 @@ def problems(schedule) -> list[tuple[str, str]]:
 
 
 def default_schedule() -> dict:
-    configured = get_settings().default_fee_schedule
-    return json.loads(configured) if configured else DEFAULT
+    configured = get_settings().default_fee_schedule  # checked at start-up (settings.FeeSchedule)
+    return configured.model_dump() if configured is not None else DEFAULT
 
 
 def schedule_of(profile) -> dict:

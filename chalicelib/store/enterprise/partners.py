@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.store.base import Entity, cancellation_codes, failed_keys, get_item, query_all, transaction
+from chalicelib.store.base import Entity, cancellation_codes, failed_keys, get_item, get_many, query_all, transaction
 
 
 ACTIVE, REVOKED = "active", "revoked"
@@ -143,3 +143,12 @@ def issue_access_token(jti_hash: str, jti_until: datetime, token_hash: str, clie
 
 def get_access_token(token_hash: str) -> AccessTokenRecord | None:
     return get_item(AccessTokenRecord, f"PARTNER_TOKEN#{token_hash}", "TOKEN")
+
+
+def token_and_key(token_hash: str, client_id: str, kid: str) -> tuple[AccessTokenRecord | None, PartnerKeyRecord | None]:
+    """An access token and the key it names, in one BatchGetItem."""
+    token_k, key_k = (f"PARTNER_TOKEN#{token_hash}", "TOKEN"), (partner_pk(client_id), _KEY_PREFIX + kid)
+    found = get_many([token_k, key_k])
+    token, key = found.get(token_k), found.get(key_k)
+    return (token if isinstance(token, AccessTokenRecord) else None,
+            key if isinstance(key, PartnerKeyRecord) else None)

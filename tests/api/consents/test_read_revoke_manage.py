@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from chalicelib.services import consents as consent_service
 from chalicelib.store import consents as consent_store
 from tests.api.consents.conftest import claims_of, otp_from_outbox
+from tests.support import Api
 
 
 def test_get_a_consent_by_id_as_its_user_or_its_application(cw, admin):
@@ -194,23 +195,48 @@ def _userless_consent(cw) -> str:
     return consent_id
 
 
-def test_add_user_to_a_consent_only_when_it_has_none(cw, admin):
+def test_add_user_to_a_consent_only_when_it_has_none(cw, admin, api):
     w = cw.w
     consent = cw.accepted()
     path = f"/obp/v4.0.0/banks/{w.bank_id}/consents/{consent['consent_id']}/user-update-request"
-    r = w.bob.put(path, {"user_id": w.bob.user_id})
+    r = w.alice.put(path, {"user_id": w.bob.user_id})
     assert (r.status, r.message) == (400, "OBP-35024: The Consent's User is already added.")
     assert consent_store.get_consent(consent["consent_id"]).user_id == w.alice.user_id
 
     userless = _userless_consent(cw)
     path = f"/obp/v4.0.0/banks/{w.bank_id}/consents/{userless}/user-update-request"
-    assert w.bob.put(path, {"user_id": "no-such-user"}).message == "OBP-20057: User not found by userId. Current UserId(no-such-user)"
-    r = w.bob.put(path, {"user_id": w.bob.user_id})
-    assert r.status == 200 and claims_of(r.body["jwt"])["createdByUserId"] == w.bob.user_id
-    assert consent_store.get_consent(userless).user_id == w.bob.user_id
-    assert w.alice.put(path, {"user_id": w.alice.user_id}).code == "OBP-35024"  # a second user is refused
-    assert w.bob.put(f"/obp/v4.0.0/banks/{w.bank_id}/consents/{uuid.uuid4()}/user-update-request",
-                     {"user_id": w.bob.user_id}).message.startswith("OBP-50200")
+    bob = cw.w.admin.create_user()
+    bob_via_the_tpp = Api(api.client).login(bob["username"], bob["password"], cw.tpp["key"])
+    r = bob_via_the_tpp.put(path, {"user_id": "no-such-user"})
+    assert r.message == "OBP-20057: User not found by userId. Current UserId(no-such-user)"
+    r = bob_via_the_tpp.put(path, {"user_id": bob["user_id"]})
+    assert r.status == 200 and claims_of(r.body["jwt"])["createdByUserId"] == bob["user_id"]
+    assert consent_store.get_consent(userless).user_id == bob["user_id"]
+    assert bob_via_the_tpp.put(path, {"user_id": w.alice.user_id}).code == "OBP-35024"  # a second user is refused
+
+
+def test_add_user_answers_a_caller_who_cannot_reach_the_consent_as_if_it_did_not_exist(cw, admin):
+    """No existence oracle: the answer for someone else's consent (with or without a user) is the
+    answer for a consent id nobody has, through every credential."""
+    w = cw.w
+    alices, userless, missing = cw.accepted()["consent_id"], _userless_consent(cw), str(uuid.uuid4())
+
+    def answer(session, consent_id):
+        r = session.put(f"/obp/v4.0.0/banks/{w.bank_id}/consents/{consent_id}/user-update-request",
+                        {"user_id": w.bob.user_id})
+        return r.status, r.message.replace(consent_id, "<id>")
+
+    nobody = answer(w.bob, missing)
+    assert nobody == (400, "OBP-50200: Connector cannot return the data we requested. <- OBP-35001: "
+                           "Consent not found by CONSENT_ID. (<id>)")
+    assert answer(w.bob, alices) == answer(w.bob, userless) == nobody  # bob, through another application
+    other_bank_staff = admin.new_user_session(("CanUpdateConsentUserAtOneBank", admin.create_bank()))
+    assert answer(other_bank_staff, alices) == answer(other_bank_staff, userless) == nobody
+    assert consent_store.get_consent(userless).user_id == ""
+    for session in (cw.as_tpp(cw.accepted()["jwt"]), cw.as_application()):  # a consent or an application alone
+        assert answer(session, alices) == answer(session, missing) == (
+            401, "OBP-20001: User not logged in. Authentication is required!"
+            + (" A consent does not open this endpoint: it needs the user's own login." if session.default_headers.get("Consent-JWT") else ""))
 
 
 def test_management_sets_the_user_of_a_userless_consent(cw, admin):
@@ -236,7 +262,8 @@ def test_management_updates_account_access_with_berlin_group_views(cw, admin):
     assert w.alice.put(path, body).status == 403
     staff = admin.new_user_session(("CanUpdateConsentAccountAccessAtOneBank", w.bank_id))
     assert staff.put(path, {"access": {}}).code == "OBP-10001"
-    assert staff.put(path, {"access": {"accounts": [{"iban": "XX00"}]}}).code == "OBP-30018"
+    assert staff.put(path, {"access": {"accounts": [{"iban": "XX00"}]}}).code == "OBP-10033"
+    assert staff.put(path, {"access": {"accounts": [{"iban": "GB82 WEST 1234 5698 7654 32"}]}}).code == "OBP-30018"
     r = staff.put(path, body)
     assert r.status == 200 and r.body["status"] == "ACCEPTED"
     claims = claims_of(r.body["jwt"])
@@ -244,6 +271,8 @@ def test_management_updates_account_access_with_berlin_group_views(cw, admin):
         {"bank_id": w.bank_id, "account_id": "alice-iban", "view_id": "ReadAccountsBerlinGroup"},
         {"bank_id": w.bank_id, "account_id": "alice-iban", "view_id": "ReadBalancesBerlinGroup"},
     ]
+    assert claims["access"] == {"accounts": [{"iban": "DE89370400440532013000"}],
+                                "balances": [{"iban": "DE89370400440532013000"}]}  # one form of the IBAN
     # The old JWT is stale; the new one reads the account through a Berlin Group view only.
     assert cw.as_tpp(consent["jwt"]).get("/obp/v5.1.0/users/current").code == "OBP-35004"
     tpp = cw.as_tpp(r.body["jwt"])

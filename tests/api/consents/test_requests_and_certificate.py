@@ -80,7 +80,9 @@ def test_a_request_for_what_the_user_does_not_hold_makes_no_consent(cw):
     app = cw.as_application()
     for fields, code in (
         ({"account_access": [{"account_routing": {"scheme": "OBP", "address": w.bob_account}, "view_id": "owner"}]}, "OBP-35014"),
-        ({"account_access": [{"account_routing": {"scheme": "IBAN", "address": "nowhere"}, "view_id": "owner"}]}, "OBP-30018"),
+        ({"account_access": [{"account_routing": {"scheme": "IBAN", "address": "nowhere"}, "view_id": "owner"}]}, "OBP-10033"),
+        ({"account_access": [{"account_routing": {"scheme": "IBAN", "address": "GB82WEST12345698765432"}, "view_id": "owner"}]},
+         "OBP-30018"),
         ({"entitlements": [{"bank_id": "", "role_name": "CanCreateEntitlementAtAnyBank"}]}, "OBP-35033"),
         ({"entitlements": [{"bank_id": "", "role_name": "CanGetAnyUser"}]}, "OBP-35013"),
     ):

@@ -150,11 +150,18 @@ def test_a_consent_with_a_view_the_user_lost_opens_nothing(cw):
     assert _account(cw, tpp, view_id="auditor").status == 403
 
 
-def test_a_call_under_a_consent_costs_two_round_trips(cw, dynamo_calls):
+def test_a_call_under_a_consent_jwt_costs_one_round_trip_and_under_its_id_two(cw, dynamo_calls):
     consent = cw.accepted()
     tpp = cw.as_tpp(consent["jwt"])
     tpp.get("/obp/v5.1.0/users/current")  # the first use records the usage
     dynamo_calls.reset()
     assert tpp.get("/obp/v5.1.0/users/current").status == 200
-    # the consent and its consumer in one batch, then the user with roles (the views are the consent's)
-    assert dynamo_calls.operations() == ["BatchGetItem", "Query"]
+    # the JWT names the consent, its consumer and its user: one batch and the user with roles, at
+    # once (the views are the consent's, so the user's own views are not read)
+    assert (dynamo_calls.round_trips(), sorted(dynamo_calls.operations())) == (1, ["BatchGetItem", "Query"])
+
+    by_id = cw.as_tpp(consent["consent_id"], header="Consent-Id")
+    dynamo_calls.reset()
+    assert by_id.get("/obp/v5.1.0/users/current").status == 200
+    # the consent id names only the consent: then its consumer and user, at once
+    assert (dynamo_calls.round_trips(), sorted(dynamo_calls.operations())) == (2, ["GetItem", "GetItem", "Query"])

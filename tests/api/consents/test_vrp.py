@@ -165,3 +165,45 @@ def test_vrp_requests_the_payer_cannot_honour_make_no_consent(cw, admin):
                         {}).code == "OBP-10001"
     assert cw.as_application().post("/obp/v5.1.0/consumer/vrp-consent-requests", {"to_account": {}}).code == "OBP-10001"
     assert cw.as_application().post("/obp/v5.0.0/consumer/vrp-consent-requests", {}).code == "OBP-10404"
+
+
+def test_the_holder_sees_the_counterparties_and_limits_vrp_consents_created(cw):
+    w = cw.w
+    consent = _vrp_consent(cw, max_total_amount=2000)
+    access = consent["account_access"]
+    [counterparty_id] = access["helper_info"]["counterparty_id"]
+    own = w.alice.post(f"/obp/v4.0.0/banks/{w.bank_id}/accounts/{w.alice_account}/owner/counterparties", {
+        "name": "Landlord", "description": "", "currency": "EUR", "other_bank_routing_scheme": "OBP",
+        "other_bank_routing_address": w.bank_id, "other_account_routing_scheme": "OBP",
+        "other_account_routing_address": w.bob_account, "other_account_secondary_routing_scheme": "",
+        "other_account_secondary_routing_address": "", "other_branch_routing_scheme": "",
+        "other_branch_routing_address": "", "is_beneficiary": True, "bespoke": []}).body
+
+    # The holder, through the owner view: every counterparty of the account, the VRP one included.
+    r = w.alice.get(f"/obp/v4.0.0/banks/{w.bank_id}/accounts/{w.alice_account}/owner/counterparties")
+    by_id = {c["counterparty_id"]: c for c in r.body["counterparties"]}
+    assert set(by_id) == {counterparty_id, own["counterparty_id"]}
+    assert (by_id[counterparty_id]["name"], by_id[counterparty_id]["this_view_id"]) == ("Bob's Gym", access["view_id"])
+    r = w.alice.get(f"/obp/v5.1.0/banks/{w.bank_id}/accounts/{w.alice_account}/views/owner/counterparties/"
+                    f"{counterparty_id}/limits")
+    assert r.status == 200
+    assert {k: v for k, v in r.body.items() if k != "counterparty_limit_id"} == {
+        "bank_id": w.bank_id, "account_id": w.alice_account, "view_id": access["view_id"],
+        "counterparty_id": counterparty_id, "currency": "EUR", "max_single_amount": "100",
+        "max_monthly_amount": "250.00", "max_number_of_monthly_transactions": 3, "max_yearly_amount": "1000",
+        "max_number_of_yearly_transactions": 10, "max_total_amount": "2000", "max_number_of_transactions": None}
+    r = w.alice.get(f"/obp/v5.1.0/banks/{w.bank_id}/accounts/{w.alice_account}/views/owner/counterparties/"
+                    f"{own['counterparty_id']}/limits")
+    assert (r.status, r.code) == (400, "OBP-30263")
+
+    # The TPP, through the consent's view: its own counterparty only.
+    tpp = cw.as_tpp(consent["jwt"])
+    r = tpp.get(f"/obp/v4.0.0/banks/{w.bank_id}/accounts/{w.alice_account}/{access['view_id']}/counterparties")
+    assert [c["counterparty_id"] for c in r.body["counterparties"]] == [counterparty_id]
+    r = tpp.get(f"/obp/v4.0.0/banks/{w.bank_id}/accounts/{w.alice_account}/{access['view_id']}/counterparties/"
+                f"{own['counterparty_id']}")
+    assert r.code == "OBP-30017"
+    assert tpp.get(f"/obp/v4.0.0/banks/{w.bank_id}/accounts/{w.alice_account}/owner/counterparties").code == "OBP-20017"
+    # Nobody else reads them.
+    assert w.bob.get(f"/obp/v5.1.0/banks/{w.bank_id}/accounts/{w.alice_account}/views/owner/counterparties/"
+                     f"{counterparty_id}/limits").code == "OBP-20017"

@@ -188,7 +188,7 @@ def test_social_media_handles(world):
     assert data_store.list_social_media_handles(foreign["customer_id"], limit=10, offset=0) == []
 
     assert world.api.post(path, body).status == 401
-    r = world.nobody.post(path, {**body, "handle": 7})  # v2.0.0 reads the body first
+    r = world.nobody.post(path, {**body, "date_added": 20170919})  # v2.0.0 reads the body first; a date is a string
     assert r.status == 400 and r.message.startswith("OBP-10001: Incorrect json format. The Json body should be the SocialMediaJSON")
     assert world.desk(a, "social").post(f"/obp/v2.0.0/banks/bad*id/customers/{customer['customer_id']}/social_media_handles", body).code == "OBP-30111"
     assert world.desk(a, "social").post(f"/obp/v2.0.0/banks/nowhere/customers/{customer['customer_id']}/social_media_handles", body).code == "OBP-30001"

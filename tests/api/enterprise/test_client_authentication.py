@@ -204,6 +204,7 @@ def test_the_jti_and_the_access_token_are_stored_only_hashed(ent):
     token = ent.token_call(signed).body["access_token"]
     stored = json.dumps(_stored_items())
     assert "my-unique-jti-value" not in stored and token not in stored and signed not in stored
+    assert token.rsplit(".", 1)[1] not in stored
     assert f"PARTNER_TOKEN#{crypto.hash_token(token)}" in stored
     assert f"ASSERTION#{crypto.hash_token(partner.client_id + chr(0x1f) + 'my-unique-jti-value')}" in stored
 
@@ -284,6 +285,15 @@ def test_v1_calls_need_a_valid_bearer_token(ent, admin):
     assertion_as_token = ent.bearer(partner.assertion(ent.audience)).get("/v1/profiles")
     assert assertion_as_token.status == 401
 
+    # the token names its partner and key; another name on the same secret is no token
+    token = ent.token(partner)
+    client_id, kid, secret = token.split(".")
+    assert client_id == partner.client_id and ent.bearer(token).get("/v1/profiles").status == 200
+    other = ent.register()
+    for forged in (f"{other.client_id}.{kid}.{secret}", f"{client_id}.{kid}x.{secret}", secret):
+        r = ent.bearer(forged).get("/v1/profiles")
+        assert (r.status, r.body["error"]) == (401, "invalid_token"), forged
+
 
 def test_an_enterprise_token_does_not_authenticate_obp_endpoints(ent):
     client = ent.client(ent.register())
@@ -302,8 +312,9 @@ def test_an_expired_access_token_is_refused(ent, monkeypatch):
     assert r.status == 401 and "expired" in r.body["error_description"]
 
 
-def test_authentication_costs_two_reads(ent, dynamo_calls):
+def test_authentication_costs_one_round_trip(ent, dynamo_calls):
     client = ent.client(ent.register())
     dynamo_calls.reset()
     assert client.get("/v1/profiles/profile_0123").status == 404
-    assert dynamo_calls.operations() == ["GetItem", "GetItem", "GetItem"]  # token, key, then the profile
+    # the token and the key it names in one batch, then the profile
+    assert (dynamo_calls.round_trips(), dynamo_calls.operations()) == (2, ["BatchGetItem", "GetItem"])

@@ -99,11 +99,11 @@ def test_a_page_costs_a_bounded_number_of_reads(shop, tiny_tree, dynamo_calls):
         assert r.status == 200 and r.body["count"] == len(newest_first)
         assert [c["id"] for c in r.body["data"]] == newest_first[page * size:(page + 1) * size]
         queries = [params for op, params in dynamo_calls.calls if op == "Query"]
-        # token, key, profile; at most one counter Query per level; one customer Query
-        assert dynamo_calls.count() <= 3 + 3 + 1 and len(queries) <= 4, page
+        # token + key (one batch), profile; at most one counter Query per level; one customer Query
+        assert dynamo_calls.count() <= 2 + 3 + 1 and len(queries) <= 4, page
         assert queries[-1]["Limit"] <= (TINY[0] - 1) + size  # it never reads the pages before
         assert all("Limit" not in q for q in queries[:-1])  # counter Queries: at most a fan-out each
-        assert dynamo_calls.operations().count("GetItem") == 3
+        assert dynamo_calls.operations()[:2] == ["BatchGetItem", "GetItem"]
 
 
 def test_a_profile_that_never_lost_a_customer_needs_no_counter_read(shop, dynamo_calls):
@@ -112,7 +112,7 @@ def test_a_profile_that_never_lost_a_customer_needs_no_counter_read(shop, dynamo
     dynamo_calls.reset()
     r = client.get(f"/v1/profiles/{profile_id}/customers?page=2&size=5")
     assert [c["id"] for c in r.body["data"]] == ids[::-1][10:]
-    assert dynamo_calls.operations() == ["GetItem", "GetItem", "GetItem", "Query"]  # token, key, profile, customers
+    assert dynamo_calls.operations() == ["BatchGetItem", "GetItem", "Query"]  # token + key, profile, customers
 
 
 def test_a_create_that_loses_the_race_for_a_number_takes_the_next(shop, monkeypatch):

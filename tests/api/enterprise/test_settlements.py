@@ -19,7 +19,7 @@ from tests.payments_support import (
     TEST_CARDS, authorised_method, balance, charge, new_payer, new_shop, pay_by_card, webhook_events,
 )
 from chalicelib.schemas.enterprise import iso_millis
-from chalicelib.schemas.enterprise_recurring import FeeScheduleOut, SettlementOut
+from chalicelib.schemas.responses import FeeSchedule, Settlement
 from tests.support import STRONG_PASSWORD, Api, serialized_aws_calls
 
 ISO_MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -98,7 +98,7 @@ def test_a_settlement_pays_out_payments_minus_refunds_minus_charges(shop, api):
     # Read one; nothing more to settle; the next run settles only what came after.
     one = shop.client.get(f"/v1/profiles/{shop.profile_id}/settlements/{settlement['id']}")
     assert one.status == 200 and one.body == settlement
-    assert SettlementOut.model_validate(settlement).model_dump() == settlement  # exactly its documented fields
+    assert Settlement.model_validate(settlement).model_dump() == settlement  # exactly its documented fields
     assert settlement_service.run() == {"settlements": 0, "items": 0, "pending": 0}
     late = _card(shop, api.client, 1000)
     assert settlement_service.run(cutoff) == {"settlements": 0, "items": 0, "pending": 0}  # completed after the cutoff
@@ -254,7 +254,7 @@ def test_the_fee_schedule_is_set_per_profile_by_an_admin(shop, api, admin):
     default = {"openbanking": {"fixed": 10, "basis_points": 50}, "creditcard": {"fixed": 25, "basis_points": 140},
                "refund": {"fixed": 0, "basis_points": 0}}
     assert shop.client.get(path).body == {"profile_id": shop.profile_id, "custom": False, "fees": default}
-    assert FeeScheduleOut.model_validate(shop.client.get(path).body).model_dump() == shop.client.get(path).body
+    assert FeeSchedule.model_validate(shop.client.get(path).body).model_dump() == shop.client.get(path).body
     custom = {"openbanking": {"fixed": 0, "basis_points": 100}, "creditcard": {"fixed": 30, "basis_points": 0},
               "refund": {"fixed": 5, "basis_points": 0}}
     assert shop.client.put(path, custom).status == 401  # a partner does not set its own fees
