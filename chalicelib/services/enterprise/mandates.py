@@ -197,6 +197,10 @@ _CONSENT_REFUSALS = {
     "OBP-35017": ("mandate_suspended", None),  # the bank disabled the profile's application
     "OBP-35018": ("mandate_unusable", "consent_gone"),
     "OBP-35023": ("mandate_unusable", "payer_gone"),
+    # The payer's own checks (users.refuse_if_inactive), as on any Consent-JWT request: a deleted
+    # payer ends the mandate; a locked one is refused by their bank until unlocked.
+    "OBP-20064": ("mandate_unusable", "payer_gone"),
+    "OBP-20013": ("refused_by_the_bank", None),
 }
 
 

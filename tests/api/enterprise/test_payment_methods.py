@@ -343,3 +343,61 @@ def test_reads_are_bounded_whatever_the_number_of_methods(shop, api, dynamo_call
     assert shop.client.get(f"/v1/profiles/{shop.profile_id}/settlements").body == []
     assert (dynamo_calls.round_trips(), dynamo_calls.operations()) == (3, ["BatchGetItem", "GetItem", "Query"])
 
+
+# --- the payer under issue 11's rules, as on the payment page -----------------------------------
+
+_LOCKED = "This user is locked. Contact your bank."
+_GONE = "You are no longer signed in to your bank. The payment cannot continue here."
+
+
+def test_a_payer_locked_after_signing_in_fails_the_mandate_before_any_consent(shop, api, admin):
+    payer = new_payer(shop.world)
+    method = create_method(shop, new_customer(shop)).body
+    page = Browser(api.client, method["next"]["redirect"]).open()
+    page.submit("bank", bank_id=shop.bank_id)
+    page.submit("sign-in", username=payer.username, password=payer.password)
+    assert page.options("account_id") == payer.accounts
+    webhook_events(EVENTS)  # what came so far
+    assert admin.post(f"/obp/v4.0.0/users/{payer.username}/locks").status == 200
+
+    page.submit("account", account_id=payer.accounts[0])  # no consent is asked for now
+    assert page.status == 403 and page.text_of("error") == _LOCKED
+    got = _get(shop, method)
+    assert (got["state"], got["failure_reason"], got["next"]) == ("failed", "refused_by_the_bank", None)
+    assert method_store.get_checkout(method["id"]).consent_id is None
+    assert [(t, b["id"]) for t, b in webhook_events(EVENTS)] == [("payment_method.failed", method["id"])]
+    page.open()
+    assert page.status == 200 and page.text_of("state") == "Recurring payments not authorised"
+
+
+def test_a_payer_deleted_at_the_code_step_never_accepts_the_consent(shop, api, admin):
+    payer = new_payer(shop.world)
+    method = create_method(shop, new_customer(shop)).body
+    page = to_the_mandate_code(api.client, method, payer, shop.bank_id)
+    assert 'id="code"' in page.html
+    code = consent_code_for(payer.email)
+    consent_id = method_store.get_checkout(method["id"]).consent_id
+    assert admin.delete(f"/obp/v4.0.0/users/{payer.user_id}").status == 200
+
+    page.submit("confirm", code=code)
+    assert page.status == 403 and page.text_of("error") == _GONE
+    got = _get(shop, method)
+    assert (got["state"], got["failure_reason"]) == ("failed", "refused_by_the_bank")
+    assert consent_store.get_consent(consent_id).status == "INITIATED"  # never answered, never ACCEPTED
+
+
+def test_a_locked_payers_mandate_is_refused_until_unlocked_and_a_deleted_payers_ends(shop, api, admin):
+    payer = new_payer(shop.world)
+    method = authorised_method(shop, api.client, payer, amount=1000)
+    assert admin.post(f"/obp/v4.0.0/users/{payer.username}/locks").status == 200
+    r = charge(shop, method, 500)
+    assert (r.status, r.body["state"], r.body["failure_reason"]) == (201, "failed", "refused_by_the_bank")
+    assert _get(shop, method)["state"] == "succeeded"  # the bank may unlock the payer
+    assert admin.put(f"/obp/v3.1.0/users/{payer.username}/lock-status").status == 200
+    assert charge(shop, method, 500).body["state"] == "succeeded"
+
+    assert admin.delete(f"/obp/v4.0.0/users/{payer.user_id}").status == 200
+    r = charge(shop, method, 500)
+    assert (r.body["state"], r.body["failure_reason"]) == ("failed", "mandate_unusable")
+    got = _get(shop, method)
+    assert (got["state"], got["expiry_reason"]) == ("expired", "payer_gone")
