@@ -102,6 +102,15 @@ class Poller(threading.Thread):
         self.stop_event = threading.Event()
         self.sweep_every = sweep_every
         self.schedule_dir = schedule_dir  # None: no scheduled function runs on request
+        self._idle = threading.Condition()
+        self.idle_rounds = 0  # rounds that found nothing to do
+
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """Until a round that started after the call found nothing to do: whatever was being handled
+        at the call (a delivery whose receiver already answered, say) has finished and said so."""
+        with self._idle:
+            target = self.idle_rounds + 2  # of two idle rounds, the second surely started after the call
+            return self._idle.wait_for(lambda: self.idle_rounds >= target, timeout)
 
     def run(self) -> None:
         import boto3
@@ -139,6 +148,9 @@ class Poller(threading.Thread):
                     print(f"[local] sweep failed: {err}", file=sys.stderr)
             busy |= self._run_requested(scheduled)
             if not busy:
+                with self._idle:
+                    self.idle_rounds += 1
+                    self._idle.notify_all()
                 self.stop_event.wait(0.2)
 
     def _run_requested(self, scheduled: dict) -> bool:
@@ -340,6 +352,7 @@ def main() -> int:
         in_demo.set()
         demo, failed = _run_demo(base, creds, env["OUTBOX_DIR"], local.demo_dir)
         in_demo.clear()
+        poller.wait_until_idle()  # the demo's last deliveries print their lines before the banner
     if ready and not failed:
         _print_banner(base, creds, env, demo, round(time.monotonic() - started, 2))
     elif not failed and not stopping.is_set() and api.poll() is None:
