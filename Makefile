@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 STAGE ?= dev
 PYTEST_ARGS ?=
+LOAD_ARGS ?=
 # Test processes (pytest-xdist): one a core; 0 runs the tests in one process. A file's tests share a worker
 # (its module-scoped local stack, say).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run demo test readme package clean browser
+.PHONY: run demo test readme load package bench clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@echo "Installing into $(VENV): boto3, PynamoDB, pydantic, Chalice, moto, pytest and what they need"
@@ -43,9 +44,20 @@ browser:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	else echo "chromium and chromium-driver are missing and make is not root: the browser test will fail (README, Tests)"; fi
 
+# Hot accounts over the local stack (its own, on free loopback ports) and the stack's memory:
+# prints the figures and the targets; bounded in count and time (scripts/load.py --help).
+load: $(STAMP)
+	$(BIN)/python -m scripts.load $(LOAD_ARGS)
+
 # Package the stage into build/<stage>/ with the infra template merged in, then lint it.
 package: $(STAMP)
 	$(BIN)/python -m scripts.package $(STAGE)
+
+# Cold start of the packaged function against its bare dependencies (a benchmark, not a test):
+# builds the package as `make package` does, without the network, and times fresh interpreters.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build .local .pytest_cache

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from chalicelib.services import consent_use, consumers, directlogin
+from chalicelib.services import directlogin
 from chalicelib.services.access import NOT_READ, Authentication, Caller
 from chalicelib.store.parallel import together
+
+# Consents and application credentials are imported by the requests that carry them (cold
+# start: most requests log in with DirectLogin).
 
 
 def plan(headers: Mapping[str, str]) -> Authentication | None:
@@ -26,6 +29,8 @@ def plan(headers: Mapping[str, str]) -> Authentication | None:
     names. A malformed credential raises here, before anything is read."""
     consent = headers.get("consent-jwt") or headers.get("consent-id")
     if consent is not None:
+        from chalicelib.services import consent_use
+
         return consent_use.plan(consent, headers.get("consumer-key"))
     directlogin_header = headers.get("directlogin")
     authorization = headers.get("authorization")
@@ -34,6 +39,8 @@ def plan(headers: Mapping[str, str]) -> Authentication | None:
     if authorization is not None and authorization.strip().lower().startswith("directlogin"):
         return directlogin.plan(None, authorization)
     if authorization is not None and authorization.strip().lower().startswith("basic "):
+        from chalicelib.services import consumers
+
         return consumers.plan_application(authorization.strip()[6:])
     return None
 

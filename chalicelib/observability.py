@@ -13,7 +13,7 @@ Metrics, CloudWatch embedded metric format (EMF lines among the logs), namespace
                       ClientErrors (0/1)
   SQS handlers        dimension `queue`: Deliveries, DeliveryFailures, DeliveryRetries,
                       DeadLettered (recorded by delivery/batch.py)
-  outbox sweeper      OutboxResent
+  outbox sweeper      OutboxResent, AccountsBookedBySweeper
   every function      ColdStart
 The alarms in the packaged template (scripts/package.py) read these names.
 

@@ -1,6 +1,6 @@
 """Every setting of the service, typed, in one place: read from the environment once.
 
-Three pydantic models: `Settings`, what the application reads in every stage
+Three pydantic-settings models: `Settings`, what the application reads in every stage
 (`get_settings()`); `BootstrapSettings`, the first super admin and consumer (`scripts/bootstrap.py`,
 `make run`); `LocalStackSettings`, the ports and demo data of `make run`. Each field names its
 environment variable, its type, default and meaning; README's settings table is generated from
@@ -20,10 +20,11 @@ On AWS the data key is an SSM SecureString named by OBP_DATA_KEY_PARAMETER, read
 Adding a setting: a field with `setting(ENV_NAME, default, "meaning")` and a type (constraints
 such as `gt=0` are checked at start-up), then `make readme`.
 
-Why pydantic's BaseModel and not pydantic-settings' BaseSettings: reading variables by their alias
-is all we need of it, and importing pydantic-settings (with asyncio, argparse, python-dotenv and its
-CLI and cloud sources) added 50-95 ms of CPU to every cold start, measured; `load` below is that
-part of it, for environment variables only.
+The models are pydantic-settings' `BaseSettings`, reading environment variables only (no
+`.env` file, secrets directory or command line: nothing reads a file); an empty or blank variable
+counts as unset. `load` turns a bad value into `SettingsError`. Importing pydantic-settings costs
+a cold start about 26-42 ms of CPU (it loads all its sources; measured in issue 12), within the
+budget of `make bench`.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import (
     AliasChoices, BaseModel, ConfigDict, Field, Json, ValidationError, field_validator, model_validator,
 )
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 LOCAL_STAGES = frozenset({"local", "test"})
 
@@ -93,10 +95,32 @@ class FeeSchedule(BaseModel):
     refund: _FeePart
 
 
-class _EnvironmentModel(BaseModel):
-    """Fields named by their environment variables (`validation_alias`); see `load`."""
+class _Environment(EnvSettingsSource):
+    """Environment variables, by their exact names; a blank one counts as unset (so an
+    `AWS_REGION=" "` leaves `AWS_DEFAULT_REGION` to decide)."""
 
-    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, populate_by_name=True, extra="ignore")
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self.env_vars = {name: value for name, value in self.env_vars.items() if value is not None and value.strip()}
+
+
+class _EnvironmentModel(BaseSettings):
+    """Fields named by their environment variables (`validation_alias`), read from the
+    environment alone; see `load`."""
+
+    # case_sensitive: the variables as written; no populate_by_name, which would also read a
+    # variable named like the field ("port"); enable_decoding=False: a comma-separated value is
+    # ours to split (pydantic-settings would parse a tuple's variable as JSON).
+    model_config = SettingsConfigDict(frozen=True, str_strip_whitespace=True, extra="ignore", case_sensitive=True,
+                                      enable_decoding=False)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments given to the constructor, then the environment; no dotenv or secrets files."""
+        return init_settings, _Environment(settings_cls)
 
 
 class Settings(_EnvironmentModel):
@@ -176,6 +200,12 @@ class Settings(_EnvironmentModel):
                                      "(OBP's `transactionRequests_payment_limit`)", gt=0)
     idempotency_ttl_seconds: int = setting("OBP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600, "how long an Idempotency-Key "
                                            "and its response are kept", gt=0)
+    # How far below zero an account may go when its product sets no OVERDRAFT_LIMIT; None is no
+    # limit (OBP's sandbox: the local stage's default); deployed stages and the tests default to 0.
+    default_overdraft_limit: Decimal | None = setting(
+        "OBP_DEFAULT_OVERDRAFT_LIMIT", Decimal("0"), "how far below zero an account may go when its product sets no "
+        "`OVERDRAFT_LIMIT` attribute: an amount in the account's currency, or `unlimited` (OBP's sandbox)",
+        shown_default="`unlimited` in `local`, else `0`", expected="`unlimited` or an amount of 0 or more", ge=0)
     # Webhook delivery (Standard Webhooks; Svix's schedule). The schedule lists the delays before
     # attempts 2, 3, ...; each delay gets +/- jitter_percent of random jitter.
     webhook_retry_schedule: CommaSeparatedSeconds = setting(
@@ -239,12 +269,18 @@ class Settings(_EnvironmentModel):
             data.setdefault("OBP_OTP_EMAIL_FALLBACK", True)
         if stage == "local":
             data.setdefault("OBP_LOG_FORMAT", "text")
+            data.setdefault("OBP_DEFAULT_OVERDRAFT_LIMIT", "unlimited")
         return data
 
     @field_validator("super_admin_user_ids", "webhook_retry_schedule", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         return _comma_separated(value)
+
+    @field_validator("default_overdraft_limit", mode="before")
+    @classmethod
+    def _unlimited(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() == "unlimited" else value
 
     @field_validator("otp_transport", mode="before")
     @classmethod
@@ -324,23 +360,19 @@ class LocalStackSettings(_EnvironmentModel):
 Model = TypeVar("Model", bound=_EnvironmentModel)
 
 
-def load(model: type[Model], environ=None) -> Model:
-    """The model read from the environment (`os.environ` unless given): each field from the first
-    of its variables that is set; an empty or blank variable counts as unset. A bad value raises
-    SettingsError."""
-    environ = os.environ if environ is None else environ
-    names = {name for field in model.model_fields.values() for name in variable_names(field)}
-    given = {name: value for name, value in environ.items() if name in names and value.strip()}
+def load(model: type[Model]) -> Model:
+    """The model read from the environment: each field from the first of its variables that is
+    set; an empty or blank variable counts as unset. A bad value raises SettingsError."""
     try:
-        return model.model_validate(given)
+        return model()
     except ValidationError as error:
-        raise SettingsError(describe_errors(model, error, environ)) from None
+        raise SettingsError(describe_errors(model, error)) from None
 
 
-def describe_errors(model: type[_EnvironmentModel], error: ValidationError, environ=None) -> str:
+def describe_errors(model: type[_EnvironmentModel], error: ValidationError) -> str:
     """One line per bad variable: its name, its value (unless secret), what it takes and why not.
     A derived default that fails only because another variable is bad is not listed."""
-    environ = os.environ if environ is None else environ
+    environ = os.environ
     fields = {name: f for f in model.model_fields.values() for name in variable_names(f)}
     lines = []
     for problem in error.errors(include_url=False):

@@ -8,11 +8,12 @@
 3. a super admin and a consumer are bootstrapped (OBP_ADMIN_USERNAME / OBP_ADMIN_PASSWORD /
    OBP_CONSUMER_KEY, or the defaults printed below);
 4. a poller feeds every SQS queue to its real `@app.on_sqs_message` handler and runs the
-   scheduled work (the outbox sweeper, the payments sweeper, the recurring charges) every few
-   seconds; any scheduled function (the daily settlements too) runs on request: a file
-   `<function>.json` in LOCAL_SCHEDULE_DIR (.local/schedule), `{}` or `{"time": "2025-03-07T02:00:00Z",
-   "id": "<any>"}`, is run as EventBridge would invoke it at that time, then replaced by
-   `<id or function>.done.json` with the function's answer;
+   scheduled work every few seconds: the outbox sweeper (outbox messages and bookings a request
+   left unfinished), the payments sweeper and the recurring charges; any scheduled function (the
+   daily settlements too) runs on request: a file `<function>.json` in LOCAL_SCHEDULE_DIR
+   (.local/schedule), `{}` or `{"time": "2025-03-07T02:00:00Z", "id": "<any>"}`, is run as
+   EventBridge would invoke it at that time, then replaced by `<id or function>.done.json` with the
+   function's answer;
 5. scripts/local_api.py serves the API on http://127.0.0.1:PORT as `chalice local --stage local`
    does, printing one line per request;
 6. with DEMO=1 (`make demo`) the steps of README's walkthrough (scripts/walkthrough.py) run first,
@@ -116,6 +117,7 @@ class Poller(threading.Thread):
         import boto3
 
         from chalicelib import outbox
+        from chalicelib.services import booking
         from chalicelib.services.enterprise import payments
 
         app_module = importlib.import_module("app")
@@ -139,13 +141,17 @@ class Poller(threading.Thread):
                 busy |= self._poll_once(sqs, name, handler, url, arn, batch_size)
             if time.monotonic() - last_sweep > self.sweep_every:
                 last_sweep = time.monotonic()
-                try:
-                    outbox.sweep(min_age_seconds=int(self.sweep_every))
-                    payments.sweep()
-                    for name in self.PERIODIC:
-                        scheduled[name](scheduled_event(datetime.now(timezone.utc)), _LambdaContext(name))
-                except Exception as err:  # noqa: BLE001 - keep polling
-                    print(f"[local] sweep failed: {err}", file=sys.stderr)
+                # What the outbox_sweeper, payments_sweeper and the periodic schedules do; one failing
+                # does not stop the others.
+                periodic = [lambda name=name: scheduled[name](scheduled_event(datetime.now(timezone.utc)),
+                                                              _LambdaContext(name)) for name in self.PERIODIC]
+                for sweep in (lambda: outbox.sweep(min_age_seconds=int(self.sweep_every)),
+                              lambda: booking.sweep(min_age_seconds=int(self.sweep_every)), payments.sweep,
+                              *periodic):
+                    try:
+                        sweep()
+                    except Exception as err:  # noqa: BLE001 - keep polling
+                        print(f"[local] sweep failed: {err!r}", file=sys.stderr)
             busy |= self._run_requested(scheduled)
             if not busy:
                 with self._idle:
@@ -210,14 +216,34 @@ class Poller(threading.Thread):
         return True
 
 
+class _FirstComeFirstServed:
+    """A lock taken in the order it was asked for (threading.Lock lets any waiter, or the thread
+    that just released it, win): under load every request waits its turn, none waits forever."""
+
+    def __init__(self):
+        self._turns = threading.Condition()
+        self._next_ticket = self._serving = 0
+
+    def __enter__(self):
+        with self._turns:
+            ticket, self._next_ticket = self._next_ticket, self._next_ticket + 1
+            self._turns.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *exc):
+        with self._turns:
+            self._serving += 1
+            self._turns.notify_all()
+        return False
+
+
 def _one_request_at_a_time(wsgi_app):
     """moto's backends are not thread-safe (a transaction copies a table another request is
     changing); AWS is. The API, the poller and the webhook handler's threads all call moto, so its
-    server answers one request at a time."""
-    lock = threading.Lock()
+    server answers one request at a time, in the order they came."""
+    turn = _FirstComeFirstServed()
 
     def app(environ, start_response):
-        with lock:
+        with turn:
             return list(wsgi_app(environ, start_response))
 
     return app
@@ -232,12 +258,18 @@ def _die_with_parent() -> None:
 
 
 class MotoServer:
-    """moto's server on 127.0.0.1:port, serving from a thread. Binds in the caller's thread, so a
-    busy port is an error here (moto's ThreadedMotoServer waits forever when its thread cannot bind)."""
+    """moto's server on 127.0.0.1:port, serving from a thread, tuned for good (scripts/local_aws.py:
+    transactions, queries and SQS at a cost that does not grow with the data). Binds in the caller's
+    thread, so a busy port is an error here (moto's ThreadedMotoServer waits forever when its thread
+    cannot bind)."""
 
     def __init__(self, port: int):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
+
+        from scripts.local_aws import tune_moto
+
+        tune_moto()
 
         app = _one_request_at_a_time(DomainDispatcherApplication(create_backend_app))
         try:

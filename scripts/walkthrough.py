@@ -35,8 +35,8 @@ ANY = ...  # in an expected answer: any value, as long as the field is there
 BANK = "demo-bank"
 PASSWORD = "Str0ng-Passw0rd!"
 KID = "demo-key-1"
-TELLER_ROLES = ["CanCreateCustomer", "CanCreateUserCustomerLink", "CanCreateAccount", "CanCreateProduct",
-                "CanCreateProductAttribute", "CanCreateWebhook"]
+TELLER_ROLES = ["CanCreateCustomer", "CanCreateUserCustomerLink", "CanCreateAccount",
+                "CanCreateHistoricalTransactionAtBank", "CanCreateWebhook"]
 
 
 # --- the kinds of step -------------------------------------------------------------------------
@@ -248,23 +248,21 @@ STEPS: list = [
     *customer("ALICE", "Alice Demo", "alice@example.com", ALICE_MOBILE),
     *customer("BOB", "Bob Demo", "bob@example.com", "+44 7700 900002"),
 
-    Text("5. Accounts, funded", "The teller opens a current account for each customer, and the bank's own "
-         "funding account, whose product allows an overdraft, and pays 500 EUR from it into each current account "
-         "(an ordinary transfer: the local stage has no other way to bring money in yet)."),
-    # COORDINATOR: once the ledger's unlimited local overdraft and OBP's historical-transaction
-    # endpoint (POST /obp/v5.1.0/banks/BANK_ID/management/historical/transactions,
-    # CanCreateHistoricalTransactionAtBank) are merged, fund alice-current and bob-current with that
-    # endpoint instead, and drop the FUNDING product, its attribute and demo-funding below.
-    Call("PUT", f"/obp/v5.1.0/banks/{BANK}/products/FUNDING", headers=token("TELLER"),
-         body={"parent_product_code": "", "name": "Bank funding account"}, status=201,
-         answer={"product_code": "FUNDING", "name": "Bank funding account"}),
-    Call("POST", f"/obp/v5.1.0/banks/{BANK}/products/FUNDING/attribute", headers=token("TELLER"),
-         body={"name": "OVERDRAFT_LIMIT", "type": "DOUBLE", "value": "1000000"}, status=201,
-         answer={"name": "OVERDRAFT_LIMIT", "value": "1000000"}),
+    Text("5. Accounts, funded", "The teller opens a current account for each customer and the bank's own "
+         "funding account, then books 500 EUR from it into each current account as OBP's historical transactions "
+         "(`CanCreateHistoricalTransactionAtBank`). Money is never made from nothing: every credit is an "
+         "account's debit. The funding account may go below zero because the local stage sets no overdraft "
+         "limit where a product names none (`OBP_DEFAULT_OVERDRAFT_LIMIT`: `unlimited` in `local`, `0` when "
+         "deployed)."),
     account("TELLER", "demo-funding", "$TELLER_ID", "Demo Bank funding", "FUNDING"),
     account("TELLER", "alice-current", "$ALICE_ID", "Current account of Alice", "CURRENT"),
     account("TELLER", "bob-current", "$BOB_ID", "Current account of Bob", "CURRENT"),
-    pay("TELLER", "demo-funding", "$TO", "500.00", "Opening deposit", each=("TO", ["alice-current", "bob-current"])),
+    Call("POST", f"/obp/v5.1.0/banks/{BANK}/management/historical/transactions", headers=token("TELLER"), body={
+        "from_account_id": "demo-funding", "to_account_id": "$TO", "value": {"currency": "EUR", "amount": "500.00"},
+        "description": "Opening deposit", "posted": "2026-01-02T09:00:00Z", "completed": "2026-01-02T09:00:00Z",
+        "type": "SANDBOX_TAN", "charge_policy": "SHARED"}, status=201,
+        answer={"transaction_id": ANY, "to": {"bank_id": BANK, "account_id": "$TO"},
+                "value": {"currency": "EUR", "amount": "500.00"}}, each=("TO", ["alice-current", "bob-current"])),
 
     Text("6. A transfer", "Alice logs in and pays Bob 25 EUR (below `OBP_CHALLENGE_THRESHOLD`, so no OTP), "
          "then reads her balance."),

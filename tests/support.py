@@ -193,16 +193,17 @@ from contextlib import contextmanager  # noqa: E402
 @contextmanager
 def fresh_aws():
     """An in-process AWS with every table and queue of infra/resources.yaml (the `aws` fixture,
-    and fixtures with a wider scope than one test). Transactions roll back item by item (see
-    item_level_transaction_rollback): same outcome as moto's own, at a cost independent of the
-    table's size."""
+    and fixtures with a wider scope than one test). moto tuned as the local stack runs it
+    (scripts/local_aws.py): transactions roll back item by item and a Query reads its partition
+    only; same outcomes as moto's own, at costs independent of the table's size."""
     from moto import mock_aws
 
     from chalicelib import aws as aws_clients
     from chalicelib.settings import get_settings
     from scripts.aws_resources import create_all
+    from scripts.local_aws import tuned_moto
 
-    with mock_aws(), item_level_transaction_rollback():
+    with mock_aws(), tuned_moto():
         aws_clients.reset()
         create_all(aws_clients.client("dynamodb"), aws_clients.client("sqs"))
         aws_clients.client("ses").verify_email_identity(EmailAddress=get_settings().email_sender)
@@ -304,58 +305,6 @@ class serialized_aws_calls:
         return False
 
 
-class item_level_transaction_rollback:
-    """Context manager: moto's TransactWriteItems deep-copies the WHOLE table once per action so it
-    can roll back (a 12-action transfer on a 1000-item table copies 12000 items). This keeps a
-    copy of only the items the transaction touches and puts them back if it fails: the same
-    all-or-nothing outcome, at a cost independent of the table's size."""
-
-    def __enter__(self):
-        import copy
-        import json
-        import types
-
-        import moto.dynamodb.models as dynamodb_models
-
-        self._module = dynamodb_models
-        self._original = original = dynamodb_models.DynamoDBBackend.transact_write_items
-        real_copy = copy
-
-        def item_key(backend, kind: str, op: dict) -> dict:
-            if kind != "Put":
-                return op["Key"]
-            table = backend.get_table(op["TableName"])
-            names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
-            return {name: op["Item"][name] for name in names}
-
-        def transact_write_items(backend, transact_items):
-            before = {}
-            for action in transact_items:
-                (kind, op), = action.items()
-                key = item_key(backend, kind, op)
-                ident = (op["TableName"], json.dumps(key, sort_keys=True))
-                if ident not in before:
-                    before[ident] = (op["TableName"], key, real_copy.deepcopy(backend.get_item(op["TableName"], key)))
-            # moto's own table-wide restore becomes a no-op; the touched items are restored below.
-            dynamodb_models.copy = types.SimpleNamespace(deepcopy=lambda obj, memo=None: obj)
-            try:
-                return original(backend, transact_items)
-            except Exception:
-                for table_name, key, item in before.values():
-                    if item is not None:
-                        backend.put_item(table_name, item.to_json()["Attributes"])
-                    elif backend.get_item(table_name, key) is not None:
-                        backend.delete_item(table_name, key)
-                raise
-            finally:
-                dynamodb_models.copy = real_copy
-
-        dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
-        return self
-
-    def __exit__(self, *exc):
-        self._module.DynamoDBBackend.transact_write_items = self._original
-        return False
 # --- SQS and webhook receivers (webhook delivery tests) ---------------------------------------
 
 def sqs_event(*bodies: str) -> dict:
@@ -498,3 +447,39 @@ def fake_dns(monkeypatch) -> dict:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return names
+
+
+class items_read:
+    """Context manager counting the DynamoDB items requests read (a Query's or Scan's
+    ScannedCount, a BatchGetItem's items, a GetItem's item): `with items_read() as reads: ...`,
+    then `reads.items`, `reads.by_operation`."""
+
+    def __enter__(self):
+        import botocore.client
+
+        self.items, self.by_operation = 0, {}
+        self._client = botocore.client.BaseClient
+        self._original = original = self._client._make_api_call
+        counter = self
+
+        def counting(client, operation_name, api_params):
+            answer = original(client, operation_name, api_params)
+            if client.meta.service_model.service_name == "dynamodb":
+                if operation_name in ("Query", "Scan"):
+                    read = answer.get("ScannedCount", answer.get("Count", 0))
+                elif operation_name == "BatchGetItem":
+                    read = sum(len(items) for items in answer.get("Responses", {}).values())
+                elif operation_name == "GetItem":
+                    read = 1 if "Item" in answer else 0
+                else:
+                    read = 0
+                counter.items += read
+                counter.by_operation[operation_name] = counter.by_operation.get(operation_name, 0) + read
+            return answer
+
+        self._client._make_api_call = counting
+        return self
+
+    def __exit__(self, *exc):
+        self._client._make_api_call = self._original
+        return False

@@ -25,13 +25,21 @@ the ids of a POST body, the bank, the roles, the account and the view (`check_be
 `install(app)` gives Chalice (and so API Gateway) only one generic route per path depth; this
 module matches the path and method itself, so an unknown path, method or version is OBP-10404
 (never API Gateway's or Chalice's own 403/405) and the deployed API stays a few resources big.
+
+Route modules are imported on first use: before matching a path, routing imports the modules
+`areas.ROUTE_MODULES` names for it (see areas.py), so a cold start pays for one area only. The
+route table holds what is loaded so far; `load_all()` loads every module (whatever lists all
+routes calls it first: resource docs, tests).
 """
 from __future__ import annotations
 
 import functools
+import gc
+import importlib
 import json
 import logging
 import re
+import threading
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -40,6 +48,7 @@ from typing import Any, Callable
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import auth
+from chalicelib.api import areas
 from chalicelib.errors import ApiError, invalid_json, not_found_uri
 from chalicelib.services import banks
 from chalicelib.services.access import Caller, require_any_role
@@ -372,7 +381,11 @@ def _response(reply: Reply):
 # --- the route table --------------------------------------------------------------------------
 
 _TABLE: dict[tuple[str, str], list[Endpoint]] = {}
-_PREFIX_RENDERERS: dict[str, Callable[[ApiError], Reply]] = {}
+# Guards the table and the match index against a module registering routes on one thread (the
+# local stack serves requests on threads) while another builds the index.
+_TABLE_LOCK = threading.Lock()
+_BY_LENGTH: dict[int, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+_LOADED: set[str] = set()  # route modules fully imported (sys.modules also holds half-imported ones)
 
 
 def endpoint(method: str, path: str, *, since: str | None, until: str | None = None, status: int = 200,
@@ -381,22 +394,25 @@ def endpoint(method: str, path: str, *, since: str | None, until: str | None = N
              response: type | str | None = None, tags=(), errors=(), query=(), produces: str = "application/json"):
     """Declare a route handler `handler(req, **path_params)`; see the module docstring.
 
-    An unversioned endpoint with an `error_renderer` also claims its first path segment (e.g. `/v1`):
-    unknown paths and methods below it are rendered by that renderer, not as OBP errors."""
+    The module must be in `areas.ROUTE_MODULES` (a test says so). An unversioned endpoint with an
+    `error_renderer` under a first segment of its own (e.g. `/v1`) names it in
+    `areas.PREFIX_ERROR_RENDERERS` too, for unknown paths and methods below it."""
     if since is not None and since not in VERSIONS:
         raise ValueError(f"unsupported version {since}")
     if method not in _METHODS:
         raise ValueError(f"unsupported method {method}")
+    route = f"/obp/{{version}}{path}" if since is not None else path
+    if len(route.strip("/").split("/")) > _MAX_DEPTH:
+        raise ValueError(f"{route} is deeper than the {_MAX_DEPTH} segments install() serves")
 
     def register(handler):
-        route = f"/obp/{{version}}{path}" if since is not None else path
-        _TABLE.setdefault((route, method), []).append(Endpoint(
-            method, path, handler, since, until, status, error_renderer, form, under_consent,
-            operation=operation, roles=tuple(roles), check_roles=check_roles, body=body, response=response,
-            tags=tuple(tags), errors=tuple(errors), query=tuple(query), produces=produces,
-        ))
-        if since is None and error_renderer is not None:
-            _PREFIX_RENDERERS[path.split("/")[1]] = error_renderer
+        with _TABLE_LOCK:
+            _TABLE.setdefault((route, method), []).append(Endpoint(
+                method, path, handler, since, until, status, error_renderer, form, under_consent,
+                operation=operation, roles=tuple(roles), check_roles=check_roles, body=body, response=response,
+                tags=tuple(tags), errors=tuple(errors), query=tuple(query), produces=produces,
+            ))
+            _BY_LENGTH.clear()
         return handler
 
     return register
@@ -412,6 +428,7 @@ def _choose(route: str, method: str, version: str | None) -> Endpoint | None:
 def endpoints_at(version: str | None) -> list[tuple[str, Endpoint]]:
     """(route, endpoint) for every path and method a request under `version` reaches, with the
     implementation it gets; version None: the unversioned endpoints (DirectLogin, /v1, pages)."""
+    load_all()
     found = []
     for (route, method) in sorted(_TABLE):
         if (version is None) != (not route.startswith("/obp/{version}")):
@@ -433,6 +450,7 @@ def _match(segments: list[str], method: str) -> tuple[Endpoint | None, dict[str,
     """The endpoint for a path and method, with its path parameters and the version it was called
     under. Static segments win over variables at the first place they differ (as in API Gateway);
     a path that matches a route without this method or version goes on to the next candidate."""
+    _load(areas.modules_for(segments))
     for route, parts in _routes_of_length(len(segments)):
         params = {}
         for want, got in zip(parts, segments):
@@ -450,10 +468,51 @@ def _match(segments: list[str], method: str) -> tuple[Endpoint | None, dict[str,
     return None, {}, None
 
 
-@functools.lru_cache(maxsize=None)
 def _routes_of_length(length: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    routes = sorted({route for route, _ in _TABLE})  # "{" sorts after every static character
-    return tuple((r, tuple(r.strip("/").split("/"))) for r in routes if len(r.strip("/").split("/")) == length)
+    routes = _BY_LENGTH.get(length)
+    if routes is None:
+        with _TABLE_LOCK:
+            ordered = sorted({route for route, _ in _TABLE})  # "{" sorts after every static character
+            routes = tuple((r, tuple(r.strip("/").split("/"))) for r in ordered if len(r.strip("/").split("/")) == length)
+            _BY_LENGTH[length] = routes
+    return routes
+
+
+def _load(modules: list[str]) -> None:
+    """Import route modules not imported yet. The collector stays off meanwhile: an area's import
+    allocates thousands of objects that all live on, so collections there would only scan them."""
+    missing = [m for m in modules if m not in _LOADED]
+    if not missing:
+        return
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for module in missing:
+            importlib.import_module(module)  # waits while another thread is importing it
+            _LOADED.add(module)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def load_all() -> None:
+    """Import every route module: for whatever lists all routes."""
+    _load(areas.all_modules())
+
+
+def route_table() -> dict[tuple[str, str], list[Endpoint]]:
+    """Every route, `(route, method) -> [Endpoint, ...]`, with every module loaded."""
+    load_all()
+    return _TABLE
+
+
+def _unknown_path_renderer(segments: list[str]) -> Callable[[ApiError], Reply]:
+    """OBP's 404, or the renderer of an API that owns the first segment (areas.PREFIX_ERROR_RENDERERS)."""
+    owner = areas.PREFIX_ERROR_RENDERERS.get(segments[0] if segments else "")
+    if owner is None:
+        return obp_error_reply
+    module, _, name = owner.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _dispatch(app, segments: list[str]):
@@ -461,10 +520,13 @@ def _dispatch(app, segments: list[str]):
     method = request.method
     if method == "OPTIONS":
         return _response(Reply(None, 204, {"Access-Control-Max-Age": "1728000"}))
-    chosen, params, version = _match(segments, method)
+    try:
+        chosen, params, version = _match(segments, method)
+    except Exception:  # noqa: BLE001 - a route module that fails to import: OBP's 500, never Chalice's
+        logger.exception("route modules failed to load for %s /%s", method, "/".join(segments))
+        return _response(obp_error_reply(ApiError("OBP-50000", status=500)))
     if chosen is None:
-        first = segments[0] if segments else ""
-        return _response(_PREFIX_RENDERERS.get(first, obp_error_reply)(not_found_uri()))
+        return _response(_unknown_path_renderer(segments)(not_found_uri()))
     req = Request(request, version, chosen)
     banks.begin_request()
     try:
@@ -550,11 +612,8 @@ def install(app) -> None:
     """Register the routes on the Chalice app: one generic route per path depth (`/{p1}`,
     `/{p1}/{p2}`, ...), each taking every method, and our own matcher behind them. API Gateway
     thus holds a handful of resources whatever the number of endpoints (its quota is 300 and each
-    route adds kilobytes to the template), and every unknown path or method is OBP-10404."""
-    _routes_of_length.cache_clear()
-    deepest = max((len(route.strip("/").split("/")) for route, _ in _TABLE), default=0)
-    if deepest > _MAX_DEPTH:
-        raise ValueError(f"a route is {deepest} segments deep; install() serves at most {_MAX_DEPTH}")
+    route adds kilobytes to the template), and every unknown path or method is OBP-10404. Needs
+    no route module: `endpoint` refuses a route deeper than these."""
     for depth in range(1, _MAX_DEPTH + 1):
         names = [f"p{i}" for i in range(1, depth + 1)]
         _register(app, "".join(f"/{{{n}}}" for n in names), names)

@@ -74,7 +74,7 @@ def get_transaction_request_types(req: Request, bank_id: str, account_id: str, v
           tags=("Transaction-Request", "Payment Initiation Service (PIS)"), errors=("OBP-20001",))
 def get_transaction_requests(req: Request, bank_id: str, account_id: str, view_id: str):
     """Get Transaction Requests"""
-    found = transaction_requests.list_requests(req.user(), bank_id, account_id, view_id)
+    found = transaction_requests.list_requests(req.user(), bank_id, account_id, view_id, req.query)
     return {"transaction_requests_with_charges": [transaction_request_json_210(tr) for tr in found]}
 
 

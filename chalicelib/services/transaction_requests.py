@@ -34,7 +34,7 @@ from chalicelib.schemas.transactions import (
     CHARGE_SUMMARY,
     transaction_request_json_400,
 )
-from chalicelib.services import customer_links, idempotency, transfers
+from chalicelib.services import booking, customer_links, idempotency, transfers
 from chalicelib.services import views as view_service
 from chalicelib.services.access import Caller
 from chalicelib.services.accounts import load_account, open_account
@@ -46,6 +46,7 @@ from chalicelib.services.money import (
     parse_plain_number,
     transaction_charge,
 )
+from chalicelib.services.paging import parse_page
 from chalicelib.services.validation import is_valid_id
 from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
@@ -67,6 +68,7 @@ REQUIRED_ANSWERS_ATTRIBUTE = "REQUIRED_CHALLENGE_ANSWERS"
 _TRANSFER_PERMISSIONS = ("can_add_transaction_request_to_any_account", "can_add_transaction_request_to_beneficiary")
 _LIMIT_STEPS = {"limit_total": "total", "limit_year": "yearly", "limit_month": "monthly"}
 _OTP_PURPOSE = "transaction-request-challenge"
+DEFAULT_REQUESTS_PAGE = 500
 DUMMY_ANSWER = "123"
 
 
@@ -239,7 +241,7 @@ def _complete_at_once(request, source, target, view_id: str, idem: idempotency.C
     def request_steps(debit_id: str, completed: datetime):
         request.status, request.transaction_id, request.end_date = COMPLETED, debit_id, completed
         outcome["value"] = Outcome(201, transaction_request_json_400(request, view_id))
-        steps = [("request", lambda tx: ledger.put_new(tx, request))]
+        steps = [("request", lambda tx: ledger.stage_new_request(tx, request))]
         if idem is not None:
             steps.append(_idempotency_step(idem, outcome["value"]))
         return steps + _limit_steps(counterparty, request.amount, completed)
@@ -428,17 +430,18 @@ def _initiate_with_challenges(caller: Caller, request, source, view_id: str, ide
     outcome = Outcome(201, transaction_request_json_400(request, view_id))
 
     steps = ledger.Steps()
-    steps.add("request", lambda tx: ledger.put_new(tx, request))
+    steps.add("request", lambda tx: ledger.stage_new_request(tx, request))
     for challenge in challenges:
         steps.add("challenge", lambda tx, c=challenge: ledger.put_new(tx, c))
     if idem is not None:
         steps.add(*_idempotency_step(idem, outcome))
     for message in messages:
         steps.add("outbox", lambda tx, m=message: outbox.stage(tx, m))
-    if len(steps) > ledger.MAX_ACTIONS:  # one transaction holds at most 100 writes
+    if len(steps) + 1 > ledger.MAX_ACTIONS:  # one transaction holds at most 100 writes (the request is two)
         raise ApiError("OBP-50215", "Too many users would have to answer a challenge.", status=400)
-    ledger.commit(steps)
+    written = ledger.commit(steps)
     outbox.dispatch(*messages)
+    booking.book((source.bank_id, source.account_id), awaited=ledger.pending_keys(written))
     return outcome
 
 
@@ -563,11 +566,11 @@ def request_types(caller: Caller, bank_id: str, account_id: str, view_id: str):
 
 
 def _view_seeing_requests(caller: Caller, bank_id: str, account_id: str, view_id: str):
-    _, view = open_account(caller, bank_id, account_id, view_id)
+    account, view = open_account(caller, bank_id, account_id, view_id)
     if not view.allows("can_see_transaction_requests"):
         raise ApiError("OBP-20022", f"You need the `can_see_transaction_requests` permission on the View({view_id})",
                        status=400)
-    return view
+    return account, view
 
 
 def _seen_through(view, request) -> bool:
@@ -575,13 +578,18 @@ def _seen_through(view, request) -> bool:
     return view.is_system or request.view_id == view.view_id
 
 
-def list_requests(caller: Caller, bank_id: str, account_id: str, view_id: str) -> list:
-    view = _view_seeing_requests(caller, bank_id, account_id, view_id)
-    return [r for r in ledger.list_requests(bank_id, account_id) if _seen_through(view, r)]
+def list_requests(caller: Caller, bank_id: str, account_id: str, view_id: str, query: dict | None = None) -> list:
+    """A page of the account's requests in the order they were made (OBP's limit, offset and
+    sort_direction; 500 a page by default, OBP's endpoint having no paging): one Query of at most
+    `limit` items whatever the offset. A custom view's page keeps only its own requests."""
+    paging = parse_page(query, default_limit=DEFAULT_REQUESTS_PAGE)
+    account, view = _view_seeing_requests(caller, bank_id, account_id, view_id)
+    page = ledger.requests_page(account, offset=paging.offset, limit=paging.limit, descending=paging.descending)
+    return [r for r in page if _seen_through(view, r)]
 
 
 def get_request(caller: Caller, bank_id: str, account_id: str, view_id: str, transaction_request_id: str):
-    view = _view_seeing_requests(caller, bank_id, account_id, view_id)
+    _, view = _view_seeing_requests(caller, bank_id, account_id, view_id)
     request = _request_of_account(transaction_request_id, bank_id, account_id).request
     if not _seen_through(view, request):
         raise ApiError("OBP-40004", f"Current TRANSACTION_REQUEST_ID({transaction_request_id})", status=404)

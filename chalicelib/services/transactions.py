@@ -36,16 +36,18 @@ class TransactionPage:
 
 
 def list_transactions(caller: Caller, bank_id: str, account_id: str, view_id: str, query: dict) -> TransactionPage:
-    """A page of the account's transactions (newest first by default) with the view's metadata:
-    two Queries whatever the page size (transactions, then the metadata of their id range)."""
+    """A page of the account's booked transactions in booking order (newest first by default), so
+    each new_balance follows from the one before, with the view's metadata: two Queries whatever the
+    page size and offset (transactions by position: at most `limit` items; then the metadata of
+    their id range)."""
     paging = parse_page(query, default_descending=True)
     account, view = open_account(caller, bank_id, account_id, view_id)
-    page = ledger.list_transactions(
-        bank_id, account_id, newest_first=paging.descending, limit=paging.offset + paging.limit)[paging.offset:]
+    page = ledger.transactions_page(account, offset=paging.offset, limit=paging.limit, descending=paging.descending)
     result = TransactionPage(account, view, page)
     if page and view.allows("can_see_transaction_metadata") and (view.allows("can_see_comments") or view.allows("can_see_tags")):
-        for item in metadata_store.of_transactions(bank_id, account_id, page[0].transaction_id, page[-1].transaction_id):
-            if item.view_id == view_id:
+        ids = {t.transaction_id for t in page}
+        for item in metadata_store.of_transactions(bank_id, account_id, min(ids), max(ids)):
+            if item.view_id == view_id and item.transaction_id in ids:
                 (result.comments if item.kind == COMMENT else result.tags).setdefault(item.transaction_id, []).append(item)
     return result
 

@@ -1,16 +1,23 @@
-"""Posting a transfer: both balances, both transaction records, the caller's own writes (the
-transaction request, a challenge, an idempotency record) and the webhook events, all in ONE
-DynamoDB transaction.
+"""Posting a transfer: the one way money moves.
 
-Each balance is written on the version that was read, so a transfer that raced another one is
-cancelled and retried from fresh balances (a bounded number of times, with jittered back-off);
-money is never created or lost. The balance a debit may reach is minus the account's overdraft
-limit: the OVERDRAFT_LIMIT account attribute (copied from its product), 0 when absent. OBP's
-sandbox connector lets balances go negative without limit; a bank refuses insufficient funds
-unless an overdraft was agreed, and so do we.
+`post(Transfer, extra_steps)` commits, in ONE DynamoDB transaction, the debit (the amount taken off
+the from account's balance under a condition on the stored balance: the funds check), both legs
+as pending transactions, and the caller's own writes (the transaction request, a challenge, an
+idempotency record, counterparty limits). Nothing in it depends on a version read earlier, so
+transfers racing each other all commit while the funds last; a debit that would pass the floor is
+refused (400 OBP-10035) and a commit cancelled by a concurrent transaction (AWS's
+TransactionConflict: it wrote nothing) is sent again until it commits. Nothing is ever refused for
+being busy: a transfer is refused for its funds, or for its caller's own conditions. Then booking (services/booking.py) gives both legs their
+running balances, adds the credit to the to account and stages the webhook events.
+
+The floor of a debit is minus the account's overdraft limit: its OVERDRAFT_LIMIT attribute (copied
+from its product), else the setting `default_overdraft_limit` (OBP_DEFAULT_OVERDRAFT_LIMIT):
+unlimited in the local stage, as OBP's sandbox, and 0 in deployed stages, where a bank refuses
+insufficient funds unless an overdraft was agreed.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import random
@@ -21,18 +28,21 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Callable
 
-from chalicelib import outbox
 from chalicelib.errors import ApiError
-from chalicelib.services import customer_links, webhooks
-from chalicelib.services.money import convert, parse_plain_number, render_with_currency
+from chalicelib.services import booking
+from chalicelib.services.money import convert, parse_plain_number
+from chalicelib.settings import get_settings
 from chalicelib.store import accounts as account_store
 from chalicelib.store import ledger
 
 logger = logging.getLogger(__name__)
 
 OVERDRAFT_ATTRIBUTE = "OVERDRAFT_LIMIT"
-MAX_ATTEMPTS = 12
-_BALANCE_STEPS = frozenset({"debit_balance", "credit_balance"})
+# The longest pause before a commit cancelled by a concurrent transaction is sent again (AWS only:
+# the local stack's moto answers one request at a time, so it never reports a conflict). Only a
+# debit touches a shared item (the from account's balance), so a conflict means another debit of
+# the same account committed meanwhile: someone always makes progress.
+LONGEST_CONFLICT_PAUSE = 0.2
 
 
 def new_transaction_id() -> str:
@@ -44,8 +54,12 @@ def new_transaction_id() -> str:
     return str(uuid.UUID(int=value))
 
 
-def overdraft_limit(account) -> Decimal:
-    limit = parse_plain_number(account.attribute(OVERDRAFT_ATTRIBUTE) or "")
+def overdraft_limit(account) -> Decimal | None:
+    """How far below zero the account may go; None: no limit."""
+    raw = account.attribute(OVERDRAFT_ATTRIBUTE)
+    if raw is None:
+        return get_settings().default_overdraft_limit
+    limit = parse_plain_number(raw)
     return limit if limit is not None and limit > 0 else Decimal("0")
 
 
@@ -54,9 +68,17 @@ class InsufficientFunds(ApiError):
         super().__init__("OBP-10035", "Insufficient funds: the amount exceeds what the from account may pay.", status=400)
 
 
+def floor(account) -> Decimal | None:
+    """The lowest balance a debit may leave; None: no floor."""
+    limit = overdraft_limit(account)
+    return None if limit is None else -limit
+
+
 def check_funds(account, amount: Decimal) -> None:
-    """400 OBP-10035 when the debit would take the balance below the overdraft limit."""
-    if account.balance - amount < -overdraft_limit(account):
+    """400 OBP-10035 when the debit would take the balance read below the floor (the commit checks
+    the stored balance again)."""
+    lowest = floor(account)
+    if lowest is not None and account.balance - amount < lowest:
         raise InsufficientFunds()
 
 
@@ -83,38 +105,41 @@ ExtraSteps = Callable[[str, datetime], list[tuple[str, Callable]]]
 
 
 def post(transfer: Transfer, extra_steps: ExtraSteps, *, preloaded: dict | None = None) -> Posted:
-    """Commit the transfer with the caller's writes; retried on a lost race. A failed condition
+    """Commit the transfer with the caller's writes, then book both accounts. A failed condition
     of the caller's own steps is raised as ledger.CommitRejected for the caller to interpret."""
-    accounts = preloaded
-    for attempt in range(MAX_ATTEMPTS):
-        if accounts is None:
-            accounts = account_store.get_accounts([transfer.from_key, transfer.to_key])
-        source, target = accounts.get(transfer.from_key), accounts.get(transfer.to_key)
-        if source is None or target is None:
-            raise ApiError("OBP-30018", "The account of the transfer no longer exists.")
-        if source.currency != transfer.currency:
-            raise ApiError("OBP-40003", f"Current from account currency is {source.currency}", status=400)
-        check_funds(source, transfer.amount)
-        posted = Posted(new_transaction_id(), new_transaction_id(), datetime.now(timezone.utc))
-        steps, messages = _steps(transfer, source, target, posted, extra_steps)
+    accounts = preloaded if preloaded is not None else account_store.get_accounts([transfer.from_key, transfer.to_key])
+    source, target = accounts.get(transfer.from_key), accounts.get(transfer.to_key)
+    if source is None or target is None:
+        raise ApiError("OBP-30018", "The account of the transfer no longer exists.")
+    if source.currency != transfer.currency:
+        raise ApiError("OBP-40003", f"Current from account currency is {source.currency}", status=400)
+    check_funds(source, transfer.amount)
+    posted = Posted(new_transaction_id(), new_transaction_id(), datetime.now(timezone.utc))
+    written = _commit(_steps(transfer, source, target, posted, extra_steps), transfer)
+    booking.book(transfer.from_key, transfer.to_key, awaited=ledger.pending_keys(written))
+    return posted
+
+
+def _commit(steps: ledger.Steps, transfer: Transfer) -> list[tuple[str, str]]:
+    """Commit, sent again until it commits while concurrent transactions cancel it (never a
+    refusal for being busy); each attempt is a new request (ledger.commit gives each its own
+    ClientRequestToken), and one that was cancelled wrote nothing. Pauses grow to
+    LONGEST_CONFLICT_PAUSE, with jitter so racing debits spread out."""
+    for attempt in itertools.count():
         try:
-            ledger.commit(steps)
+            return ledger.commit(steps)
         except ledger.CommitRejected as rejected:
-            if rejected.failed - _BALANCE_STEPS:
+            if "debit_balance" in rejected.failed:
+                raise InsufficientFunds() from rejected
+            if rejected.failed:
                 raise
-            logger.info("transfer %s lost a race (attempt %s); retrying", transfer.transaction_request_id, attempt + 1)
-            accounts = None
-            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
-            continue
-        outbox.dispatch(*messages)
-        return posted
-    raise ApiError("OBP-60003", "The accounts are too busy right now; please retry.", status=503)
+            logger.info("transfer %s met a concurrent transaction (attempt %s); sending it again",
+                        transfer.transaction_request_id, attempt + 1)
+            time.sleep(random.uniform(0, min(LONGEST_CONFLICT_PAUSE, 0.005 * 2 ** attempt)))
 
 
-def _steps(transfer: Transfer, source, target, posted: Posted, extra_steps: ExtraSteps):
+def _steps(transfer: Transfer, source, target, posted: Posted, extra_steps: ExtraSteps) -> ledger.Steps:
     credit_amount = convert(transfer.amount, source.currency, target.currency)
-    debit_balance = source.balance - transfer.amount
-    credit_balance = target.balance + credit_amount
     common = {
         "transaction_type": transfer.transaction_type, "description": transfer.description,
         "posted": posted.completed, "completed": posted.completed,
@@ -122,47 +147,19 @@ def _steps(transfer: Transfer, source, target, posted: Posted, extra_steps: Extr
     }
     debit = ledger.new_transaction(
         source.bank_id, source.account_id, posted.debit_id, currency=source.currency, amount=-transfer.amount,
-        new_balance=debit_balance, other_bank_id=target.bank_id, other_account_id=target.account_id,
+        other_bank_id=target.bank_id, other_account_id=target.account_id,
         other_holder_name=target.holders[0].name if target.holders else "", **common,
     )
     credit = ledger.new_transaction(
         target.bank_id, target.account_id, posted.credit_id, currency=target.currency, amount=credit_amount,
-        new_balance=credit_balance, other_bank_id=source.bank_id, other_account_id=source.account_id,
+        other_bank_id=source.bank_id, other_account_id=source.account_id,
         other_holder_name=source.holders[0].name if source.holders else "", **common,
     )
+    lowest = floor(source)
     steps = ledger.Steps()
-    steps.add("debit_balance", lambda tx: account_store.set_balance(tx, source, debit_balance))
-    steps.add("credit_balance", lambda tx: account_store.set_balance(tx, target, credit_balance))
-    steps.add("debit_transaction", lambda tx: ledger.put_new(tx, debit))
-    steps.add("credit_transaction", lambda tx: ledger.put_new(tx, credit))
+    steps.add("debit_balance", lambda tx: account_store.stage_debit(tx, source, transfer.amount, lowest))
+    steps.add("debit_transaction", lambda tx: ledger.stage_pending_transaction(tx, debit, applied=True))
+    steps.add("credit_transaction", lambda tx: ledger.stage_pending_transaction(tx, credit, applied=False))
     for name, stage in extra_steps(posted.debit_id, posted.completed):
         steps.add(name, stage)
-    messages = transaction_events(source, debit) + transaction_events(target, credit)
-    for message in messages:
-        steps.add("outbox", lambda tx, m=message: outbox.stage(tx, m))
-    return steps, messages
-
-
-def transaction_events(account, txn) -> list[outbox.Message]:
-    """OBP's webhook events of one committed transaction (reference §7): a credit fires
-    OnBalanceChange, OnCreditTransaction, OnCreateTransaction; a debit OnBalanceChange,
-    OnDebitTransaction, OnCreateTransaction; a zero amount nothing."""
-    if txn.amount == 0:
-        return []
-    account_triggers = ["OnBalanceChange", "OnCreditTransaction" if txn.amount > 0 else "OnDebitTransaction"]
-    messages = []
-    for trigger in account_triggers:
-        event_id = str(uuid.uuid4())
-        messages.append(webhooks.event_message(trigger, [webhooks.account_scope(account.bank_id, account.account_id)], {
-            "event_name": trigger, "event_id": event_id, "bank_id": account.bank_id, "account_id": account.account_id,
-            "amount": render_with_currency(txn.amount, txn.currency),
-            "balance": render_with_currency(txn.new_balance, txn.currency),
-        }, event_id))
-    event_id = str(uuid.uuid4())
-    messages.append(webhooks.event_message(
-        "OnCreateTransaction", [webhooks.bank_scope(account.bank_id), webhooks.system_scope()], {
-            "event_name": "OnCreateTransaction", "event_id": event_id, "bank_id": account.bank_id,
-            "account_id": account.account_id, "transaction_id": txn.transaction_id,
-            "related_entities": customer_links.related_entities(account.bank_id, account.holder_ids),
-        }, event_id))
-    return messages
+    return steps

@@ -1,10 +1,11 @@
 """Bank accounts, their holders and the uniqueness of their routings.
 
 Keys:
-  ACCOUNT#<bank_id>#<account_id> / ACCOUNT     the account: balance (Decimal) and version, label,
+  ACCOUNT#<bank_id>#<account_id> / ACCOUNT     the account: its balances and counters (below), label,
       currency, routings, holders and attributes inline, so one read gives all of it. The key
-      itself makes ACCOUNT_ID unique at its bank. Transactions share this partition (see
-      store/ledger.py).
+      itself makes ACCOUNT_ID unique at its bank. Its transactions and its pending postings share
+      this partition (see store/ledger.py); sort keys starting with ACCOUNT are the account and
+      what is still to be booked on it.
   USER#<user_id> / HOLDS#<bank_id>#<account_id>  the user holds the account (accounts-held)
   UNIQUE#ACCOUNT_ROUTING#<bank_id>#<scheme>#<address> / UNIQUE   a routing is unique at a bank,
       in its canonical form (services/routings.py; scripts/canonical_routings.py brings older
@@ -72,9 +73,15 @@ class AccountRecord(Entity, discriminator="Account"):
     product_code = UnicodeAttribute(default="")
     branch_id = UnicodeAttribute(default="")
     currency = UnicodeAttribute()
+    # What the account holds and may spend from: a debit takes its amount off at once (under the
+    # funds condition), a credit adds when it is booked (services/booking.py).
     balance = DecimalAttribute()
-    # Bumped by every balance change: a transfer commits only if both versions it read still hold.
-    version = NumberAttribute(default=0)
+    # The running balance after the last booked transaction, and how many transactions and
+    # transaction requests have been booked (their positions run 1..count). Only booking writes
+    # them, conditioned on the counts it read.
+    booked_balance = DecimalAttribute(default=lambda: Decimal("0"))
+    transaction_count = NumberAttribute(default=0)
+    request_count = NumberAttribute(default=0)
     routings = ListAttribute(of=AccountRoutingMap, default=list)
     holders = ListAttribute(of=AccountHolderMap, default=list)
     attributes = ListAttribute(of=AccountAttributeMap, default=list)
@@ -99,7 +106,8 @@ def new_account(bank_id: str, account_id: str, *, currency: str, routings: list[
                 attributes: list[dict], **fields) -> AccountRecord:
     pk, sk = account_key(bank_id, account_id)
     return AccountRecord(
-        pk=pk, sk=sk, bank_id=bank_id, account_id=account_id, currency=currency, balance=Decimal("0"), version=0,
+        pk=pk, sk=sk, bank_id=bank_id, account_id=account_id, currency=currency, balance=Decimal("0"),
+        booked_balance=Decimal("0"), transaction_count=0, request_count=0,
         routings=[AccountRoutingMap(**r) for r in routings],
         holders=[AccountHolderMap(**h) for h in holders],
         attributes=[AccountAttributeMap(**a) for a in attributes],
@@ -167,12 +175,33 @@ def update_label(account: AccountRecord, label: str, linked_customers: list) -> 
             tx.update(link, actions=[type(link).label.set(label)], condition=type(link).pk.exists())
 
 
-def set_balance(tx, account: AccountRecord, new_balance: Decimal) -> None:
-    """Stage a balance change on the version that was read (optimistic lock)."""
+def stage_debit(tx, account: AccountRecord, amount: Decimal, floor: Decimal | None) -> None:
+    """Take `amount` off the balance, provided the balance stays at or above `floor` (None: no
+    floor). The condition is on the stored balance, not on a version read earlier: debits racing
+    each other all commit while the funds last."""
+    condition = AccountRecord.pk.exists()
+    if floor is not None:
+        condition &= AccountRecord.balance >= floor + amount
+    tx.update(AccountRecord(pk=account.pk, sk=account.sk), actions=[AccountRecord.balance.add(-amount)],
+              condition=condition)
+
+
+def stage_booking(tx, account: AccountRecord, *, booked_balance: Decimal, transactions: int, requests: int,
+                  credit: Decimal) -> None:
+    """Record a booking: `transactions` more transactions and `requests` more transaction requests
+    booked, the running balance now `booked_balance`, the booked credits added to the balance.
+    Conditioned on the counts that were read, so two bookings of one account never interleave."""
+    actions = [
+        AccountRecord.booked_balance.set(booked_balance),
+        AccountRecord.transaction_count.set(int(account.transaction_count) + transactions),
+        AccountRecord.request_count.set(int(account.request_count) + requests),
+    ]
+    if credit:
+        actions.append(AccountRecord.balance.add(credit))
     tx.update(
-        AccountRecord(pk=account.pk, sk=account.sk),
-        actions=[AccountRecord.balance.set(new_balance), AccountRecord.version.set(int(account.version) + 1)],
-        condition=AccountRecord.version == int(account.version),
+        AccountRecord(pk=account.pk, sk=account.sk), actions=actions,
+        condition=(AccountRecord.transaction_count == int(account.transaction_count))
+        & (AccountRecord.request_count == int(account.request_count)),
     )
 
 

@@ -209,3 +209,43 @@ def query_page(source, hash_key: str, range_condition=None, *, limit: int, offse
         scan_index_forward=not descending, limit=offset + limit,
     )
     return list(items)[offset:offset + limit]
+
+
+# --- pages of append-only lists: contiguous positions -----------------------------------------------
+
+POSITION_DIGITS = 12
+
+
+def position_key(position: int) -> str:
+    """A position (1, 2, ...) as a sort key that sorts in number order."""
+    return f"{position:0{POSITION_DIGITS}d}"
+
+
+def position_range(count: int, *, offset: int, limit: int, descending: bool) -> tuple[int, int] | None:
+    """The positions (low, high) of an OBP page over items numbered 1..count, or None when the page
+    is empty. Newest first (`descending`) starts at `count`."""
+    if limit <= 0 or offset >= count:
+        return None
+    if descending:
+        high = count - offset
+        return max(1, high - limit + 1), high
+    low = offset + 1
+    return low, min(count, low + limit - 1)
+
+
+def query_positions(source, hash_key: str, range_key, prefix: str, count: int, *, offset: int, limit: int,
+                    descending: bool = False, consistent_read: bool = False) -> list:
+    """One page of an append-only list whose items carry contiguous positions 1..count in their sort
+    key (`range_key`, the table's `sk` or an index's) as `prefix + position_key(n)`, in one partition
+    of the table or of an index (`source`: the model or the index). The page is one key range, so it
+    reads at most `limit` items whatever the offset; `count` comes from the record that hands the
+    positions out, read with the rest of the request."""
+    span = position_range(count, offset=offset, limit=limit, descending=descending)
+    if span is None:
+        return []
+    low, high = span
+    query = {"consistent_read": consistent_read} if consistent_read else {}
+    return list(source.query(
+        hash_key, range_key.between(prefix + position_key(low), prefix + position_key(high)),
+        scan_index_forward=not descending, limit=high - low + 1, **query,
+    ))

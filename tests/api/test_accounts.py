@@ -29,7 +29,8 @@ def test_create_account_copies_product_attributes_and_makes_the_owner(admin):
                                 "name": "OVERDRAFT_START_DATE", "type": "DATE_WITH_DAY", "value": "2012-04-23"}],
     }
     stored = get_account(bank, "acc-1")
-    assert (stored.balance, stored.currency, int(stored.version)) == (Decimal("0"), "EUR", 0)
+    assert (stored.balance, stored.booked_balance, stored.currency) == (Decimal("0"), Decimal("0"), "EUR")
+    assert (int(stored.transaction_count), int(stored.request_count)) == (0, 0)
     assert stored.holder_ids == [alice.user_id]
     assert resolve_unique("ACCOUNT_ROUTING", f"{bank}#AccountNumber#4930396") == "acc-1"
     me = alice.get("/obp/v5.1.0/users/current").body

@@ -84,7 +84,10 @@ def test_historical_transaction_errors_change_nothing(admin, api):
         r = staff.post(path, _body(w, **change))
         assert (r.status, r.code) == (status, code), (change, r.body)
     assert get_account(w.bank_id, w.alice_account).balance == 0 and get_account(w.bank_id, w.bob_account).balance == 0
-    assert ledger.list_transactions(w.bank_id, w.alice_account, newest_first=True, limit=10) == []
+    for account_id in (w.alice_account, w.bob_account):  # nothing booked, nothing pending
+        account = get_account(w.bank_id, account_id)
+        assert ledger.transactions_page(account, offset=0, limit=10, descending=True) == []
+        assert ledger.unbooked(w.bank_id, account_id, 10).transactions == []
 
 
 def test_create_bank_v220_as_clients_call_it_under_v310(admin, api):

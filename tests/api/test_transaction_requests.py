@@ -28,6 +28,15 @@ def _balance(w, account):
     return get_account(w.bank_id, account).balance
 
 
+def _transactions(w, account) -> list:
+    """The account's booked transactions, newest first."""
+    return ledger.transactions_page(get_account(w.bank_id, account), offset=0, limit=100, descending=True)
+
+
+def _requests(w, account) -> list:
+    return ledger.requests_page(get_account(w.bank_id, account), offset=0, limit=100, descending=False)
+
+
 def test_a_transfer_below_the_threshold_completes_at_once_with_its_events(admin, dynamo_calls):
     w = banking_world(admin)
     _drain(get_settings().webhook_queue)
@@ -36,12 +45,13 @@ def test_a_transfer_below_the_threshold_completes_at_once_with_its_events(admin,
     assert r.status == 201
     # token + consumer, user+roles, bank, and the source account with the caller's access (checked
     # before the body is read, as OBP does) all at once; the destination account named in the body;
-    # the customer links of each account's holders (for the events' related_entities); the
-    # transaction; then the 6 outbox records cleared in one batch.
-    assert dynamo_calls.round_trips() == 6
+    # the transfer; then booking: what each account has pending (both read together), the
+    # customer links of each account's holders (for the events' related_entities), both accounts
+    # booked in one transaction; then the 6 outbox records cleared in one batch.
+    assert dynamo_calls.round_trips() == 8
     assert sorted(dynamo_calls.operations()) == sorted([
-        "BatchGetItem", "Query", "GetItem", "BatchGetItem", "BatchGetItem", "Query", "Query", "TransactWriteItems",
-        "BatchWriteItem"])
+        "BatchGetItem", "Query", "GetItem", "BatchGetItem", "BatchGetItem", "TransactWriteItems",
+        "Query", "Query", "Query", "Query", "TransactWriteItems", "BatchWriteItem"])
     debit_id = r.body["transaction_ids"][0]
     assert r.body == {
         "id": r.body["id"], "type": "ACCOUNT", "from": {"bank_id": w.bank_id, "account_id": w.alice_account},
@@ -54,8 +64,8 @@ def test_a_transfer_below_the_threshold_completes_at_once_with_its_events(admin,
     assert (_balance(w, w.alice_account), _balance(w, w.bob_account)) == (Decimal("-50"), Decimal("50"))
     debit = ledger.get_transaction(w.bank_id, w.alice_account, debit_id)
     assert (debit.amount, debit.new_balance, debit.other_account_id) == (Decimal("-50"), Decimal("-50"), w.bob_account)
-    credit = ledger.list_transactions(w.bank_id, w.bob_account, newest_first=True, limit=5)
-    assert [(t.amount, t.new_balance) for t in credit] == [(Decimal("50"), Decimal("50"))]
+    credit = _transactions(w, w.bob_account)
+    assert [(t.amount, t.new_balance, t.sequence) for t in credit] == [(Decimal("50"), Decimal("50"), 1)]
 
     events = [m["payload"] for m in _drain(get_settings().webhook_queue)]
     by_type = {(e["event_type"], e["body"]["account_id"]): e for e in events}
@@ -123,8 +133,9 @@ def test_every_refusal_writes_nothing(admin, api):
     assert transfer(api, w.bank_id, w.alice_account, w.bob_account, "5").code == "OBP-20001"
 
     for account in (w.alice_account, w.bob_account, poor):
-        assert _balance(w, account) == 0 and ledger.list_transactions(w.bank_id, account, newest_first=True, limit=5) == []
-        assert ledger.list_requests(w.bank_id, account) == []
+        assert _balance(w, account) == 0 and _transactions(w, account) == []
+        found = ledger.unbooked(w.bank_id, account, 10)  # nothing pending either
+        assert (found.transactions, found.requests, int(found.account.request_count)) == ([], [], 0)
 
 
 def test_threshold_is_1000_eur_converted_and_transfers_cross_currencies(admin):
@@ -182,7 +193,7 @@ def test_an_idempotency_key_replays_the_first_response_and_moves_money_once(admi
     again = transfer(w.alice, w.bank_id, w.alice_account, w.bob_account, "40", headers=key)
     assert first.status == again.status == 201 and again.body == first.body
     assert _balance(w, w.alice_account) == Decimal("-40")
-    assert len(ledger.list_requests(w.bank_id, w.alice_account)) == 1
+    assert len(_requests(w, w.alice_account)) == 1
     r = transfer(w.alice, w.bank_id, w.alice_account, w.bob_account, "41", headers=key)
     assert (r.status, r.message) == (422, "OBP-10035: Incorrect json value. This Idempotency-Key was already used "
                                           "with a different request.")
@@ -192,7 +203,7 @@ def test_an_idempotency_key_replays_the_first_response_and_moves_money_once(admi
     big = {"Idempotency-Key": "big-transfer-1"}
     initiated = transfer(w.alice, w.bank_id, w.alice_account, w.bob_account, "1500", headers=big)
     assert transfer(w.alice, w.bank_id, w.alice_account, w.bob_account, "1500", headers=big).body == initiated.body
-    assert len(ledger.list_requests(w.bank_id, w.alice_account)) == 2
+    assert len(_requests(w, w.alice_account)) == 2
     r = transfer(w.alice, w.bank_id, w.alice_account, w.bob_account, "1", headers={"Idempotency-Key": "x" * 256})
     assert (r.status, r.code) == (400, "OBP-10035")
     assert _balance(w, w.alice_account) == Decimal("0")  # -40 + 40 back from bob

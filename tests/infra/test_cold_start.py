@@ -1,4 +1,6 @@
-"""Importing the app, as Lambda does at a cold start, touches no network and creates no AWS client."""
+"""Importing the app, as Lambda does at a cold start, touches no network, creates no AWS client
+and imports only what every request needs: route modules load with the first request of their
+area (chalicelib/api/areas.py), the SQS and scheduled handlers import their own code."""
 from __future__ import annotations
 
 import json
@@ -41,3 +43,46 @@ def test_the_offline_guard_refuses_connections():
     result = _run("import urllib.request\nurllib.request.urlopen('http://127.0.0.1:9', timeout=1)")
     assert result.returncode != 0
     assert "network access is disabled" in result.stderr
+
+
+_LAZY_PROBE = """
+import gc, json, sys
+import app
+from chalicelib.api import areas
+
+def loaded(prefix):
+    return sorted(m for m in sys.modules if m.startswith(prefix))
+
+route_modules = set(areas.all_modules())
+report = {"after_import": {
+    "route_modules": [m for m in loaded("chalicelib.api.") if m in route_modules],
+    "other": [m for m in ("jwt", "cryptography", "boto3", "chalicelib.delivery", "chalicelib.outbox",
+                          "chalicelib.services.consent_use", "chalicelib.schemas") if m in sys.modules],
+    "gc_enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}}
+path = "/obp/v5.1.0/banks/bad!bank/accounts/private"  # 400 OBP-30111 before any AWS call
+parts = path.strip("/").split("/")
+names = ["p%d" % (i + 1) for i in range(len(parts))]
+event = {"httpMethod": "GET", "path": path, "headers": {}, "multiValueQueryStringParameters": None,
+         "pathParameters": dict(zip(names, parts)), "stageVariables": None, "body": None, "isBase64Encoded": False,
+         "requestContext": {"httpMethod": "GET", "resourcePath": "".join("/{%s}" % n for n in names), "path": path}}
+response = app.app(event, None)
+report["request"] = {"status": response["statusCode"], "body": json.loads(response["body"]),
+                     "route_modules": [m for m in loaded("chalicelib.api.") if m in route_modules],
+                     "expected": sorted(areas.modules_for(parts)),
+                     "other": [m for m in ("jwt", "chalicelib.api.enterprise.http", "chalicelib.services.consent_use")
+                               if m in sys.modules]}
+print(json.dumps(report))
+"""
+
+
+def test_the_import_loads_no_route_module_and_a_request_only_its_own_area():
+    result = _run(_LAZY_PROBE)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["after_import"] == {"route_modules": [], "other": [], "gc_enabled": True,
+                                      "frozen": report["after_import"]["frozen"]}
+    assert report["after_import"]["frozen"] > 10_000  # what the import made is out of later collections
+    request = report["request"]
+    assert (request["status"], request["body"]["message"].split(":")[0]) == (400, "OBP-30111")
+    assert request["route_modules"] == request["expected"] == ["chalicelib.api.accounts", "chalicelib.api.banks"]
+    assert request["other"] == []

@@ -182,7 +182,34 @@ def test_a_delivery_function_may_do_what_delivering_does(packaged, deployed_stag
     assert _denied(packaged, role_id, deployed_stage, calls) == []
 
 
+def _unbooked_transfer() -> None:
+    """A transfer whose request died after its commit, before booking, minutes ago."""
+    from decimal import Decimal
+
+    from chalicelib.services import booking, transfers
+    from chalicelib.store import accounts as account_store
+    from chalicelib.store import ledger
+    from chalicelib.store.access import new_access
+
+    for account_id in ("payer", "payee"):
+        account_store.create_account(account_store.new_account(
+            "bank", account_id, currency="EUR", routings=[], holders=[{"user_id": "u-1", "name": "U"}],
+            attributes=[{"account_attribute_id": "a-1", "name": "OVERDRAFT_LIMIT", "attribute_type": "DOUBLE",
+                         "value": "100"}]), new_access("u-1", "bank", account_id, "owner"))
+    real_book, booking.book = booking.book, lambda *accounts, awaited=(): None
+    try:
+        transfers.post(transfers.Transfer(("bank", "payer"), ("bank", "payee"), Decimal("5"), "EUR", "d", "ACCOUNT",
+                                          "tr-1"), lambda debit_id, completed: [])
+    finally:
+        booking.book = real_book
+    long_ago = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    for account_id in ("payer", "payee"):
+        for pending in ledger.unbooked("bank", account_id, 10).transactions:
+            pending.update(actions=[ledger.PendingTransactionRecord.gsi1sk.set(long_ago)])
+
+
 def test_the_sweeper_may_do_what_sweeping_does(packaged, deployed_stage, chalice_app, recorder):
+    from chalicelib.store.accounts import get_account
     from chalicelib.store.base import transaction
     from chalicelib.store.outbox import OutboxRecord
 
@@ -191,13 +218,18 @@ def test_the_sweeper_may_do_what_sweeping_does(packaged, deployed_stage, chalice
         outbox.stage(tx, msg)  # committed, never dispatched: the request died
     long_ago = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
     OutboxRecord.get(f"OUTBOX#{msg.event_id}", "OUTBOX").update(actions=[OutboxRecord.gsi1sk.set(long_ago)])
+    _unbooked_transfer()
+    recorder.take()
     with Client(chalice_app) as client:
         recorder.on = True
         result = client.lambda_.invoke("outbox_sweeper", client.events.generate_cw_event(
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
-    assert result.payload == {"resent": 1}
+    assert result.payload == {"resent": 1, "booked_accounts": 2}
+    assert get_account("bank", "payee").balance == 5  # the credit booked
     calls = recorder.take()
-    assert {"dynamodb:Query", "sqs:SendMessageBatch", "dynamodb:BatchWriteItem"} <= _services(calls)
+    # (The data key it seals the booked transfer's webhook events with was read once above, and cached.)
+    assert {"dynamodb:Query", "dynamodb:TransactWriteItems", "sqs:SendMessageBatch", "dynamodb:BatchWriteItem"} \
+        <= _services(calls)
     assert _denied(packaged, "OutboxSweeperRole", deployed_stage, calls) == []
 
 

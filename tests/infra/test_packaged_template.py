@@ -127,7 +127,8 @@ def test_each_function_is_granted_only_what_infra_permissions_lists(packaged):
     assert actions("ApiHandlerRole") == logs | items | {"sqs:SendMessage", "sqs:GetQueueUrl", "ssm:GetParameter"}
     assert actions("DeliverEmailRole") == logs | items | set(package._SQS_TRIGGER_ACTIONS) | {"ssm:GetParameter", "ses:SendEmail"}
     assert actions("DeliverSmsRole") == logs | items | set(package._SQS_TRIGGER_ACTIONS) | {"ssm:GetParameter", "sns:Publish"}
-    assert actions("OutboxSweeperRole") == logs | items | {"sqs:SendMessage", "sqs:GetQueueUrl"}
+    # The sweeper books transfers a request left unbooked, sealing their webhook events: the data key.
+    assert actions("OutboxSweeperRole") == logs | items | {"sqs:SendMessage", "sqs:GetQueueUrl", "ssm:GetParameter"}
     assert "dynamodb:Scan" not in items
 
 

@@ -33,7 +33,7 @@ from typing import Callable
 
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError
-from chalicelib.services import idempotency, transfers, webhooks
+from chalicelib.services import booking, idempotency, transfers, webhooks
 from chalicelib.services.enterprise import customers, mandates, payment_methods, profiles, provider_accounts
 from chalicelib.services.enterprise.common import Page, check_paging, write_once
 from chalicelib.services.enterprise.errors import conflict, invalid_request, not_found
@@ -339,7 +339,7 @@ def execute(payment):
         return [
             ("payment", lambda tx: store.stage_transition(tx, payment, SUCCEEDED, (PROCESSING,), fields={
                 "debit_transaction_id": debit_id, "completed_at": completed})),
-            ("request", lambda tx: ledger.put_new(tx, request)),
+            ("request", lambda tx: ledger.stage_new_request(tx, request)),
             ("outbox", lambda tx: outbox.stage(tx, message)),
         ]
 
@@ -354,10 +354,7 @@ def execute(payment):
         return _refused(payment, "insufficient_funds", request_fields)
     except ledger.CommitRejected:
         return store.get_payment(payment.payment_id)  # completed by another request or the sweeper
-    except ApiError as err:
-        if err.status >= 500:
-            logger.warning("payment %s: ledger busy (%s); left processing for the sweeper", payment.payment_id, err.code)
-            return payment
+    except ApiError as err:  # the ledger never refuses for being busy: only the accounts can
         return _refused(payment, "account_unavailable" if err.code == "OBP-30018" else "refused_by_the_bank",
                         request_fields)
     outbox.dispatch(message)
@@ -446,10 +443,13 @@ def _request_fields(payment, source: tuple[str, str], request_type: str, method=
 
 
 def _refused(payment, reason: str, request_fields: dict):
-    """processing -> failed; the payer's bank keeps a FAILED transaction request."""
+    """processing -> failed; the payer's bank keeps a FAILED transaction request, listed once
+    booking gives it its place (as every request of the account)."""
     request = ledger.new_transaction_request(payment.transaction_request_id, status="FAILED", end_date=now(),
                                              **request_fields)
-    return fail(payment, reason, (PROCESSING,), also=lambda tx: ledger.put_new(tx, request))
+    failed = fail(payment, reason, (PROCESSING,), also=lambda tx: ledger.stage_new_request(tx, request))
+    booking.book_request(request)  # nothing to book if another request failed the payment first
+    return failed
 
 
 # --- the sweeper ----------------------------------------------------------------------------------

@@ -65,13 +65,18 @@ def _new_account(bank_id: str, currency: str, role: str, label: str, attributes:
     )
 
 
+def _overdraft(limit: str) -> list[dict]:
+    """The OVERDRAFT_LIMIT attribute, always explicit: without one the stage's default would
+    decide (unlimited in the local stage), and the provider's own accounts must not depend on it."""
+    return [{"account_attribute_id": str(uuid.uuid4()), "name": "OVERDRAFT_LIMIT", "attribute_type": "DOUBLE",
+             "value": limit}]
+
+
 def _create(bank_id: str, currency: str, created_by: str) -> tuple[ProviderAccounts, bool]:
-    overdraft = [{"account_attribute_id": str(uuid.uuid4()), "name": "OVERDRAFT_LIMIT", "attribute_type": "DOUBLE",
-                  "value": ACQUIRER_OVERDRAFT}]
     accounts = [
-        _new_account(bank_id, currency, "clearing", "clearing", []),
-        _new_account(bank_id, currency, "fees", "fees", []),
-        _new_account(bank_id, currency, "acquirer", "card acquirer funds", overdraft),
+        _new_account(bank_id, currency, "clearing", "clearing", _overdraft("0")),
+        _new_account(bank_id, currency, "fees", "fees", _overdraft("0")),
+        _new_account(bank_id, currency, "acquirer", "card acquirer funds", _overdraft(ACQUIRER_OVERDRAFT)),
     ]
     registry = store.new_registry(bank_id, currency, clearing=accounts[0].account_id, fees=accounts[1].account_id,
                                   acquirer=accounts[2].account_id, created_by=created_by)

@@ -19,7 +19,7 @@ from typing import Callable
 
 from chalicelib import outbox
 from chalicelib.errors import ApiError
-from chalicelib.services import transfers, webhooks
+from chalicelib.services import booking, transfers, webhooks
 from chalicelib.services.enterprise import payments, provider_accounts
 from chalicelib.services.enterprise.acquirer import ACQUIRER
 from chalicelib.services.enterprise.common import commit, write_once
@@ -128,7 +128,7 @@ def _execute(payment, refund):
             ("refund", lambda tx: store.stage_refund_outcome(tx, refund, SUCCEEDED, {
                 "debit_transaction_id": debit_id, "completed_at": completed}, refunded=int(refund.amount),
                 clearing_bank_id=payment.clearing_bank_id)),
-            ("request", lambda tx: ledger.put_new(tx, request)),
+            ("request", lambda tx: ledger.stage_new_request(tx, request)),
             ("outbox", lambda tx: outbox.stage(tx, message)),
         ]
 
@@ -142,10 +142,7 @@ def _execute(payment, refund):
         return _finish_failed(refund, "insufficient_funds_in_clearing", request_fields)
     except ledger.CommitRejected:
         return store.get_refund(refund.payment_id, refund.refund_id)  # finished by another request
-    except ApiError as err:
-        if err.status >= 500:
-            logger.warning("refund %s: ledger busy (%s); left pending for the sweeper", refund.refund_id, err.code)
-            return refund
+    except ApiError as err:  # the ledger never refuses for being busy: only the accounts can
         return _finish_failed(refund, "account_unavailable" if err.code == "OBP-30018" else "refused_by_the_bank",
                               request_fields)
     outbox.dispatch(message)
@@ -164,10 +161,12 @@ def _finish_failed(refund, reason: str, request_fields: dict | None = None):
                                    released=int(refund.amount))
         outbox.stage(tx, message)
         if request is not None:
-            ledger.put_new(tx, request)
+            ledger.stage_new_request(tx, request)
 
     if write_once(build) == "done":
         outbox.dispatch(message)
+        if request is not None:  # listed in the clearing account's requests once booked
+            booking.book_request(request)
     logger.info("refund %s failed: %s", refund.refund_id, reason)
     return store.get_refund(refund.payment_id, refund.refund_id)
 

@@ -286,7 +286,6 @@ def test_management_updates_account_access_with_berlin_group_views(cw, admin):
 
 def test_every_consent_endpoint_wants_a_caller(cw):
     """Without credentials: 401 OBP-20001, or OBP-20200 where an application may call alone."""
-    import app  # noqa: F401  (registers every route)
     from chalicelib.api import consent_requests as request_routes
     from chalicelib.api import consents as consent_routes
     from chalicelib.api import routing
@@ -295,7 +294,7 @@ def test_every_consent_endpoint_wants_a_caller(cw):
                         request_routes.get_consent_request, request_routes.get_consent_by_consent_request_id,
                         consent_routes.get_consent_by_consent_id_via_consumer}
     checked = 0
-    for (route, method), endpoints in routing._TABLE.items():
+    for (route, method), endpoints in routing.route_table().items():
         for e in endpoints:
             if e.handler.__module__ not in (consent_routes.__name__, request_routes.__name__):
                 continue

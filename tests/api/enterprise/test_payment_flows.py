@@ -114,6 +114,11 @@ def test_insufficient_funds_fail_the_payment_with_a_reason_and_move_nothing(shop
     assert stored.debit_transaction_id is None
     request = ledger.load_request(stored.transaction_request_id).request
     assert (request.status, request.from_account_id) == ("FAILED", payer.accounts[0])
+    # Booked into the payer's list of requests like any other: the payer's bank shows it.
+    path = shop.world.account_path(payer.accounts[0])
+    listed = payer.session.get(f"{path}/transaction-requests").body["transaction_requests_with_charges"]
+    assert [(t["id"], t["status"]) for t in listed if t["id"] == stored.transaction_request_id] == [
+        (stored.transaction_request_id, "FAILED")]
 
 
 def test_wrong_codes_are_counted_and_the_last_one_fails_the_payment(shop, api):

@@ -19,8 +19,18 @@ from tests.support import put_product
 
 
 def _transactions_sum(bank_id: str, account_id: str) -> tuple[Decimal, int]:
-    found = ledger.list_transactions(bank_id, account_id, newest_first=False, limit=10_000)
-    return sum((t.amount for t in found), Decimal("0")), len(found)
+    """The sum of the account's booked transactions, after checking everything is booked and each
+    running balance follows from the one before (payments and refunds go through booking)."""
+    account = account_store.get_account(bank_id, account_id)
+    pending = ledger.unbooked(bank_id, account_id, 10)
+    assert (pending.transactions, pending.requests) == ([], []), account_id
+    found = ledger.transactions_page(account, offset=0, limit=10_000, descending=False)
+    running = Decimal("0")
+    for position, txn in enumerate(found, start=1):
+        running += txn.amount
+        assert (txn.sequence, txn.new_balance) == (position, running), account_id
+    assert running == account.booked_balance, account_id
+    return running, len(found)
 
 
 def test_a_hundred_payments_and_their_refunds_balance_to_the_cent(shop, api, admin):

@@ -7,11 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from chalicelib.services.enterprise import acquirer
 from chalicelib.services.enterprise import payments as payment_service
 from chalicelib.services.enterprise import refunds as refund_service
 from chalicelib.services.enterprise.errors import EnterpriseError
 from chalicelib.store import ledger
+from chalicelib.store.accounts import get_account
 from chalicelib.store.enterprise import payments as payment_store
 from chalicelib.store.enterprise import provider_accounts as provider_store
 from tests.payments_support import TEST_CARDS, balance, new_payer, pay_by_bank, pay_by_card, webhook_events
@@ -145,6 +148,9 @@ def test_a_refund_the_clearing_account_cannot_pay_fails_and_is_released(shop, ap
     assert (int(stored.refund_reserved), int(stored.amount_refunded)) == (0, 0)
     request = ledger.load_request(payment_store.get_refund(payment_id, refused.body["id"]).transaction_request_id).request
     assert request.status == "FAILED"
+    # Booked into the clearing account's list of requests, after the payout's.
+    listed = ledger.requests_page(get_account(shop.bank_id, clearing), offset=0, limit=10, descending=False)
+    assert [(r.request_type, r.status) for r in listed] == [("ACCOUNT", "COMPLETED"), ("REFUND", "FAILED")]
 
 
 def test_a_refund_left_pending_is_finished_by_the_sweeper(shop, api, monkeypatch):
@@ -186,3 +192,26 @@ def test_the_provider_accounts_are_an_admins(shop, api, admin, ent):
     assert (unknown.status, unknown.body) == (404, {"error": "not_found", "error_description": "Resource not found"})
     assert (malformed.status, malformed.body["error"]) == (400, "invalid_request")
     assert user.get(f"{accounts}/{shop.bank_id}/EUR").status == 403
+
+
+def test_the_providers_accounts_keep_their_own_overdraft_whatever_the_stage_default(shop, monkeypatch):
+    """Clearing and fee accounts may never go below zero, the acquirer's funds far below, even where
+    OBP_DEFAULT_OVERDRAFT_LIMIT is `unlimited` (the local stage): their limits are explicit."""
+    from chalicelib.services import transfers
+    from chalicelib.services.enterprise import provider_accounts
+    from chalicelib.settings import reload_settings
+
+    monkeypatch.setenv("OBP_DEFAULT_OVERDRAFT_LIMIT", "unlimited")
+    assert reload_settings().default_overdraft_limit is None
+    try:
+        accounts = provider_accounts.for_bank(shop.bank_id, "CHF")
+        for account_id in (accounts.clearing_account_id, accounts.fee_account_id):
+            with pytest.raises(transfers.InsufficientFunds):
+                transfers.post(transfers.Transfer((shop.bank_id, account_id), (shop.bank_id, shop.payout_account),
+                                                  Decimal("0.01"), "CHF", "out", "ACCOUNT", ""), lambda *_: [])
+            assert get_account(shop.bank_id, account_id).balance == 0
+        acquirer_account = get_account(shop.bank_id, accounts.acquirer_account_id)
+        assert transfers.floor(acquirer_account) == -Decimal(provider_accounts.ACQUIRER_OVERDRAFT)
+    finally:
+        monkeypatch.undo()
+        reload_settings()
