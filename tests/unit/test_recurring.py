@@ -106,7 +106,7 @@ def test_fees_are_fixed_plus_basis_points_rounded_half_up():
         ("refund.fixed", "must be a whole number from 0 to 100000")]
 
 
-def test_the_default_fee_schedule_setting_is_checked_at_start_up_with_the_fee_schedules_own_limits():
+def test_the_default_fee_schedule_setting_is_checked_at_start_up_with_the_fee_schedules_own_limits(monkeypatch):
     """OBP_DEFAULT_FEE_SCHEDULE (settings.FeeSchedule) takes exactly what fees.problems takes: the
     three kinds, whole numbers, 0 to MAX_FIXED and 0 to MAX_BASIS_POINTS; what it takes is the default."""
     import json
@@ -122,15 +122,17 @@ def test_the_default_fee_schedule_setting_is_checked_at_start_up_with_the_fee_sc
              schedule("10", 0), schedule(1, 1, paypal={"fixed": 1, "basis_points": 1}),
              {"openbanking": {"fixed": 1, "basis_points": 1}}]
     for case in cases:
+        monkeypatch.setenv("OBP_DEFAULT_FEE_SCHEDULE", json.dumps(case))
         try:
-            loaded = load(Settings, {"OBP_DEFAULT_FEE_SCHEDULE": json.dumps(case)}).default_fee_schedule
+            loaded = load(Settings).default_fee_schedule
         except SettingsError as err:
             assert fees.problems(case), (case, str(err))
             assert str(err).startswith("bad setting:\n  OBP_DEFAULT_FEE_SCHEDULE=")
         else:
             assert fees.problems(case) == [] and loaded.model_dump() == case
     assert len([c for c in cases if not fees.problems(c)]) == 2  # both outcomes are exercised
-    assert load(Settings, {}).default_fee_schedule is None
+    monkeypatch.delenv("OBP_DEFAULT_FEE_SCHEDULE")
+    assert load(Settings).default_fee_schedule is None
 
 
 def test_the_default_fee_schedule_setting_is_the_default_schedule(monkeypatch):
