@@ -93,6 +93,24 @@ def balance(world: BankingWorld, bank_id: str, account_id: str) -> Decimal:
     return accounts.get_account(bank_id, account_id).balance
 
 
+def booked_transactions_sum(bank_id: str, account_id: str) -> tuple[Decimal, int]:
+    """The sum and count of the account's booked transactions, after checking nothing of the
+    account is left unbooked (transactions or requests) and each running balance follows from the
+    one before (every Enterprise money movement goes through booking)."""
+    from chalicelib.store import accounts, ledger
+
+    account = accounts.get_account(bank_id, account_id)
+    pending = ledger.unbooked(bank_id, account_id, 10)
+    assert (pending.transactions, pending.requests) == ([], []), account_id
+    found = ledger.transactions_page(account, offset=0, limit=10_000, descending=False)
+    running = Decimal("0")
+    for position, txn in enumerate(found, start=1):
+        running += txn.amount
+        assert (txn.sequence, txn.new_balance) == (position, running), account_id
+    assert running == account.booked_balance, account_id
+    return running, len(found)
+
+
 # --- the hosted page --------------------------------------------------------------------------------
 
 class Browser:

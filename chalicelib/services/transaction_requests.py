@@ -284,7 +284,7 @@ def pay_counterparty(caller: Caller, counterparty, amount: Decimal, description:
         request.transaction_id, request.end_date = debit_id, completed
         in_force = [("consent", lambda tx: consent_store.stage_still(tx, caller.consent, "ACCEPTED"))
                     ] if caller.consent is not None else []
-        return ([("request", lambda tx: ledger.put_new(tx, request))] + in_force
+        return ([("request", lambda tx: ledger.stage_new_request(tx, request))] + in_force
                 + _limit_steps(counterparty, amount, completed) + extra_steps(debit_id, completed))
 
     try:

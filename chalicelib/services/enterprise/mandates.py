@@ -206,8 +206,9 @@ _CONSENT_REFUSALS = {
 
 def pay(payment, method, extra_steps: transfers.ExtraSteps) -> transfers.Posted:
     """Pay the payment from the payer's account to the clearing account through the mandate, with
-    `extra_steps` in the ledger's transaction. Raises Refused (the payment fails), an ApiError of
-    status 5xx (busy: retry later) or ledger.CommitRejected (another request finished it)."""
+    `extra_steps` in the ledger's transaction, booked as every transfer is. Raises Refused (the
+    payment fails: the ledger never refuses for being busy, only the accounts, the consent and its
+    limits can) or ledger.CommitRejected (another request finished it)."""
     consent = consent_store.get_consent(method.consent_id) if method.consent_id else None
     if consent is None:
         raise Refused("mandate_unusable", "consent_gone")
@@ -234,8 +235,6 @@ def pay(payment, method, extra_steps: transfers.ExtraSteps) -> transfers.Posted:
     except transfers.InsufficientFunds:
         raise Refused("insufficient_funds") from None
     except ApiError as err:
-        if err.status >= 500:
-            raise
         if err.code == "OBP-35005":  # the consent ended while the charge was being made
             raise Refused("mandate_revoked", ended(consent_store.get_consent(consent.consent_id))) from None
         if err.code == "OBP-40002":  # the payer no longer holds the mandate's view

@@ -402,9 +402,6 @@ def _execute_through_mandate(payment):
         return failed
     except ledger.CommitRejected:
         return store.get_payment(payment.payment_id)  # completed by another request or the sweeper
-    except ApiError as err:
-        logger.warning("payment %s: ledger busy (%s); left processing for the sweeper", payment.payment_id, err.code)
-        return payment
     outbox.dispatch(message)
     store.set_credit_transaction(payment, posted.credit_id)
     logger.info("payment %s succeeded through payment method %s", payment.payment_id, payment.payment_method_id)

@@ -265,7 +265,7 @@ def _move(settlement, to_key: tuple[str, str], amount: int, what: str, steps) ->
             end_date=completed, request_type=REQUEST_TYPE, to_bank_id=to_key[0], to_account_id=to_key[1],
             currency=transfer.currency, amount=transfer.amount, description=transfer.description,
             status="COMPLETED", transaction_id=debit_id)
-        return [("request", lambda tx: ledger.put_new(tx, request))] + steps(request_id, completed)
+        return [("request", lambda tx: ledger.stage_new_request(tx, request))] + steps(request_id, completed)
 
     try:
         transfers.post(transfer, all_steps)

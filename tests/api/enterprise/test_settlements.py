@@ -11,12 +11,15 @@ from decimal import Decimal
 import pytest
 
 from chalicelib import outbox
+from chalicelib.services import booking
 from chalicelib.services.enterprise import settlements as settlement_service
 from chalicelib.store import ledger
+from chalicelib.store.accounts import get_account
 from chalicelib.store.enterprise import provider_accounts as provider_store
 from chalicelib.store.enterprise import settlements as settlement_store
 from tests.payments_support import (
-    TEST_CARDS, authorised_method, balance, charge, new_payer, new_shop, pay_by_card, webhook_events,
+    TEST_CARDS, authorised_method, balance, booked_transactions_sum, charge, new_payer, new_shop, pay_by_card,
+    webhook_events,
 )
 from chalicelib.schemas.enterprise import iso_millis
 from chalicelib.schemas.responses import FeeSchedule, Settlement
@@ -42,6 +45,10 @@ def _accounts(shop) -> dict[str, Decimal]:
     return {"payout": balance(shop.world, shop.bank_id, shop.payout_account),
             "fees": balance(shop.world, shop.bank_id, registry.fee_account_id),
             "clearing": balance(shop.world, shop.bank_id, registry.clearing_account_id)}
+
+
+def _newest_transactions(bank_id: str, account_id: str, limit: int) -> list:
+    return ledger.transactions_page(get_account(bank_id, account_id), offset=0, limit=limit, descending=True)
 
 
 def _some_payments(shop, client) -> tuple[list[dict], dict]:
@@ -88,10 +95,17 @@ def test_a_settlement_pays_out_payments_minus_refunds_minus_charges(shop, api):
     payout = ledger.load_request(settlement["transaction_request_ids"]["payout"]).request
     assert (payout.request_type, payout.status, payout.from_account_id, payout.to_account_id, payout.amount) == (
         "SETTLEMENT", "COMPLETED", registry.clearing_account_id, shop.payout_account, Decimal("49.05"))
-    [credit] = ledger.list_transactions(shop.bank_id, shop.payout_account, newest_first=True, limit=1)
+    [credit] = _newest_transactions(shop.bank_id, shop.payout_account, 1)
     assert credit.amount == Decimal("49.05") and credit.transaction_request_id == settlement["transaction_request_ids"]["payout"]
-    [fee] = ledger.list_transactions(shop.bank_id, registry.fee_account_id, newest_first=True, limit=1)
+    [fee] = _newest_transactions(shop.bank_id, registry.fee_account_id, 1)
     assert fee.amount == Decimal("0.95") and fee.transaction_request_id == settlement["transaction_request_ids"]["charges"]
+    # Both booked, and both requests listed by the clearing account they left.
+    for account_id in (shop.payout_account, registry.fee_account_id, registry.clearing_account_id):
+        booked_transactions_sum(shop.bank_id, account_id)
+    listed = ledger.requests_page(get_account(shop.bank_id, registry.clearing_account_id), offset=0, limit=100,
+                                  descending=True)
+    assert [r.transaction_request_id for r in listed[:2]] == [
+        settlement["transaction_request_ids"]["payout"], settlement["transaction_request_ids"]["charges"]]
     assert webhook_events(("settlement.",)) == [("settlement.created", {
         "type": "settlement.created", "id": settlement["id"], "profile_id": shop.profile_id})]
 
@@ -182,28 +196,51 @@ def _killed_once(monkeypatch, target, name: str, after_calls: int = 0):
     monkeypatch.setattr(target, name, dying)
 
 
-@pytest.mark.parametrize("step", ["between claims", "before the charges", "after the charges' ledger commit",
-                                  "before the payout", "after the payout's ledger commit"])
+@pytest.mark.parametrize("step", ["between claims", "before the charges", "after the charges' commit, before booking",
+                                  "after the charges' booking", "before the payout",
+                                  "after the payout's commit, before booking", "after the payout's booking"])
 def test_a_run_killed_between_its_steps_and_run_again_pays_once(shop, api, monkeypatch, step):
     paid, _ = _some_payments(shop, api.client)
     before = _accounts(shop)
+    webhook_events(("settlement.",))
     monkeypatch.setattr(settlement_service, "CHUNK", 2)  # 4 items: two claim transactions
     if step == "between claims":
         _killed_once(monkeypatch, settlement_service, "_claim_chunk", after_calls=1)
     elif step == "before the charges":
         _killed_once(monkeypatch, settlement_service, "_charge")
-    elif step == "after the charges' ledger commit":
-        _killed_once(monkeypatch, outbox, "dispatch")  # the first dispatch after a commit: the charges' events
+    elif step == "after the charges' commit, before booking":
+        _killed_once(monkeypatch, booking, "book")  # transfers.post books after its commit
+    elif step == "after the charges' booking":
+        _killed_once(monkeypatch, outbox, "dispatch")  # the first dispatch: the charges' booking's events
     elif step == "before the payout":
         _killed_once(monkeypatch, settlement_service, "_pay_out")
-    else:
-        _killed_once(monkeypatch, outbox, "dispatch", after_calls=1)  # after the payout's ledger commit
+    elif step == "after the payout's commit, before booking":
+        _killed_once(monkeypatch, booking, "book", after_calls=1)
+    else:  # the settlement.created event's dispatch, after the payout's commit and booking
+        dispatch = outbox.dispatch
+
+        def dying(*messages):
+            if any(m.payload.get("event_type") == "settlement.created" for m in messages):
+                monkeypatch.setattr(outbox, "dispatch", dispatch)
+                raise SystemError("killed before the settlement's event was sent")
+            return dispatch(*messages)
+
+        monkeypatch.setattr(outbox, "dispatch", dying)
+    paid_out_when_killed = step.startswith("after the payout")
+    registry = provider_store.get(shop.bank_id, "EUR")
     first = settlement_service.run()
     assert first["pending"] == 1 and first["settlements"] == 0, first
-    assert _settlements(shop) == [] if step != "after the payout's ledger commit" else len(_settlements(shop)) == 1
+    left_unbooked = [ledger.unbooked(shop.bank_id, account_id, 10) for account_id in (
+        registry.clearing_account_id, registry.fee_account_id, shop.payout_account)]
+    assert any(u.transactions or u.requests for u in left_unbooked) == step.endswith("before booking"), step
+    assert _settlements(shop) == [] if not paid_out_when_killed else len(_settlements(shop)) == 1
     again = settlement_service.run()
     assert again["pending"] == 0, again
     assert settlement_service.run() == {"settlements": 0, "items": 0, "pending": 0}
+    # What a killed run left unbooked, the sweeper books (the outbox_sweeper schedule).
+    booking.sweep(min_age_seconds=0)
+    outbox.sweep(min_age_seconds=0)
+    assert [kind for kind, _ in webhook_events(("settlement.",))] == ["settlement.created"]
 
     [settlement] = _settlements(shop)
     assert (settlement["amount"], settlement["charges_total"], settlement["payout"]["payments"]["count"],
@@ -213,8 +250,12 @@ def test_a_run_killed_between_its_steps_and_run_again_pays_once(shop, api, monke
     assert after["fees"] - before["fees"] == Decimal("0.95")
     assert after["clearing"] == 0
     assert {shop.payment(p["id"])["settlement_id"] for p in paid} == {settlement["id"]}
-    fee_account = provider_store.get(shop.bank_id, "EUR").fee_account_id
-    assert len(ledger.list_transactions(shop.bank_id, fee_account, newest_first=True, limit=10)) == 1
+    assert booked_transactions_sum(shop.bank_id, registry.fee_account_id) == (Decimal("0.95"), 1)
+    for account_id in (shop.payout_account, registry.clearing_account_id):
+        booked_transactions_sum(shop.bank_id, account_id)
+    clearing = get_account(shop.bank_id, registry.clearing_account_id)
+    listed = ledger.requests_page(clearing, offset=0, limit=100, descending=False)
+    assert [r.request_type for r in listed].count(settlement_service.REQUEST_TYPE) == 2
     assert settlement_store.group_state(shop.profile_id, "EUR", shop.bank_id)[0] is None  # no settlement left open
 
 

@@ -3,7 +3,7 @@ through the hosted page, cards, charges through recurring mandates; some failed)
 two settlement runs. Each settlement's amount is its payments minus its refunds minus its charges,
 its totals are exactly those of the items that name it (each succeeded item names one), the fee
 account holds exactly the charges, each payout account exactly its profile's settlements, the
-clearing account nothing, and the sum over every account touched is zero."""
+clearing account nothing, nothing is left unbooked, and the sum over every account touched is zero."""
 from __future__ import annotations
 
 import random
@@ -17,7 +17,7 @@ from chalicelib.store import accounts as account_store
 from chalicelib.store import ledger
 from chalicelib.store.enterprise import provider_accounts as provider_store
 from tests.payments_support import (
-    TEST_CARDS, authorised_method, charge, new_payer, new_shop, pay_by_bank, pay_by_card,
+    TEST_CARDS, authorised_method, booked_transactions_sum, charge, new_payer, new_shop, pay_by_bank, pay_by_card,
 )
 from tests.support import open_account
 
@@ -137,10 +137,16 @@ def test_a_hundred_payments_two_settlement_runs_and_every_cent_accounted_for(ent
     accounts = ([world.alice_account, world.bob_account, registry.clearing_account_id, registry.fee_account_id,
                  registry.acquirer_account_id] + [s.payout_account for s in shops[1:]]
                 + [a for p in payers for a in p.accounts])
+    # Nothing is left unbooked (charges through mandates, payouts and charges of settlements are
+    # booked as every transfer is) and every running balance chains.
     total = Decimal("0")
     for account_id in accounts:
         account = account_store.get_account(world.bank_id, account_id)
-        transactions = ledger.list_transactions(world.bank_id, account_id, newest_first=False, limit=10_000)
-        assert account.balance == sum((t.amount for t in transactions), Decimal("0")), account_id
+        from_transactions, _ = booked_transactions_sum(world.bank_id, account_id)
+        assert account.balance == from_transactions, account_id
         total += account.balance
     assert total == 0
+    # Each settlement's two transaction requests are listed by the clearing account (booked).
+    clearing = account_store.get_account(world.bank_id, registry.clearing_account_id)
+    listed = ledger.requests_page(clearing, offset=0, limit=10_000, descending=False)
+    assert sum(r.request_type == settlement_service.REQUEST_TYPE for r in listed) == 12
