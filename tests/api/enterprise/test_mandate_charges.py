@@ -61,6 +61,7 @@ def test_a_charge_through_the_mandate_pays_at_once_as_a_counterparty_request(sho
         pm.counterparty_id, pm.view_id, payer.user_id)
     credit = ledger.get_transaction(shop.bank_id, clearing, stored.credit_transaction_id)
     assert credit.amount == Decimal("12.50") and credit.transaction_request_id == stored.transaction_request_id
+    assert (credit.sequence, credit.new_balance) == (1, Decimal("12.50"))  # booked with the charge
 
     # A repeated reference returns the first payment; it can be refunded back to the payer.
     assert charge(shop, method, 1250, reference="invoice-9").body["id"] == body["id"]
@@ -75,6 +76,11 @@ def test_over_a_limit_the_charge_fails_with_the_limit_named(shop, api):
     monthly = authorised_method(shop, api.client, payer, amount=1000, frequency="monthly")
     over = charge(shop, monthly, 1001).body
     assert (over["state"], over["failure_reason"]) == ("failed", "over_mandate_single_limit")
+    # The payer's bank lists the refused charge's FAILED request (booked as every request).
+    refused = payment_store.get_payment(over["id"]).transaction_request_id
+    r = payer.session.get(f"/obp/v4.0.0/banks/{shop.bank_id}/accounts/{payer.accounts[0]}/owner/transaction-requests")
+    assert [(tr["type"], tr["status"]) for tr in r.body["transaction_requests_with_charges"] if tr["id"] == refused] == [
+        ("COUNTERPARTY", "FAILED")]
     assert charge(shop, monthly, 1000).body["state"] == "succeeded"
     second = charge(shop, monthly, 10).body  # one charge a month
     assert (second["state"], second["failure_reason"]) == ("failed", "over_mandate_monthly_limit")
