@@ -10,7 +10,7 @@ import gc
 
 gc.disable()
 
-from chalice import Chalice, Rate  # noqa: E402  (after gc.disable, as everything below)
+from chalice import Chalice, Cron, Rate  # noqa: E402  (after gc.disable, as everything below)
 
 from chalicelib import observability  # noqa: E402
 from chalicelib.api import routing  # noqa: E402
@@ -66,6 +66,23 @@ def payments_sweeper(event):
     from chalicelib.services.enterprise import payments
 
     return payments.sweep()
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="recurring_charges")
+def recurring_charges(event):
+    from chalicelib.delivery.scheduled import scheduled_at
+    from chalicelib.services.enterprise import payment_methods
+
+    return payment_methods.charge_due(scheduled_at(event))
+
+
+@app.schedule(Cron(0, 2, "*", "*", "?", "*"), name="settlements")
+def settlements(event):
+    """Daily at 02:00 UTC: every profile's payments and refunds completed before then."""
+    from chalicelib.delivery.scheduled import scheduled_at
+    from chalicelib.services.enterprise import settlements as settlement_service
+
+    return settlement_service.run(scheduled_at(event))
 
 
 gc.freeze()

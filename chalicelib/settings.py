@@ -36,7 +36,9 @@ import os
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices, BaseModel, ConfigDict, Field, Json, ValidationError, field_validator, model_validator,
+)
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 LOCAL_STAGES = frozenset({"local", "test"})
@@ -73,6 +75,24 @@ def _comma_separated(value: Any) -> Any:
 CommaSeparated = tuple[str, ...]
 CommaSeparatedSeconds = tuple[Annotated[int, Field(ge=0)], ...]
 Url = Annotated[str, Field(pattern=r"^https?://[^\s/]+\S*$")]
+
+
+class _FeePart(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    fixed: int = Field(ge=0, le=100_000)  # minor units of the item's currency
+    basis_points: int = Field(ge=0, le=10_000)  # of the item's amount (1 bp = 0.01 %)
+
+
+class FeeSchedule(BaseModel):
+    """OBP_DEFAULT_FEE_SCHEDULE's shape: services/enterprise/fees.py documents it and checks a
+    profile's own schedule with the same limits (tests/unit/test_settings.py holds them together)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    openbanking: _FeePart
+    creditcard: _FeePart
+    refund: _FeePart
 
 
 class _Environment(EnvSettingsSource):
@@ -218,6 +238,15 @@ class Settings(_EnvironmentModel):
     payment_resume_after_seconds: int = setting("OBP_PAYMENT_RESUME_AFTER_SECONDS", 120, "a payment left "
                                                 "`processing` or a refund left `pending` this long is finished by "
                                                 "the payments sweeper", gt=0)
+    # Recurring payment methods and settlements (issue 16).
+    mandate_max_days: int = setting("OBP_MANDATE_MAX_DAYS", 1830, "the longest a recurring payment method's mandate "
+                                    "(the payer's VRP consent) lives; also the life of one without an `end_date`",
+                                    gt=0)
+    default_fee_schedule: Json[FeeSchedule] | None = setting(
+        "OBP_DEFAULT_FEE_SCHEDULE", None, "the fees settlements charge profiles without a fee schedule of their own",
+        expected='a fee schedule in JSON, e.g. {"openbanking": {"fixed": 10, "basis_points": 50}, "creditcard": '
+                 '{"fixed": 25, "basis_points": 140}, "refund": {"fixed": 0, "basis_points": 0}} (minor units, '
+                 '1/100 %)', shown_default="the example's values (services/enterprise/fees.py)")
     # Console output: lines for people in the local stage; JSON (CloudWatch, metrics) elsewhere.
     log_format: Literal["text", "json"] = setting("OBP_LOG_FORMAT", "json", "`text`: one readable line per request "
                                                   "and delivery, no metrics; `json`: structured logs and "
@@ -323,6 +352,9 @@ class LocalStackSettings(_EnvironmentModel):
                          "accounts, a third-party app, an Enterprise partner and a payment)",
                          expected="1 or 0 (also true/false, yes/no, on/off)")
     demo_dir: str = setting("DEMO_DIR", ".local/demo", "where `make demo` writes the Enterprise partner's key files")
+    schedule_dir: str = setting("LOCAL_SCHEDULE_DIR", ".local/schedule", "where a file `<function>.json` asks "
+                                "the local stack to run that scheduled function (README, Recurring payment "
+                                "methods and settlements)")
 
 
 Model = TypeVar("Model", bound=_EnvironmentModel)

@@ -9,7 +9,11 @@
    OBP_CONSUMER_KEY, or the defaults printed below);
 4. a poller feeds every SQS queue to its real `@app.on_sqs_message` handler and runs the
    scheduled work every few seconds: the outbox sweeper (outbox messages and bookings a request
-   left unfinished) and the payments sweeper;
+   left unfinished), the payments sweeper and the recurring charges; any scheduled function (the
+   daily settlements too) runs on request: a file `<function>.json` in LOCAL_SCHEDULE_DIR
+   (.local/schedule), `{}` or `{"time": "2025-03-07T02:00:00Z", "id": "<any>"}`, is run as
+   EventBridge would invoke it at that time, then replaced by `<id or function>.done.json` with the
+   function's answer;
 5. scripts/local_api.py serves the API on http://127.0.0.1:PORT as `chalice local --stage local`
    does, printing one line per request;
 6. with DEMO=1 (`make demo`) the steps of README's walkthrough (scripts/walkthrough.py) run first,
@@ -31,6 +35,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,14 +81,28 @@ class _LambdaContext:
         return 60_000
 
 
+def scheduled_event(at: datetime) -> dict:
+    """The event EventBridge sends a scheduled function at `at`."""
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"), "resources": [], "detail": {}}
+
+
 class Poller(threading.Thread):
     """Feeds SQS messages to the app's real SQS handlers, as Lambda's event source mapping does:
-    batches of up to 10, only messages not reported in batchItemFailures are deleted."""
+    batches of up to 10, only messages not reported in batchItemFailures are deleted. Runs the
+    scheduled work every `sweep_every` seconds, and scheduled functions asked for in the schedule
+    directory."""
 
-    def __init__(self, sweep_every: float = 5.0):
+    # Run through their handlers on every sweep, as if their schedule came round (the sweepers'
+    # own functions are called directly: the outbox's with a shorter minimum age).
+    PERIODIC = ("recurring_charges",)
+
+    def __init__(self, schedule_dir: Path | None = None, sweep_every: float = 5.0):
         super().__init__(name="sqs-poller", daemon=True)
         self.stop_event = threading.Event()
         self.sweep_every = sweep_every
+        self.schedule_dir = schedule_dir  # None: no scheduled function runs on request
         self._idle = threading.Condition()
         self.idle_rounds = 0  # rounds that found nothing to do
 
@@ -103,7 +122,7 @@ class Poller(threading.Thread):
 
         app_module = importlib.import_module("app")
         sqs = boto3.client("sqs")
-        sources = []
+        sources, scheduled = [], {}
         for source in app_module.app.event_sources:
             module_name, _, attr = source.handler_string.rpartition(".")
             handler = getattr(importlib.import_module(module_name), attr)
@@ -111,6 +130,10 @@ class Poller(threading.Thread):
                 url = sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
                 arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 sources.append((source.name, handler, url, arn, source.batch_size))
+            elif getattr(source, "schedule_expression", None) is not None:
+                scheduled[source.name] = handler
+        if self.schedule_dir is not None:
+            self.schedule_dir.mkdir(parents=True, exist_ok=True)
         last_sweep = 0.0
         while not self.stop_event.is_set():
             busy = False
@@ -118,18 +141,51 @@ class Poller(threading.Thread):
                 busy |= self._poll_once(sqs, name, handler, url, arn, batch_size)
             if time.monotonic() - last_sweep > self.sweep_every:
                 last_sweep = time.monotonic()
-                # What the outbox_sweeper and payments_sweeper schedules do; one failing does not stop the others.
+                # What the outbox_sweeper, payments_sweeper and the periodic schedules do; one failing
+                # does not stop the others.
+                periodic = [lambda name=name: scheduled[name](scheduled_event(datetime.now(timezone.utc)),
+                                                              _LambdaContext(name)) for name in self.PERIODIC]
                 for sweep in (lambda: outbox.sweep(min_age_seconds=int(self.sweep_every)),
-                              lambda: booking.sweep(min_age_seconds=int(self.sweep_every)), payments.sweep):
+                              lambda: booking.sweep(min_age_seconds=int(self.sweep_every)), payments.sweep,
+                              *periodic):
                     try:
                         sweep()
                     except Exception as err:  # noqa: BLE001 - keep polling
                         print(f"[local] sweep failed: {err!r}", file=sys.stderr)
+            busy |= self._run_requested(scheduled)
             if not busy:
                 with self._idle:
                     self.idle_rounds += 1
                     self._idle.notify_all()
                 self.stop_event.wait(0.2)
+
+    def _run_requested(self, scheduled: dict) -> bool:
+        """Run each scheduled function asked for by a `<function>.json` file in the schedule directory."""
+        ran = False
+        if self.schedule_dir is None:
+            return ran
+        for request in sorted(self.schedule_dir.glob("*.json")):
+            if request.name.endswith(".done.json"):
+                continue
+            name = request.stem
+            try:
+                asked = json.loads(request.read_text() or "{}")
+            except (OSError, ValueError):
+                continue  # still being written
+            at = datetime.fromisoformat(asked["time"].replace("Z", "+00:00")) if asked.get("time") else datetime.now(timezone.utc)
+            try:
+                answer = {"result": scheduled[name](scheduled_event(at), _LambdaContext(name))} if name in scheduled else {
+                    "error": f"no scheduled function {name}; there are {', '.join(sorted(scheduled))}"}
+            except Exception as err:  # noqa: BLE001 - report it to whoever asked
+                answer = {"error": f"{type(err).__name__}: {err}"}
+            request.unlink(missing_ok=True)
+            done = self.schedule_dir / f"{asked.get('id') or name}.done.json"
+            partial = done.with_name(done.name + ".part")
+            partial.write_text(json.dumps({"function": name, "time": at.isoformat(), **answer}, default=str))
+            partial.rename(done)
+            print(f"[local] ran {name} for {at.isoformat()}: {answer}", flush=True)
+            ran = True
+        return ran
 
     def _poll_once(self, sqs, name, handler, url, arn, batch_size) -> bool:
         try:
@@ -298,7 +354,7 @@ def main() -> int:
     boto3.client("ses").verify_email_identity(EmailAddress=settings.email_sender)
     creds = bootstrap.bootstrap(admin.admin_username, admin.admin_password, admin.admin_email, admin.consumer_key)
 
-    poller = Poller()
+    poller = Poller(ROOT / local.schedule_dir)
     poller.start()
 
     ready_read, ready_write = os.pipe()

@@ -93,6 +93,24 @@ def balance(world: BankingWorld, bank_id: str, account_id: str) -> Decimal:
     return accounts.get_account(bank_id, account_id).balance
 
 
+def booked_transactions_sum(bank_id: str, account_id: str) -> tuple[Decimal, int]:
+    """The sum and count of the account's booked transactions, after checking nothing of the
+    account is left unbooked (transactions or requests) and each running balance follows from the
+    one before (every Enterprise money movement goes through booking)."""
+    from chalicelib.store import accounts, ledger
+
+    account = accounts.get_account(bank_id, account_id)
+    pending = ledger.unbooked(bank_id, account_id, 10)
+    assert (pending.transactions, pending.requests) == ([], []), account_id
+    found = ledger.transactions_page(account, offset=0, limit=10_000, descending=False)
+    running = Decimal("0")
+    for position, txn in enumerate(found, start=1):
+        running += txn.amount
+        assert (txn.sequence, txn.new_balance) == (position, running), account_id
+    assert running == account.booked_balance, account_id
+    return running, len(found)
+
+
 # --- the hosted page --------------------------------------------------------------------------------
 
 class Browser:
@@ -214,3 +232,67 @@ def webhook_events(kinds: tuple[str, ...] = ("payment.", "refund.")) -> list[tup
             if payload.get("kind") == "event":
                 out.append((payload["event_type"], payload["body"]))
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+# --- payment methods (recurring mandates) -----------------------------------------------------------
+
+def new_customer(shop: Shop, **fields) -> str:
+    r = shop.client.post(f"/v1/profiles/{shop.profile_id}/customers", {"first_name": "Ann", **fields})
+    assert r.status == 200, r.body
+    return r.body["id"]
+
+
+def methods_path(shop: Shop, customer_id: str, tail: str = "") -> str:
+    return f"/v1/profiles/{shop.profile_id}/customers/{customer_id}/payment-methods{tail}"
+
+
+def create_method(shop: Shop, customer_id: str, amount: int = 999, frequency: str = "monthly", **fields):
+    """POST a recurring openbanking payment method; `fields` may override body parts
+    (`recurring` entries go under openbanking.recurring)."""
+    recurring = {"amount": amount, "currency": "EUR", "frequency": frequency, **fields.pop("recurring", {})}
+    body = {"method": "openbanking", "description": "Bike club membership", "openbanking": {"recurring": recurring},
+            "session": {"redirect_url": REDIRECT}, **fields}
+    return shop.client.post(methods_path(shop, customer_id), body)
+
+
+def consent_code_for(recipient: str) -> str:
+    """The code of the newest consent challenge sent to `recipient` (e-mail or phone)."""
+    codes = [re.search(r"Your consent challenge : (\d{8})", m["body"]).group(1) for m in outbox_messages()
+             if m["to"] == recipient and "Your consent challenge" in m["body"]]
+    assert codes, f"no consent challenge was sent to {recipient}"
+    return codes[-1]
+
+
+def to_the_mandate_code(client, method: dict, payer: Payer, bank_id: str, account_id: str | None = None) -> Browser:
+    page = Browser(client, method["next"]["redirect"]).open()
+    assert page.status == 200, page.html
+    page.submit("bank", bank_id=bank_id)
+    page.submit("sign-in", username=payer.username, password=payer.password)
+    page.submit("account", account_id=account_id or payer.accounts[0])
+    return page
+
+
+def authorise_mandate(client, method: dict, payer: Payer, bank_id: str, code: str | None = None) -> Browser:
+    """The payer's whole flow on the hosted page: bank, sign-in, account, the consent's code."""
+    page = to_the_mandate_code(client, method, payer, bank_id)
+    page.submit("confirm", code=code or consent_code_for(payer.email))
+    return page
+
+
+def authorised_method(shop: Shop, client, payer: Payer, customer_id: str | None = None, **fields) -> dict:
+    """A succeeded recurring payment method of a new (or the given) customer, paid by `payer`."""
+    customer_id = customer_id or new_customer(shop)
+    r = create_method(shop, customer_id, **fields)
+    assert r.status == 201, r.body
+    page = authorise_mandate(client, r.body, payer, shop.bank_id)
+    assert page.text_of("state") == "Recurring payments authorised", page.html
+    got = shop.client.get(methods_path(shop, customer_id, f"/{r.body['id']}"))
+    assert got.body["state"] == "succeeded", got.body
+    return got.body
+
+
+def charge(shop: Shop, payment_method: dict, amount: int, **fields):
+    """A payment through the payment method's mandate (no page)."""
+    currency = payment_method["openbanking"]["recurring"]["currency"]
+    return shop.client.post(shop.path(), {"method": "openbanking", "amount": amount, "currency": currency,
+                                          "payment_method": payment_method["id"], "description": "Membership", **fields})

@@ -63,6 +63,8 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "enterprise.customers": ("/v1/profiles/{profile_id}/customers",),
     "enterprise.webhooks": ("/v1/profiles/{profile_id}/webhooks",),
     "enterprise.payments": ("/v1/profiles/{profile_id}/payments",),
+    "enterprise.payment_methods": ("/v1/profiles/{profile_id}/customers/{customer_id}/payment-methods",),
+    "enterprise.settlements": ("/v1/profiles/{profile_id}/fee-schedule", "/v1/profiles/{profile_id}/settlements"),
     "enterprise.provider_accounts": ("/v1/provider-accounts",),
     "checkout": ("/checkout",),
     "documentation": ("/docs", "/api/versions", "/resource-docs", "/v1/docs", "/v1/openapi.json"),

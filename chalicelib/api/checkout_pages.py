@@ -19,13 +19,27 @@ _REASONS = {
     "too_many_sign_in_attempts": "Too many failed sign-in attempts.",
     "account_unavailable": "The account can no longer make payments.",
     "refused_by_the_bank": "Your bank refused the payment.",
+    "not_authorised_in_time": "The mandate was not authorised in time.",
+    "authorisation_withdrawn": "The consent for this mandate was withdrawn.",
+    "cancelled_by_the_merchant": "The merchant cancelled this request.",
+}
+_MANDATE_REASONS = {
+    "cancelled_by_the_payer": "You cancelled the mandate.",
+    "authentication_failed": "The mandate was not confirmed with the right code.",
 }
 
 
 def _layout(title: str, session: checkout.Session | None, content: str, *, refresh: tuple[int, str] | None = None) -> str:
     meta = f'<meta http-equiv="refresh" content="{refresh[0]};url={escape(refresh[1])}">' if refresh else ""
     summary = ""
-    if session is not None:
+    if session is not None and session.is_mandate:
+        p = session.payment
+        description = f'<p class="description">{escape(p.description)}</p>' if p.description else ""
+        summary = (f'<header class="summary"><p class="merchant">Recurring payments to <strong id="merchant">'
+                   f'{escape(p.merchant_name)}</strong></p>'
+                   f'<p class="amount">Up to <span id="amount">{escape(session.amount_text)}</span> a charge</p>'
+                   f'<p class="schedule" id="schedule">{escape(session.schedule_text)}</p>{description}</header>')
+    elif session is not None:
         p = session.payment
         description = f'<p class="description">{escape(p.description)}</p>' if p.description else ""
         summary = (f'<header class="summary"><p class="merchant">Pay <strong id="merchant">{escape(p.merchant_name)}</strong></p>'
@@ -52,7 +66,7 @@ def _cancel(session: checkout.Session, csrf: str) -> str:
 
 
 def base_path(session: checkout.Session) -> str:
-    return f"/checkout/{session.payment.payment_id}/{session.secret}"
+    return f"/checkout/{session.subject_id}/{session.secret}"
 
 
 def _error(message: str | None) -> str:
@@ -66,7 +80,8 @@ def step_page(session: checkout.Session, csrf: str, error: str | None = None) ->
         return result_page(session)
     body = {checkout.BANK: _bank, checkout.SIGN_IN: _sign_in, checkout.ACCOUNT: _account, checkout.CARD: _card,
             checkout.OTP: _otp}[step](session, csrf)
-    return _layout(f"Pay {session.payment.merchant_name}", session, _error(error) + body + _cancel(session, csrf))
+    title = f"{'Authorise' if session.is_mandate else 'Pay'} {session.payment.merchant_name}"
+    return _layout(title, session, _error(error) + body + _cancel(session, csrf))
 
 
 def _bank(session: checkout.Session, csrf: str) -> str:
@@ -94,8 +109,9 @@ def _account(session: checkout.Session, csrf: str) -> str:
     choices = "".join(
         f'<label class="choice"><input type="radio" name="account_id" value="{escape(a.account_id)}" required>'
         f'<span>{escape(a.label or a.account_id)} <small>{escape(a.account_id)}</small></span></label>' for a in accounts)
-    return "<h1>Choose the account to pay from</h1>" + _form(session, "account", csrf, f"<fieldset>{choices}</fieldset>",
-                                                            "Continue", button_id="continue")
+    heading = "Choose the account the payments come from" if session.is_mandate else "Choose the account to pay from"
+    return f"<h1>{heading}</h1>" + _form(session, "account", csrf, f"<fieldset>{choices}</fieldset>", "Continue",
+                                         button_id="continue")
 
 
 def _card(session: checkout.Session, csrf: str) -> str:
@@ -114,12 +130,18 @@ def _otp(session: checkout.Session, csrf: str) -> str:
     sent_to = escape(session.checkout.otp_sent_to or "you")
     inner = (f'<p id="sent-to">We sent a one-time code to {sent_to}.</p><label for="code">Code</label>'
              '<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>')
+    if session.is_mandate:
+        inner += ('<p class="note">Your bank keeps this mandate as a consent you can see and revoke at any time; '
+                  'the code can be entered once.</p>')
+        return "<h1>Authorise the mandate</h1>" + _form(session, "confirm", csrf, inner, "Authorise", button_id="confirm")
     what = "Confirm with your card's code" if session.payment.method == payments.CREDITCARD else "Confirm the payment"
     return f"<h1>{what}</h1>" + _form(session, "confirm", csrf, inner, f"Pay {session.amount_text}", button_id="confirm")
 
 
 def result_page(session: checkout.Session) -> str:
     p = session.payment
+    if session.is_mandate:
+        return _mandate_result(session)
     if p.state == payments.PROCESSING:
         content = ('<div class="result processing"><p class="state" id="state">Your payment is being processed</p>'
                    '<p>This page updates by itself.</p></div>')
@@ -131,6 +153,20 @@ def result_page(session: checkout.Session) -> str:
     back = checkout.return_url(session)
     content = (f'<div class="result {escape(p.state)}"><p class="state" id="state">{headline}</p>{detail}'
                f'<p><small>Payment {escape(p.payment_id)}</small></p></div>'
+               f'<a class="return" id="return" href="{escape(back)}">Return to {escape(p.merchant_name)}</a>')
+    return _layout(headline, session, content, refresh=(3, back))
+
+
+def _mandate_result(session: checkout.Session) -> str:
+    p = session.payment
+    headline = {"succeeded": "Recurring payments authorised", "failed": "Recurring payments not authorised",
+                "expired": "This mandate has ended"}[p.state]
+    reason = _MANDATE_REASONS.get(p.failure_reason or "") or _REASONS.get(
+        p.failure_reason or "", (p.failure_reason or "").replace("_", " ").capitalize())
+    detail = f'<p id="reason">{escape(reason)}</p>' if p.state == "failed" else ""
+    back = checkout.return_url(session)
+    content = (f'<div class="result {escape(p.state)}"><p class="state" id="state">{headline}</p>{detail}'
+               f'<p><small>Mandate {escape(p.payment_method_id)}</small></p></div>'
                f'<a class="return" id="return" href="{escape(back)}">Return to {escape(p.merchant_name)}</a>')
     return _layout(headline, session, content, refresh=(3, back))
 

@@ -55,6 +55,12 @@ def _metadata(value):
     return value
 
 
+def minor_unit_currency(value: str) -> str:
+    if not has_minor_units(value):
+        raise ValueError("must be an ISO 4217 currency code with minor units, in capitals (e.g. EUR)")
+    return value
+
+
 class PaymentIn(EnterpriseModel):
     method: StrictStr
     amount: StrictInt = Field(ge=1)
@@ -65,7 +71,8 @@ class PaymentIn(EnterpriseModel):
     billing: Optional[ContactIn] = None
     shipping: Optional[ContactIn] = None
     metadata: Optional[dict[str, Any]] = None
-    session: SessionIn
+    session: Optional[SessionIn] = None  # required unless payment_method pays it
+    payment_method: Optional[StrictStr] = Field(default=None, max_length=64)
 
     @field_validator("method")
     @classmethod
@@ -74,23 +81,19 @@ class PaymentIn(EnterpriseModel):
             raise ValueError(f"must be one of {', '.join(METHODS)}")
         return value
 
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value):
-        if not has_minor_units(value):
-            raise ValueError("must be an ISO 4217 currency code with minor units, in capitals (e.g. EUR)")
-        return value
-
+    _currency = field_validator("currency")(minor_unit_currency)
     _metadata = field_validator("metadata")(_metadata)
 
     def to_new(self):
         from chalicelib.services.enterprise.payments import NewPayment
 
         return NewPayment(
-            method=self.method, amount=self.amount, currency=self.currency, redirect_url=self.session.redirect_url,
+            method=self.method, amount=self.amount, currency=self.currency,
+            redirect_url=self.session.redirect_url if self.session else None,
             description=self.description, reference=self.reference, customer_id=self.customer_id,
             billing=self.billing.as_dict() if self.billing else None,
             shipping=self.shipping.as_dict() if self.shipping else None, metadata=self.metadata,
+            payment_method_id=self.payment_method,
         )
 
 
@@ -132,13 +135,15 @@ def payment_json(payment) -> dict:
         "metadata": json.loads(payment.metadata) if payment.metadata else None,
         "billing": _contact_json(payment.billing),
         "shipping": _contact_json(payment.shipping),
-        "session": {"redirect_url": payment.redirect_url},
+        "session": {"redirect_url": payment.redirect_url} if payment.redirect_url else None,
         "next": {"redirect": url} if url else None,
+        "payment_method": payment.payment_method_id,
         "amount_refunded": int(payment.amount_refunded or 0),
         "failure_reason": payment.failure_reason,
         "created": iso_millis(payment.created_at),
         "expires": iso_millis(payment.expires),
         "completed": iso_millis(payment.completed_at) if payment.completed_at else None,
+        "settlement_id": payment.settlement_id,
     }
     if payment.method == "openbanking":
         out["openbanking"] = {"bank_id": payment.payer_bank_id} if payment.payer_bank_id else None
@@ -162,6 +167,7 @@ def refund_json(refund) -> dict:
         "failure_reason": refund.failure_reason,
         "created": iso_millis(refund.created_at),
         "completed": iso_millis(refund.completed_at) if refund.completed_at else None,
+        "settlement_id": refund.settlement_id,
     }
 
 

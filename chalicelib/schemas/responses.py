@@ -1586,13 +1586,18 @@ class Payment(ResponseModel):
     metadata: Optional[dict[str, str]] = None
     billing: Optional[Contact] = None
     shipping: Optional[Contact] = None
-    session: PaymentSession
+    session: Optional[PaymentSession] = Field(default=None, description="Where the hosted page returns the payer "
+                                              "(none for a charge through a payment method)")
     next: Optional[PaymentNext] = None
+    payment_method: Optional[str] = Field(default=None, examples=["pm_5f1c0a2b3c4d5e6f708192a3b4c5d6e7"],
+                                          description="The recurring payment method it was charged through (no "
+                                                      "hosted page, no payer present)")
     amount_refunded: int = Field(examples=[0], description="Minor units refunded so far")
     failure_reason: Optional[str] = Field(default=None, examples=["insufficient_funds"])
     created: str = Field(examples=["2024-09-25T12:01:00.103Z"])
     expires: str = Field(examples=["2024-09-25T12:31:00.103Z"], description="A payment still `created` then expires")
     completed: Optional[str] = None
+    settlement_id: Optional[str] = Field(default=None, description="The settlement that paid it out, once settled")
     openbanking: Optional[PaymentOpenbanking] = Field(default=None, description="openbanking payments, once the "
                                                       "payer chose their bank")
     creditcard: Optional[PaymentCreditcard] = Field(default=None, description="creditcard payments, once a card "
@@ -1614,6 +1619,7 @@ class Refund(ResponseModel):
     failure_reason: Optional[str] = None
     created: str = Field(examples=["2024-09-25T12:01:00.103Z"])
     completed: Optional[str] = None
+    settlement_id: Optional[str] = Field(default=None, description="The settlement that netted it out, once settled")
 
 
 class Refunds(RootModel[list[Refund]]):
@@ -1635,3 +1641,125 @@ class ProviderAccounts(ResponseModel):
     card_acquirer_account: ProviderAccount = Field(description="The sandbox acquirer's funds: pays card payments "
                                                    "in, takes card refunds")
     created: str
+
+
+# --- Enterprise payment methods, settlements and fee schedules (/v1) ---------------------------------
+
+class RecurringSchedule(ResponseModel):
+    amount: int = Field(examples=[1500], description="The most one charge takes, integer minor units")
+    currency: str = Field(examples=["EUR"])
+    frequency: str = Field(examples=["monthly"], description="daily, weekly, monthly, quarterly or yearly")
+    day_of_execution: Optional[int] = Field(examples=[15], description="Day of the week (1 = Monday), month or "
+                                            "quarter's month the charge falls on")
+    month_of_execution: Optional[int] = Field(examples=[None], description="Month of the year (yearly) or of the "
+                                              "quarter (1-3, quarterly)")
+    start_date: str = Field(examples=["2025-03-15"])
+    end_date: Optional[str] = Field(examples=["2025-12-31"])
+
+
+class PaymentMethodOpenbanking(ResponseModel):
+    bank_id: Optional[str] = Field(examples=["gh.29.uk"], description="The payer's bank, once the mandate is "
+                                   "authorised (never the payer's account)")
+    recurring: RecurringSchedule
+
+
+class PaymentMethodNext(ResponseModel):
+    redirect: str = Field(description="The hosted page where the payer authorises the mandate (only while the "
+                                      "method is `created`)")
+
+
+class PaymentMethod(ResponseModel):
+    id: str = Field(examples=["pm_5f1c0a2b3c4d5e6f708192a3b4c5d6e7"])
+    profile_id: str = Field(examples=["profile_8f14e45fceea167a"])
+    customer_id: str
+    reference: Optional[str] = Field(description="The merchant's own; a repeated reference returns the first method")
+    method: str = Field(examples=["openbanking"])
+    description: Optional[str]
+    metadata: Optional[dict[str, str]]
+    state: str = Field(examples=["succeeded"], description="created, succeeded, failed or expired")
+    openbanking: PaymentMethodOpenbanking
+    session: PaymentSession
+    next: Optional[PaymentMethodNext]
+    next_charge_date: Optional[str] = Field(examples=["2025-04-15"], description="The scheduled function's next "
+                                            "charge (a succeeded method)")
+    failure_reason: Optional[str] = Field(examples=["cancelled_by_the_payer"])
+    expiry_reason: Optional[str] = Field(examples=["revoked_by_the_payer"])
+    created: str = Field(examples=["2024-09-25T12:01:00.103Z"])
+    completed: Optional[str]
+    expired: Optional[str]
+
+
+class PaymentMethods(RootModel[list[PaymentMethod]]):
+    pass
+
+
+class CountSum(ResponseModel):
+    count: int
+    sum: int = Field(description="Integer minor units")
+
+
+class SettlementPayout(ResponseModel):
+    payments: CountSum
+    refunds: CountSum
+
+
+class SettlementCarriedOver(ResponseModel):
+    from_previous: int = Field(description="Owed from the previous settlement's negative net, taken off this one")
+    to_next: int = Field(description="This settlement's negative net, taken off the next one")
+
+
+class SettlementPayoutAccount(ResponseModel):
+    bank_id: str
+    account_id: str
+
+
+class SettlementTransactionRequests(ResponseModel):
+    charges: Optional[str] = Field(description="The ledger's transaction request clearing -> fee account (none "
+                                   "without charges)")
+    payout: Optional[str] = Field(description="The ledger's transaction request clearing -> payout account (none "
+                                  "without a payout)")
+
+
+class SettlementCharges(ResponseModel):
+    openbanking: int = Field(examples=[60], description="Integer minor units (payments through mandates too)")
+    creditcard: int = Field(examples=[0])
+    refund: int = Field(examples=[0])
+
+
+class Settlement(ResponseModel):
+    id: str = Field(examples=["settlement_0c1d2e3f405162738495a6b7c8d9e0f1"])
+    profile_id: str
+    currency: str = Field(examples=["EUR"])
+    charges: SettlementCharges = Field(description="The fees charged, per kind of item")
+    charges_total: int
+    amount: int = Field(description="Paid out: payments - refunds - charges - carried_over.from_previous, or 0 "
+                                    "when that is negative (then carried_over.to_next)")
+    payout: SettlementPayout
+    carried_over: SettlementCarriedOver
+    payout_account: SettlementPayoutAccount
+    transaction_request_ids: SettlementTransactionRequests
+    scheduled: str = Field(examples=["2024-09-26T02:00:00.000Z"])
+    created: str = Field(examples=["2024-09-26T02:00:03.412Z"])
+
+
+class Settlements(RootModel[list[Settlement]]):
+    pass
+
+
+class FeePart(ResponseModel):
+    fixed: int = Field(examples=[10], description="Integer minor units of the item's currency")
+    basis_points: int = Field(examples=[50], description="Of the item's amount (1 bp = 0.01 %)")
+
+
+class FeeParts(ResponseModel):
+    """A charge per item: fixed + amount x basis_points / 10000, rounded half up."""
+
+    openbanking: FeePart = Field(description="Per open-banking payment (payments through mandates too)")
+    creditcard: FeePart = Field(description="Per card payment")
+    refund: FeePart = Field(description="Per refund")
+
+
+class FeeSchedule(ResponseModel):
+    profile_id: str
+    custom: bool = Field(description="false: the provider's default schedule applies")
+    fees: FeeParts

@@ -98,6 +98,30 @@ def _check(consent, consumer, user_and_roles, value: str, consumer_key: str | No
         raise _refuse("OBP-35001")
     if presented is not None and not crypto.equals(presented, consents.jwt_of(consent)):
         raise _refuse("OBP-35004")
+    now = _check_in_force(consent)
+    if not consumer_key:
+        raise _refuse("OBP-35016")
+
+    if named_user_id != consent.user_id:
+        user_and_roles = None  # the JWT is the consent's current one, so this only happens without a user
+    consumer, user_and_roles, late = _read_missing(consent, consumer, user_and_roles, later)
+    consumer = _enabled_consumer(consent, consumer)
+    if not crypto.equals(consumer_key, consumer.key):
+        raise _refuse("OBP-35015")
+    return _as_user(consent, now, user_and_roles), late
+
+
+def caller_of(consent) -> Caller:
+    """The consent's own application acting under it in process, with no JWT or key to present
+    (the Enterprise API charging a payment mandate it holds): every other check of `authenticate`,
+    the consumer and the user read at once."""
+    now = _check_in_force(consent)
+    consumer, user_and_roles, _ = _read_missing(consent, None, None, None)
+    _enabled_consumer(consent, consumer)
+    return _as_user(consent, now, user_and_roles)
+
+
+def _check_in_force(consent) -> datetime:
     if consent.status != consents.ACCEPTED:
         raise _refuse("OBP-35005", "ACCEPTED.")
     claims = consents.claims_of(consent)
@@ -106,11 +130,12 @@ def _check(consent, consumer, user_and_roles, value: str, consumer_key: str | No
         raise _refuse("OBP-35002")
     if now.timestamp() > claims["exp"]:
         raise _refuse("OBP-35003")
-    if not consumer_key:
-        raise _refuse("OBP-35016")
+    return now
 
-    if named_user_id != consent.user_id:
-        user_and_roles = None  # the JWT is the consent's current one, so this only happens without a user
+
+def _read_missing(consent, consumer, user_and_roles, later):
+    """(consumer, user_and_roles, what `later` returned or NOT_READ): what was not read alongside
+    the consent, read now in one round trip."""
     need_consumer = consumer is None or getattr(consumer, "consumer_id", None) != consent.consumer_id
     need_user = user_and_roles is None and consent.user_id
     consumer_read = (lambda: consumer_store.get_consumer(consent.consumer_id) if consent.consumer_id else None)
@@ -123,15 +148,19 @@ def _check(consent, consumer, user_and_roles, value: str, consumer_key: str | No
             raise failed
     if not (need_user and later is not None):
         late = NOT_READ
-    consumer = fetched_consumer if need_consumer else consumer
-    user, entitlements = (fetched_user if need_user else user_and_roles) or (None, [])
+    return (fetched_consumer if need_consumer else consumer), (fetched_user if need_user else user_and_roles), late
 
+
+def _enabled_consumer(consent, consumer):
     if consumer is None:
         raise _refuse("OBP-35018", f" aud: {consent.consumer_id}")
     if not consumer.enabled:
         raise _refuse("OBP-35017", f" aud: {consent.consumer_id}")
-    if not crypto.equals(consumer_key, consumer.key):
-        raise _refuse("OBP-35015")
+    return consumer
+
+
+def _as_user(consent, now: datetime, user_and_roles) -> Caller:
+    user, entitlements = user_and_roles or (None, [])
     if user is None:
         raise _refuse("OBP-35023")
     user_service.refuse_if_inactive(user)
@@ -139,4 +168,4 @@ def _check(consent, consumer, user_and_roles, value: str, consumer_key: str | No
         consent_store.record_usage(consent, now)
     grants = consents.grants_of(consent, [Grant(e.role_name, e.bank_id, e.entitlement_id) for e in entitlements])
     return Caller(user=user, consumer_id=consent.consumer_id, grants=grants, consent=consent,
-                  views=consents.consent_views(claims)), late
+                  views=consents.consent_views(consents.claims_of(consent)))

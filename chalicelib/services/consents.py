@@ -15,6 +15,7 @@ change of views or user (management) makes every earlier token of the consent st
 from __future__ import annotations
 
 import base64
+import logging
 import hashlib
 import hmac
 import json
@@ -47,6 +48,7 @@ _SECRET_PURPOSE = "consent-secret"
 _OTP_PURPOSE = "consent-challenge"
 _OTP_DIGITS = 8
 _JWT_HEADER = b'{"alg":"HS256"}'
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,9 @@ def banks_of(views: list[tuple[str, str, str]], entitlements: list[tuple[str, st
 
 # --- creation ---------------------------------------------------------------------------------
 
-def check_time_to_live(time_to_live: int | None) -> None:
-    limit = get_settings().consent_max_ttl_seconds
+def check_time_to_live(time_to_live: int | None, limit: int | None = None) -> None:
+    """At most `limit` seconds (consent_max_ttl_seconds unless the caller allows longer)."""
+    limit = limit or get_settings().consent_max_ttl_seconds
     if time_to_live is not None and time_to_live > limit:
         raise ApiError("OBP-35020", f"({limit})", status=400)
     if time_to_live is not None and time_to_live <= 0:
@@ -195,8 +198,11 @@ class Extra:
 
     request: object | None = None  # the ConsentRequestRecord it uses up
     account_access: dict | None = None  # ConsentJsonV500's account_access (VRP)
-    also: Callable | None = None  # more writes (VRP: counterparty, limits, view, access)
+    also: Callable | None = None  # also(tx, consent_id): more writes (VRP: counterparty, limits, view, access)
     views: list[tuple[str, str, str]] = field(default_factory=list)  # views the extra writes create
+    # The longest time_to_live allowed, when longer than consent_max_ttl_seconds: a payment mandate
+    # (services/enterprise/mandates.py) lives until its schedule ends.
+    max_time_to_live: int | None = None
 
 
 def _at_most_max_banks(banks: list[str]) -> list[str]:
@@ -214,7 +220,7 @@ def check_sca_method(sca_method: str) -> None:
 def create_consent(caller: Caller, sca_method: str, ask: ConsentAsk, extra: Extra = Extra()):
     """createConsent (EMAIL | SMS | IMPLICIT): a new INITIATED consent and its challenge."""
     check_sca_method(sca_method)
-    check_time_to_live(ask.time_to_live)
+    check_time_to_live(ask.time_to_live, extra.max_time_to_live)
     consumer_id, consumer = _audience(caller, ask.consumer_id)
     roles, views = _granted(caller, ask)
     views = views + [v for v in extra.views if v not in views]
@@ -243,7 +249,7 @@ def create_consent(caller: Caller, sca_method: str, ask: ConsentAsk, extra: Extr
     def also(tx):
         outbox.stage(tx, *messages)
         if extra.also is not None:
-            extra.also(tx)
+            extra.also(tx, consent_id)
 
     per_day = get_settings().consent_challenges_per_day
     try:
@@ -267,31 +273,61 @@ def own_consent(caller: Caller, consent_id: str, missing: Callable[[str], ApiErr
     return consent
 
 
-def answer_challenge(caller: Caller, consent_id: str, answer: str):
+def answer_challenge(caller: Caller, consent_id: str, answer: str, also: Callable | None = None):
     """answerConsentChallenge: only an INITIATED consent is evaluated, once. Any other consent is
-    returned unchanged (OBP)."""
+    returned unchanged (OBP). `also(tx, status)` adds writes that commit with the outcome
+    (ACCEPTED or REJECTED); if one of its conditions fails nothing is written and the consent is
+    returned as it is."""
     consent = own_consent(caller, consent_id, not_found_chained)
     if consent.status != INITIATED or consent.otp_hash is None:
         return consent
     now = _now()
+
+    def with_outcome(status: str):
+        return (lambda tx: also(tx, status)) if also is not None else None
+
     if consent.otp_valid_until is None or consent.otp_valid_until <= now:
-        consent_store.set_status(consent, REJECTED, now=now, from_statuses=(INITIATED,), clear_otp=True)
+        consent_store.set_status(consent, REJECTED, now=now, from_statuses=(INITIATED,), clear_otp=True,
+                                 also=with_outcome(REJECTED))
         seconds = get_settings().consent_otp_ttl_seconds
         raise ApiError("OBP-20211", f"Current expiration time is {seconds} seconds", status=400)
     right = crypto.equals(crypto.keyed_hash(_OTP_PURPOSE, consent_id, answer), consent.otp_hash)
-    if not consent_store.set_status(consent, ACCEPTED if right else REJECTED, now=now, from_statuses=(INITIATED,),
-                                    clear_otp=True):
+    status = ACCEPTED if right else REJECTED
+    if not consent_store.set_status(consent, status, now=now, from_statuses=(INITIATED,), clear_otp=True,
+                                    also=with_outcome(status)):
         return consent_store.get_consent(consent_id)  # another answer was evaluated first
     return consent
 
 
 # --- revocation and status --------------------------------------------------------------------
 
+# Called with the consent after a change of its status has committed (a revocation, a management
+# status change): capabilities built on consents react to a consent ending (an Enterprise payment
+# mandate expires, services/enterprise/payment_methods.py). A listener that fails is logged; it
+# must not undo the change, and each keeps its own safety net (mandates check their consent again
+# before every charge).
+_STATUS_LISTENERS: list[Callable] = []
+
+
+def on_status_change(listener: Callable) -> Callable:
+    _STATUS_LISTENERS.append(listener)
+    return listener
+
+
+def _status_changed(consent) -> None:
+    for listener in _STATUS_LISTENERS:
+        try:
+            listener(consent)
+        except Exception:  # noqa: BLE001 - the consent's change stands; see _STATUS_LISTENERS
+            logger.exception("consent %s: a status listener failed", consent.consent_id)
+
+
 def revoke(consent):
     """Any consent not yet revoked becomes REVOKED; a revoked one is OBP-35012 (chained)."""
     others = tuple(s for s in STATUSES if s != REVOKED)
     if not consent_store.set_status(consent, REVOKED, now=_now(), from_statuses=others, clear_otp=True):
         raise _chained("OBP-50200", "OBP-35012")
+    _status_changed(consent)
     return consent
 
 
@@ -364,6 +400,7 @@ def set_status_at_bank(caller: Caller, bank_id: str, consent_id: str, read_statu
     if not consent_store.set_status(consent, status, now=_now(), clear_otp=status != INITIATED,
                                     from_statuses=tuple(s for s in STATUSES if s != REVOKED)):
         raise ApiError("OBP-35025", "A revoked consent stays revoked.", status=400)
+    _status_changed(consent)
     return consent
 
 

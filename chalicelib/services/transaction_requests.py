@@ -50,6 +50,7 @@ from chalicelib.services.paging import parse_page
 from chalicelib.services.validation import is_valid_id
 from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
+from chalicelib.store import consents as consent_store
 from chalicelib.store import counterparties as counterparty_store
 from chalicelib.store import ledger
 from chalicelib.store.accounts import account_key
@@ -253,11 +254,62 @@ def _complete_at_once(request, source, target, view_id: str, idem: idempotency.C
     return outcome["value"]
 
 
+# --- payments under a VRP consent, without a challenge -------------------------------------------
+
+def pay_counterparty(caller: Caller, counterparty, amount: Decimal, description: str, transaction_request_id: str,
+                     extra_steps: transfers.ExtraSteps, *, start_date: datetime | None = None) -> transfers.Posted:
+    """A COUNTERPARTY payment made by the application holding the payer's VRP consent (`caller`
+    acts under it: services/consent_use.caller_of) through the counterparty's own view, within its
+    limits, with the caller's `extra_steps` in the ledger's transaction. No challenge: the payer's
+    strong authentication was the consent's (OBP's VRP; UK Open Banking VRPs likewise pay without
+    one), and the payment commits only while the consent is still ACCEPTED (a condition in the
+    ledger's transaction: a revocation racing the payment wins or loses whole). Raises OBP-40002
+    when the view no longer pays, OBP-35005 when the consent ended meanwhile, LimitExceeded,
+    InsufficientFunds, the transfer's errors, or ledger.CommitRejected when a condition of
+    `extra_steps` failed."""
+    bank_id, account_id, view_id = counterparty.this_bank_id, counterparty.this_account_id, counterparty.this_view_id
+    holds = access_store.get_access(caller.user_id, bank_id, account_id, view_id) is not None
+    _authorise(caller, bank_id, account_id, view_id, holds, COUNTERPARTY, view_id)
+    _check_limits_allow(counterparty, amount)
+    started = start_date or _now()
+    request = ledger.new_transaction_request(
+        transaction_request_id, from_bank_id=bank_id, from_account_id=account_id, start_date=started, end_date=started,
+        request_type=COUNTERPARTY, to_bank_id=counterparty.other_bank_id, to_account_id=counterparty.other_account_id,
+        currency=counterparty.currency, amount=amount, description=description, status=COMPLETED,
+        charge_summary=CHARGE_SUMMARY, charge_currency=counterparty.currency, charge_amount=transaction_charge(amount),
+        created_by_user_id=caller.user_id, view_id=view_id, counterparty_id=counterparty.counterparty_id,
+    )
+
+    def steps(debit_id: str, completed: datetime):
+        request.transaction_id, request.end_date = debit_id, completed
+        in_force = [("consent", lambda tx: consent_store.stage_still(tx, caller.consent, "ACCEPTED"))
+                    ] if caller.consent is not None else []
+        return ([("request", lambda tx: ledger.stage_new_request(tx, request))] + in_force
+                + _limit_steps(counterparty, amount, completed) + extra_steps(debit_id, completed))
+
+    try:
+        with _limits_named(counterparty):
+            return transfers.post(_transfer_of(request), steps)
+    except ledger.CommitRejected as rejected:
+        if "consent" in rejected.failed:  # revoked while the payment was being made: nothing moved
+            raise ApiError("OBP-35005", "ACCEPTED.", status=401) from rejected
+        raise
+
+
 # --- counterparty limits ------------------------------------------------------------------------
 
+class LimitExceeded(ApiError):
+    """OBP-10035: the payment would pass one of the counterparty's limits (`which`: single,
+    monthly, yearly or total; the counts are part of their period's limit)."""
+
+    def __init__(self, counterparty, which: str):
+        super().__init__("OBP-10035", f"The payment would pass the {which} limit of counterparty "
+                                      f"{counterparty.counterparty_id}.", status=400)
+        self.which = which
+
+
 def _limit_exceeded(counterparty, which: str) -> ApiError:
-    return ApiError("OBP-10035", f"The payment would pass the {which} limit of counterparty "
-                                 f"{counterparty.counterparty_id}.", status=400)
+    return LimitExceeded(counterparty, which)
 
 
 def _check_limits_allow(counterparty, amount: Decimal) -> None:

@@ -63,8 +63,10 @@ def _count(limit: dict, name: str) -> int | None:
     return raw
 
 
-def create_consent(caller: Caller, record, sca_method: str):
-    """createConsentByConsentRequestId for a VRP request (the request's checks are done)."""
+def create_consent(caller: Caller, record, sca_method: str, *, also=None, max_time_to_live: int | None = None):
+    """createConsentByConsentRequestId for a VRP request (the request's checks are done). `also(tx,
+    consent_id)` adds writes to the consent's transaction; `max_time_to_live` allows a longer life
+    than consent_max_ttl_seconds (a payment mandate's)."""
     payload = payload_of(record)
     source = _account_of(payload["from_account"])
     to = payload["to_account"]
@@ -105,10 +107,12 @@ def create_consent(caller: Caller, record, sca_method: str):
         description=f"Variable Recurring Payments to {to['counterparty_name']}", permissions=list(VRP_VIEW_PERMISSIONS),
     )
 
-    def vrp_records(tx):
+    def vrp_records(tx, consent_id: str):
         counterparty_store.stage_new(tx, counterparty)
         tx.save(view, condition=access_store.CustomViewRecord.pk.does_not_exist())
         tx.save(access_store.new_access(caller.user_id, source.bank_id, source.account_id, view_id))
+        if also is not None:
+            also(tx, consent_id)
 
     ask = consents.ConsentAsk(
         everything=False, consumer_id=record.consumer_id, time_to_live=payload.get("time_to_live"),
@@ -119,5 +123,5 @@ def create_consent(caller: Caller, record, sca_method: str):
                       "helper_info": {"counterparty_id": [counterparty.counterparty_id]}}
     return consents.create_consent(caller, sca_method, ask, consents.Extra(
         request=record, account_access=account_access, also=vrp_records,
-        views=[(source.bank_id, source.account_id, view_id)],
+        views=[(source.bank_id, source.account_id, view_id)], max_time_to_live=max_time_to_live,
     ))

@@ -28,7 +28,7 @@ from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.store import positions
-from chalicelib.store.base import Entity, get_item, get_many, key_of
+from chalicelib.store.base import Entity, failed_keys, get_item, get_many, key_of, transaction
 
 _BANK = "BANK#"
 # The most banks one consent may concern: each adds its entry and its two lists' writes to the
@@ -112,6 +112,10 @@ def user_bank_list(user_id: str, bank_id: str) -> positions.NumberedList:
     return positions.NumberedList(f"CONSENTS_OF_USER_AT_BANK#{user_id}#{bank_id}")
 
 
+class WritesRejected(Exception):
+    """A condition of the writes a caller added to the consent's transaction failed."""
+
+
 def new_consent(consent_id: str, *, user_id: str, consumer_id: str, created_at: datetime, **fields) -> ConsentRecord:
     """A consent; its numbers in its lists are set when it is stored."""
     pk, sk = consent_key(consent_id)
@@ -186,6 +190,8 @@ def create(consent: ConsentRecord, *, from_request: ConsentRequestRecord | None 
             raise ConsentRequestUsed() from err
         if quota is not None and key_of(quota) in err.failed:
             raise ChallengeQuotaUsed() from err
+        if err.failed and key_of(consent) not in err.failed:
+            raise WritesRejected() from err
         raise
 
 
@@ -194,15 +200,31 @@ def get_consent(consent_id: str) -> ConsentRecord | None:
 
 
 def set_status(consent: ConsentRecord, status: str, *, now: datetime, from_statuses: tuple[str, ...] | None = None,
-               clear_otp: bool = False) -> bool:
+               clear_otp: bool = False, also: Callable | None = None) -> bool:
     """Move the consent to `status` if it is still in one of `from_statuses` (any status when
-    None). False when another request changed it first; the record is updated in place."""
+    None), with `also(tx)`'s writes in the same transaction when given. False when another request
+    changed it first (or a condition of `also` failed): nothing is written then. The record is
+    updated in place."""
     actions = [ConsentRecord.status.set(status), ConsentRecord.last_action_at.set(now)]
     if clear_otp:
         actions += [ConsentRecord.otp_hash.remove(), ConsentRecord.otp_valid_until.remove()]
     condition = ConsentRecord.pk.exists()
     if from_statuses is not None:
         condition &= ConsentRecord.status.is_in(*from_statuses)
+    if also is not None:
+        tx = transaction()
+        try:
+            with tx:
+                tx.update(ConsentRecord(pk=consent.pk, sk=consent.sk), actions=actions, condition=condition)
+                also(tx)
+        except TransactWriteError as err:
+            if failed_keys(tx, err):
+                return False
+            raise
+        consent.status, consent.last_action_at = status, now
+        if clear_otp:
+            consent.otp_hash = consent.otp_valid_until = None
+        return True
     try:
         consent.update(actions=actions, condition=condition)
     except UpdateError as err:
@@ -272,6 +294,12 @@ def replace_claims(consent: ConsentRecord, *, claims: str, user_id: str, banks: 
 def _entries(consent: ConsentRecord, bank_ids: list[str]) -> list[ConsentBankEntry]:
     found = get_many((consent.pk, f"{_BANK}{b}") for b in bank_ids)
     return [e for e in found.values() if isinstance(e, ConsentBankEntry)]
+
+
+def stage_still(tx, consent: ConsentRecord, status: str) -> None:
+    """A condition in the caller's transaction: the consent's status is still `status` (a payment
+    under a consent commits only while the consent stands)."""
+    tx.condition_check(ConsentRecord, consent.pk, consent.sk, condition=ConsentRecord.status == status)
 
 
 def record_usage(consent: ConsentRecord, now: datetime) -> None:

@@ -190,7 +190,7 @@ def test_enterprise_openapi_documents_payments_refunds_and_provider_accounts(api
             "$ref": "#/components/schemas/ProviderAccounts"}
     # The request schema carries the rules (minor units, at least 1) and the required fields.
     assert schemas["PaymentIn"]["properties"]["amount"] == {"minimum": 1, "title": "Amount", "type": "integer"}
-    assert set(schemas["PaymentIn"]["required"]) == {"method", "amount", "currency", "session"}
+    assert set(schemas["PaymentIn"]["required"]) == {"method", "amount", "currency"}  # session: unless payment_method
     assert schemas["Payment"]["properties"]["state"]["description"].startswith("created, processing")
     assert {"payout_account"} <= set(schemas["Profile"]["properties"])
     assert paths[payments]["post"]["tags"] == ["Payments"] and paths[payment + "/refunds"]["post"]["tags"] == ["Refunds"]

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from tests.e2e.http import Http
 
 ROOT = Path(__file__).resolve().parents[2]
 # make run's own variables (chalicelib/settings.py LocalStackSettings): never the developer's.
-_STACK_VARIABLES = {"PORT", "MOTO_PORT", "OUTBOX_DIR", "DEMO", "DEMO_DIR"}
+_STACK_VARIABLES = {"PORT", "MOTO_PORT", "OUTBOX_DIR", "DEMO", "DEMO_DIR", "LOCAL_SCHEDULE_DIR"}
 
 
 def free_port() -> int:
@@ -31,11 +33,13 @@ class LocalStack:
     def __init__(self, outbox_dir: Path, extra_env: dict | None = None, ports: tuple[int, int] | None = None):
         """`ports`: (PORT, MOTO_PORT), free ones unless given."""
         self.outbox_dir = outbox_dir
+        self.schedule_dir = outbox_dir.parent / f"{outbox_dir.name}-schedule"
         self.port, self.moto_port = ports or (free_port(), free_port())
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OBP_")) and k not in _STACK_VARIABLES}
         env.update({
             "MOTO_PORT": str(self.moto_port), "PORT": str(self.port), "OUTBOX_DIR": str(outbox_dir),
             "DEMO_DIR": str(outbox_dir.parent / f"{outbox_dir.name}-demo"),
+            "LOCAL_SCHEDULE_DIR": str(self.schedule_dir),
             "OBP_ADMIN_USERNAME": "e2e-admin", "OBP_ADMIN_PASSWORD": "E2e-Admin-Passw0rd!",
             "OBP_CONSUMER_KEY": "e2econsumerkey", **(extra_env or {}),
         })
@@ -100,6 +104,23 @@ class LocalStack:
                     return doc
             time.sleep(0.1)
         raise AssertionError("no matching message reached the local outbox")
+
+    def run_schedule(self, function: str, at: datetime, timeout: float = 60.0) -> dict:
+        """Have the stack run a scheduled function as EventBridge would at `at`; its answer."""
+        request_id = uuid.uuid4().hex
+        self.schedule_dir.mkdir(parents=True, exist_ok=True)
+        partial = self.schedule_dir / f"{function}.json.part"
+        partial.write_text(json.dumps({"time": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "id": request_id}))
+        partial.rename(self.schedule_dir / f"{function}.json")
+        done = self.schedule_dir / f"{request_id}.done.json"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if done.exists():
+                answer = json.loads(done.read_text())
+                assert "error" not in answer, answer
+                return answer["result"]
+            time.sleep(0.1)
+        raise AssertionError(f"the local stack did not run {function} within {timeout} s")
 
     def stop(self) -> int | None:
         if self.proc.poll() is None:

@@ -7,6 +7,11 @@ local outbox, confirms and lands on session.redirect_url. The payment is succeed
 balance fell, and a signed payment.succeeded webhook arrived. Then a card payment with the decline
 card, and one with the 3-D Secure card (its code from the outbox too).
 
+Issue 16: the merchant creates a recurring payment method; the payer authorises its mandate in the
+browser (bank, sign-in, account, the code of the OBP VRP consent from the outbox) and returns to
+the merchant; the stack's scheduled function charges it on its day, and again when it runs for
+the next day; the daily settlement then pays the merchant out. Signed webhooks announce each step.
+
 The browser is never downloaded: the test fails (never skips) when Debian's chromium or
 chromedriver is missing; `make test` installs both where it runs as root (README, "Tests").
 """
@@ -14,10 +19,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -25,6 +32,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from tests.e2e.http import Http
 from tests.support import Receiver
@@ -153,14 +161,24 @@ class World:
         return mail["body"][:6]
 
 
+def _consent_code(world, email: str) -> str:
+    mail = world.stack.wait_for_outbox(lambda d: d["channel"] == "email" and d["to"] == email
+                                       and "Your consent challenge : " in d["body"])
+    return re.search(r"Your consent challenge : (\d{8})", mail["body"]).group(1)
+
+
 def _webhook(receiver, secret: str, event_type: str, payment_id: str, timeout: float = 30):
-    """The signed delivery of `event_type` for the payment (verified with the webhook's secret)."""
+    """The signed delivery of `event_type` for the resource, verified with the webhook's secret
+    (the receiver also gets other webhooks' deliveries, signed with their own secrets)."""
     verifier, deadline = Webhook(secret), time.monotonic() + timeout
     while time.monotonic() < deadline:
         for call in list(receiver.calls):
             if call.method != "POST":
                 continue
-            body = verifier.verify(call.body, call.headers)
+            try:
+                body = verifier.verify(call.body, call.headers)
+            except WebhookVerificationError:
+                continue  # another webhook's delivery
             if body["type"] == event_type and body["id"] == payment_id:
                 assert parse_qs(urlsplit(call.path).query)["id"] == [payment_id]
                 return call
@@ -181,6 +199,20 @@ def _text(browser, element_id: str) -> str:
     from selenium.webdriver.common.by import By
 
     return browser.find_element(By.ID, element_id).text
+
+
+def _to_the_code(browser, world) -> None:
+    """The openbanking steps: the bank, the payer's sign-in, the account; the code is sent."""
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.CSS_SELECTOR, f"input[name=bank_id][value='{world.bank}']").click()
+    browser.find_element(By.ID, "continue").click()
+    browser.find_element(By.ID, "username").send_keys(world.payer_name)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "sign-in").click()
+    browser.find_element(By.CSS_SELECTOR, f"input[name=account_id][value='{world.payer_account}']").click()
+    browser.find_element(By.ID, "continue").click()
+    assert "We sent a one-time code to" in _text(browser, "sent-to")
 
 
 def _card(browser, number: str, expiry: str, cvc: str) -> None:
@@ -210,14 +242,7 @@ def test_a_payer_pays_by_bank_then_cards_decline_and_need_3d_secure(stack, brows
     browser.get(payment["next"]["redirect"])
     assert (_text(browser, "merchant"), _text(browser, "amount")) == ("Bike Shop", "49.99 EUR")
     assert "A bell for a bike" in browser.page_source
-    browser.find_element(By.CSS_SELECTOR, f"input[name=bank_id][value='{world.bank}']").click()
-    browser.find_element(By.ID, "continue").click()
-    browser.find_element(By.ID, "username").send_keys(world.payer_name)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "sign-in").click()
-    browser.find_element(By.CSS_SELECTOR, f"input[name=account_id][value='{world.payer_account}']").click()
-    browser.find_element(By.ID, "continue").click()
-    assert "We sent a one-time code to" in _text(browser, "sent-to")
+    _to_the_code(browser, world)
     browser.find_element(By.ID, "code").send_keys(world.code_for(world.payer_email, seen))
     confirmed = time.time()
     browser.find_element(By.ID, "confirm").click()
@@ -257,3 +282,65 @@ def test_a_payer_pays_by_bank_then_cards_decline_and_need_3d_secure(stack, brows
     assert world.payer_balance() == "200.01"  # cards settle from the acquirer's funds, not the payer's account
     returned = [c for c in receiver.calls if c.method == "GET" and c.path.startswith("/return")]
     assert len(returned) == 3 and json.dumps(returned[0].headers).find("referer") == -1  # no Referer leaks the link
+
+
+def test_a_payer_authorises_a_mandate_charged_twice_by_the_scheduled_function(stack, browser, receiver):
+    from selenium.webdriver.common.by import By
+
+    world = World(stack, receiver)
+    hook = world.merchant.post(f"/v1/profiles/{world.profile}/webhooks", {
+        "url": receiver.url, "events": ["payment_method.succeeded", "payment.succeeded", "settlement.created"]})
+    assert hook.status == 201, hook.body
+    customer = world.merchant.post(f"/v1/profiles/{world.profile}/customers", {"first_name": "Pat"}).body["id"]
+    methods = f"/v1/profiles/{world.profile}/customers/{customer}/payment-methods"
+    r = world.merchant.post(methods, {
+        "method": "openbanking", "description": "Bike club", "reference": str(uuid.uuid4()),
+        "openbanking": {"recurring": {"amount": 1500, "currency": "EUR", "frequency": "daily"}},
+        "session": {"redirect_url": world.return_url}})
+    assert (r.status, r.body["state"]) == (201, "created"), r.body
+    method = r.body
+
+    # The payer authorises the mandate in the browser: an OBP VRP consent with its code.
+    browser.get(method["next"]["redirect"])
+    assert (_text(browser, "merchant"), _text(browser, "amount")) == ("Bike Shop", "15.00 EUR")
+    assert _text(browser, "schedule").startswith("daily, from ")
+    _to_the_code(browser, world)
+    browser.find_element(By.ID, "code").send_keys(_consent_code(world, world.payer_email))
+    browser.find_element(By.ID, "confirm").click()
+    assert _text(browser, "state") == "Recurring payments authorised"
+    _wait_for(browser, lambda d: d.current_url.startswith(world.return_url), "the payer did not return to the merchant")
+    assert parse_qs(urlsplit(browser.current_url).query)["payment_method_id"] == [method["id"]]
+    got = world.merchant.get(f"{methods}/{method['id']}").body
+    today = datetime.now(timezone.utc).date()
+    # Today's, or tomorrow's if the stack's own run of the scheduled function charged today already.
+    assert got["state"] == "succeeded" and got["next_charge_date"] in (today.isoformat(),
+                                                                        (today + timedelta(days=1)).isoformat())
+    _webhook(receiver, hook.body["secret"], "payment_method.succeeded", method["id"])
+    consents = world.payer.get("/obp/v5.1.0/my/consents").body["consents"]
+    assert [c["status"] for c in consents] == ["ACCEPTED"]  # the payer sees (and may revoke) the mandate at the bank
+
+    # The scheduled function charges today's period by itself (the stack runs it every few seconds),
+    # then tomorrow's when it runs for tomorrow: two payments, once each.
+    def charges() -> list[dict]:
+        return world.merchant.get(f"/v1/profiles/{world.profile}/payments?customer_id={customer}").body["data"]
+
+    deadline = time.monotonic() + 30
+    while not charges() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    [first] = charges()
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    assert stack.run_schedule("recurring_charges", tomorrow) == {"charged": 1, "failed": 0, "expired": 0}
+    assert stack.run_schedule("recurring_charges", tomorrow) == {"charged": 0, "failed": 0, "expired": 0}
+    paid = charges()
+    assert len(paid) == 2 and {p["state"] for p in paid} == {"succeeded"} and first["id"] in {p["id"] for p in paid}
+    assert {p["payment_method"] for p in paid} == {method["id"]} and world.payer_balance() == "220.00"
+    for payment in paid:
+        _webhook(receiver, hook.body["secret"], "payment.succeeded", payment["id"])
+
+    # The daily settlement pays the merchant: 30.00 less two charges of 0.18.
+    settled = stack.run_schedule("settlements", tomorrow + timedelta(hours=1))
+    assert settled["pending"] == 0 and settled["settlements"] >= 1, settled  # the other test's shop settles too
+    [settlement] = world.merchant.get(f"/v1/profiles/{world.profile}/settlements").body
+    assert (settlement["payout"]["payments"], settlement["charges_total"], settlement["amount"]) == (
+        {"count": 2, "sum": 3000}, 36, 2964)
+    _webhook(receiver, hook.body["secret"], "settlement.created", settlement["id"])

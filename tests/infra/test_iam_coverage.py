@@ -300,7 +300,44 @@ def test_the_payments_sweeper_may_do_what_sweeping_payments_does(packaged, deplo
         recorder.on = True
         result = client.lambda_.invoke("payments_sweeper", client.events.generate_cw_event(
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
-    assert result.payload == {"expired": 1, "resumed": 0, "refunds_resumed": 0}
+    assert result.payload == {"expired": 1, "resumed": 0, "refunds_resumed": 0, "payment_methods_failed": 0}
     calls = recorder.take()
     assert {"dynamodb:Query", "dynamodb:TransactWriteItems", "sqs:SendMessageBatch", "ssm:GetParameter"} <= _services(calls)
     assert _denied(packaged, "PaymentsSweeperRole", deployed_stage, calls) == []
+
+
+def _scheduled(client, name: str):
+    """The scheduled function invoked as EventBridge does, for the next whole second (chalice's
+    event says 2015; EventBridge's times are whole seconds)."""
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])
+    event["time"] = (datetime.now(timezone.utc) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return client.lambda_.invoke(name, event)
+
+
+def test_the_recurring_charges_and_the_settlements_may_do_what_they_do(packaged, deployed_stage, chalice_app, recorder,
+                                                                       api, admin, request):
+    """A mandate authorised on the hosted page is charged by the recurring charges (the payer's
+    VRP consent, a COUNTERPARTY request, the ledger, the events), then settled (claims, fees,
+    payout, settlement.created)."""
+    from tests.api.enterprise.conftest import Enterprise
+    from tests.payments_support import authorised_method, new_payer, new_shop
+
+    shop = new_shop(Enterprise(api, request), admin)
+    authorised_method(shop, api.client, new_payer(shop.world), amount=300, frequency="daily")
+    with Client(chalice_app) as client:
+        aws.secure_parameter.cache_clear()
+        recorder.on = True
+        charged = _scheduled(client, "recurring_charges")
+        recorder.on = False
+        charges = recorder.take()
+        recorder.on = True
+        settled = _scheduled(client, "settlements")
+        recorder.on = False
+    assert charged.payload == {"charged": 1, "failed": 0, "expired": 0}
+    assert {"dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:TransactWriteItems", "sqs:SendMessageBatch",
+            "ssm:GetParameter"} <= _services(charges)
+    assert _denied(packaged, "RecurringChargesRole", deployed_stage, charges) == []
+    assert settled.payload == {"settlements": 1, "items": 1, "pending": 0}
+    settlements = recorder.take()
+    assert {"dynamodb:Query", "dynamodb:TransactWriteItems", "sqs:SendMessageBatch"} <= _services(settlements)
+    assert _denied(packaged, "SettlementsRole", deployed_stage, settlements) == []

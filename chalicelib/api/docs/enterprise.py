@@ -45,6 +45,8 @@ def _security(e: routing.Endpoint) -> list[dict]:
         return [{}]
     if e.path.startswith((PREFIX + "/partners", PREFIX + "/provider-accounts")):
         return [{"directLogin": []}]
+    if e.path.endswith("/fee-schedule"):  # set by an OBP super admin; read by the partner too
+        return [{"bearer": []}, {"directLogin": []}] if e.method == "GET" else [{"directLogin": []}]
     if e.path == PREFIX + "/openapi.json" or e.path.startswith(PREFIX + "/docs"):
         return [{}]
     return [{"bearer": []}]
@@ -77,6 +79,8 @@ def _operation(e: routing.Endpoint, keyed: dict) -> dict:
         success["content"] = {e.produces: {"schema": {"type": "string"}}}
     responses = {str(e.status): success}
     errors = dict(_ERROR_STATUSES)
+    if {"directLogin": []} in _security(e):
+        errors["403"] = "The DirectLogin user is not an OBP super admin"
     if e.method == "POST" and not e.path.startswith(PREFIX + "/oauth/"):
         errors["409"] = ("Conflict: another request with this Idempotency-Key (or payment reference) differs or is "
                          "still in progress")
@@ -102,7 +106,8 @@ def openapi() -> dict:
         "info": {
             "title": "Enterprise API",
             "version": "1",
-            "description": "Profiles, their customers, payments, refunds and webhooks for partners, who "
+            "description": "Profiles, their customers, payments, refunds, recurring payment methods, "
+                           "settlements and webhooks for partners, who "
                            "authenticate with a client assertion signed by their own private key (RFC 7523) and "
                            "call with the access token it buys; the provider's own accounts for OBP super "
                            "admins. Amounts are integer minor units of their currency. A payer pays on the "

@@ -7,6 +7,9 @@ stays readable an hour longer).
 openbanking   bank -> sign in (the payer's own OBP username and password) -> account (one the payer
               may pay from, in the payment's currency) -> one-time password -> processing -> result
 creditcard    card (sandbox acquirer) [-> 3-D Secure one-time password] -> processing -> result
+mandate       bank -> sign in -> account -> the consent's one-time password -> result: a recurring
+              payment method's mandate, the payer's OBP VRP consent (services/enterprise/mandates.py),
+              whose challenge OBP sends and evaluates once (a wrong code rejects the consent)
 Cancel (any step before processing) -> failed.
 
 Protection. Every form carries a CSRF token: a keyed hash of the payment and the browser's own
@@ -17,7 +20,8 @@ payment fails; each failure also counts towards OBP's own user lock). The payer 
 DirectLogin's rules (directlogin.check_credentials: the same value checks, a deleted user is
 unknown, a locked one refused), and like a DirectLogin token's user the signed-in payer is checked
 again on every later request of the page (users.refuse_if_inactive): a payer deleted or locked
-since signing in is out at once, before their accounts are listed or money moves. The page has no
+since signing in is out at once, before their accounts are listed, money moves or a mandate's
+consent is asked or answered. The page has no
 application of its own to check (the payment's link is its credential). The one-time password is a
 transaction-request challenge of the ledger (store/ledger.py: keyed hash, challenge_ttl_seconds,
 challenge_allowed_attempts counted atomically before comparing, used once), sent through the
@@ -36,11 +40,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError
-from chalicelib.services import customer_links, directlogin
+from chalicelib.services import consents, customer_links, directlogin
 from chalicelib.services import users as user_service
 from chalicelib.services import views as view_service
 from chalicelib.services.access import Caller
-from chalicelib.services.enterprise import acquirer, payments
+from chalicelib.services.enterprise import acquirer, mandates, payment_methods, payments, recurring
 from chalicelib.services.enterprise.common import write_once
 from chalicelib.services.money import from_minor_units, quantize
 from chalicelib.services.validation import is_valid_id
@@ -48,8 +52,10 @@ from chalicelib.settings import get_settings
 from chalicelib.store import access as access_store
 from chalicelib.store import accounts as account_store
 from chalicelib.store import banks as bank_store
+from chalicelib.store import consents as consent_store
 from chalicelib.store import ledger
 from chalicelib.store import users as user_store
+from chalicelib.store.enterprise import payment_methods as pm_store
 from chalicelib.store.enterprise import payments as store
 from chalicelib.store.parallel import together
 
@@ -75,7 +81,8 @@ class PageError(Exception):
 
 @dataclass
 class Session:
-    payment: store.PaymentRecord
+    payment: store.PaymentRecord | pm_store.PaymentMethodRecord  # what the page completes: a payment,
+    # or a recurring payment method whose mandate the payer authorises (`is_mandate`)
     checkout: store.CheckoutRecord
     secret: str  # of the link it was opened with (never stored: the record keeps its hash)
     # The signed-in payer as checked on this request (check_payer), and their access records at
@@ -84,13 +91,21 @@ class Session:
     payer_access: list | None = None
 
     @property
+    def is_mandate(self) -> bool:
+        return isinstance(self.payment, pm_store.PaymentMethodRecord)
+
+    @property
+    def subject_id(self) -> str:
+        return self.payment.payment_method_id if self.is_mandate else self.payment.payment_id
+
+    @property
     def step(self) -> str:
         c = self.checkout
         if self.payment.state != payments.CREATED:
             return RESULT
-        if c.challenge_id:
+        if c.challenge_id or c.consent_id:
             return OTP
-        if self.payment.method == payments.CREDITCARD:
+        if not self.is_mandate and self.payment.method == payments.CREDITCARD:
             return CARD
         if not c.bank_id:
             return BANK
@@ -101,27 +116,46 @@ class Session:
         p = self.payment
         return f"{quantize(from_minor_units(int(p.amount), p.currency), p.currency):,f} {p.currency}"
 
+    @property
+    def schedule_text(self) -> str:
+        """A mandate's schedule in words: "monthly on day 15, from 2025-03-15 until 2025-12-31"."""
+        r = mandates.recurring_of(self.payment)
+        on = {"daily": "", "weekly": f" on {date(2024, 1, r.day).strftime('%A')}s",
+              "monthly": f" on day {r.day}", "quarterly": f" on day {r.day} of month {r.month} of each quarter",
+              "yearly": f" on {date(2024, r.month, 1).strftime('%B')} {r.day}"}[r.frequency]
+        until = f" until {r.end_date.isoformat()}" if r.end_date else ""
+        return f"{r.frequency}{on}, from {r.start_date.isoformat()}{until}"
+
 
 # --- opening the page -----------------------------------------------------------------------------
 
-def open_session(payment_id: str, secret: str) -> Session:
-    """The session of a next.redirect link; 404 for any link that is not one, 410 once expired."""
-    if not payments.is_payment_id(payment_id) or not 20 <= len(secret) <= 100:
+def open_session(subject_id: str, secret: str) -> Session:
+    """The session of a next.redirect link (a payment's or a payment method's); 404 for any link
+    that is not one, 410 once expired."""
+    mandate = payment_methods.is_method_id(subject_id)
+    if not (mandate or payments.is_payment_id(subject_id)) or not 20 <= len(secret) <= 100:
         raise PageError("This payment link is not valid.", 404)
-    payment, checkout = store.get_payment_and_checkout(payment_id)
-    if payment is None or checkout is None or not crypto.equals(crypto.hash_token(secret), checkout.token_hash):
+    found, checkout = (pm_store.get_method_and_checkout if mandate else store.get_payment_and_checkout)(subject_id)
+    if found is None or checkout is None or not crypto.equals(crypto.hash_token(secret), checkout.token_hash):
         raise PageError("This payment link is not valid.", 404)
     if payments.now() > checkout.valid_until + RESULT_VISIBLE:
         raise PageError("This payment page has expired.", 410)
-    return Session(payments.expire_if_due(payment), checkout, secret)
+    return Session(payment_methods.current(found) if mandate else payments.expire_if_due(found), checkout, secret)
 
 
 def csrf_token(session: Session, browser_id: str) -> str:
-    return crypto.keyed_hash(_CSRF_PURPOSE, session.payment.payment_id, browser_id)
+    return crypto.keyed_hash(_CSRF_PURPOSE, session.subject_id, browser_id)
 
 
 def _browser_hash(session: Session, browser_id: str) -> str:
-    return crypto.keyed_hash(_BROWSER_PURPOSE, session.payment.payment_id, browser_id)
+    return crypto.keyed_hash(_BROWSER_PURPOSE, session.subject_id, browser_id)
+
+
+def _fail(session: Session, reason: str, fields: dict | None = None) -> None:
+    if session.is_mandate:
+        payment_methods.fail(session.payment, reason)
+    else:
+        payments.fail(session.payment, reason, fields=fields)
 
 
 def check_browser(session: Session, browser_id: str | None) -> None:
@@ -139,8 +173,9 @@ _SIGNED_OUT = "You are no longer signed in to your bank. The payment cannot cont
 def check_payer(session: Session) -> None:
     """A payer who signed in, on every later request before the result: the user read again
     (strongly consistent) and refused when deleted or locked since, as every DirectLogin call
-    refuses them (users.refuse_if_inactive). Their bank has refused the payment then: it fails at
-    once (`refused_by_the_bank`; the merchant learns no more), and the page says why. At the
+    refuses them (users.refuse_if_inactive). Their bank has refused the payment (or the mandate)
+    then: it fails at once (`refused_by_the_bank`; the merchant learns no more), and the page says
+    why; a mandate's consent is never answered, so it is never ACCEPTED. At the
     account step the payer's access records at the bank come in the same round trip."""
     c = session.checkout
     if not c.payer_user_id or session.step == RESULT:
@@ -152,7 +187,7 @@ def check_payer(session: Session) -> None:
             raise ApiError("OBP-20064", status=401)
         user_service.refuse_if_inactive(user)
     except ApiError as err:
-        payments.fail(session.payment, "refused_by_the_bank")
+        _fail(session, "refused_by_the_bank")
         raise PageError(_LOCKED if err.code == "OBP-20013" else _SIGNED_OUT, 403) from None
     session.payer, session.payer_access = Caller(user=user), access
 
@@ -183,11 +218,13 @@ def _update(session: Session, values: dict, also=None) -> Session:
 
     if write_once(build) != "done":
         raise PageError("The payment page changed in another window. Reload the page.", 409)
-    return Session(session.payment, store.get_checkout(session.payment.payment_id), session.secret)
+    checkout = (pm_store.get_checkout if session.is_mandate else store.get_checkout)(session.subject_id)
+    return Session(session.payment, checkout, session.secret)
 
 
 def _reloaded(session: Session) -> Session:
-    payment, checkout = store.get_payment_and_checkout(session.payment.payment_id)
+    load = pm_store.get_method_and_checkout if session.is_mandate else store.get_payment_and_checkout
+    payment, checkout = load(session.subject_id)
     return Session(payment, checkout, session.secret)
 
 
@@ -211,7 +248,7 @@ def sign_in(session: Session, browser_id, csrf, username: str, password: str) ->
     allowed = get_settings().checkout_sign_in_attempts
     attempts = store.count_sign_in(session.checkout, allowed)
     if attempts is None:
-        payments.fail(session.payment, "too_many_sign_in_attempts")
+        _fail(session, "too_many_sign_in_attempts")
         return _reloaded(session)
     try:
         user = directlogin.check_credentials(username.strip(), password) if directlogin.acceptable_credentials(
@@ -222,7 +259,7 @@ def sign_in(session: Session, browser_id, csrf, username: str, password: str) ->
             raise PageError(_LOCKED) from None
     if user is None:
         if attempts >= allowed:
-            payments.fail(session.payment, "too_many_sign_in_attempts")
+            _fail(session, "too_many_sign_in_attempts")
             return _reloaded(session)
         left = allowed - attempts
         raise PageError(f"Wrong username or password. {left} attempt{'s' if left != 1 else ''} left.")
@@ -248,6 +285,8 @@ def choose_account(session: Session, browser_id, csrf, account_id: str) -> Sessi
     if account is None:
         raise PageError("Choose one of your accounts listed.")
     user = session.payer.user
+    if session.is_mandate:
+        return _ask_consent(session, user, account.account_id)
     numbers = customer_links.mobile_phone_numbers(session.checkout.bank_id, user.user_id)
     destinations = [("sms", n) for n in numbers] or ([("email", user.email)] if user.email else [])
     if not destinations:
@@ -291,8 +330,10 @@ def _masked(kind: str, destination: str) -> str:
 
 
 def confirm(session: Session, browser_id, csrf, code: str) -> Session:
-    """The one-time password: the payment is authorised, then paid."""
+    """The one-time password: the payment is authorised, then paid (a mandate: authorised)."""
     _check_form(session, browser_id, csrf, OTP)
+    if session.is_mandate:
+        return _answer_consent(session, code)
     c = session.checkout
     challenge = ledger.load_request(c.transaction_request_id).challenges.get(c.challenge_id)
     allowed = get_settings().challenge_allowed_attempts
@@ -325,6 +366,62 @@ def _authorised(session: Session, fields: dict, also=None) -> Session:
         return _reloaded(session)  # expired, cancelled or authorised meanwhile: the page shows which
     payments.execute(processing)
     return _reloaded(session)
+
+
+# --- a mandate: the payer's VRP consent ----------------------------------------------------------------
+
+def _ask_consent(session: Session, user, account_id: str) -> Session:
+    """The payer's VRP consent with the mandate's limits; its challenge (OBP's, 8 digits) goes out
+    and the session moves to the code step, in the consent's own transaction."""
+    c = session.checkout
+
+    def also(tx, consent_id: str, sent_to: str):
+        store.stage_checkout_update(tx, c, {"payer_account_id": account_id, "consent_id": consent_id,
+                                            "otp_sent_to": sent_to})
+
+    try:
+        mandates.ask(session.payment, user, c.bank_id, account_id, also)
+    except consent_store.WritesRejected:
+        raise PageError("The payment page changed in another window. Reload the page.", 409) from None
+    except ApiError as err:
+        logger.info("mandate %s: the consent was refused: %s", session.subject_id, err.code)
+        raise PageError("Your bank refused the mandate for this account: " + _consent_refusal(err)) from None
+    return _reloaded(session)
+
+
+def _consent_refusal(err: ApiError) -> str:
+    if err.code == "OBP-10018":
+        return "too many codes were sent today. Try again tomorrow."
+    if err.code == "OBP-35014":
+        return "you may not make payments from it."
+    return "choose another account or try again later."
+
+
+def _answer_consent(session: Session, code: str) -> Session:
+    """The consent's answer commits with the mandate's outcome: ACCEPTED -> the payment method
+    succeeded (its first charge date on the due list), REJECTED (a wrong or late code; OBP allows
+    one answer) -> failed."""
+    c, method, user = session.checkout, session.payment, session.payer.user  # checked by _check_form
+    consent = consent_store.get_consent(c.consent_id)
+    if consent is None:
+        raise PageError("This mandate can no longer be authorised.", 409)
+    first = recurring.first_execution(mandates.recurring_of(method))
+
+    def also(tx, status: str):
+        if status == consents.ACCEPTED:
+            payment_methods.stage_authorisation(tx, method, c, consent, first)
+        else:
+            payment_methods.stage_refusal(tx, method, c, "authentication_failed")
+
+    try:
+        mandates.answer(user, consent.consent_id, code, also)
+    except ApiError as err:
+        if err.code != "OBP-20211":  # 20211: the code had expired, the consent is rejected with the method
+            raise PageError("This mandate can no longer be authorised.", 409) from None
+    updated = _reloaded(session)
+    if updated.payment.state != payments.CREATED:
+        payment_methods.dispatch_event_of(updated.payment)
+    return updated
 
 
 # --- creditcard -----------------------------------------------------------------------------------
@@ -362,13 +459,13 @@ def pay_by_card(session: Session, browser_id, csrf, number: str, expiry: str, cv
               "card_holder": summary.holder, "card_scheme": summary.scheme, "acquirer_reference": decision.reference}
     logger.info("payment %s: card %s…%s %s", p.payment_id, summary.bin, summary.last4, decision.status)
     if decision.status == acquirer.DECLINED:
-        payments.fail(p, decision.reason or "card_declined", fields=fields)
+        _fail(session, decision.reason or "card_declined", fields=fields)
         return _reloaded(session)
     if decision.status == acquirer.APPROVED:
         return _authorised(session, {**fields, "transaction_request_id": str(uuid.uuid4())})
     destinations = _cardholder_destinations(p)
     if not destinations:
-        payments.fail(p, "authentication_unavailable", fields=fields)
+        _fail(session, "authentication_unavailable", fields=fields)
         return _reloaded(session)
     return _send_challenge(session, "", destinations, {**fields, "browser_hash": _browser_hash(session, browser_id)})
 
@@ -384,12 +481,14 @@ def _cardholder_destinations(payment) -> list[tuple[str, str]]:
 
 def cancel(session: Session, browser_id, csrf) -> Session:
     _check_form(session, browser_id, csrf, BANK, SIGN_IN, ACCOUNT, CARD, OTP)
-    payments.fail(session.payment, "cancelled_by_the_payer")
+    _fail(session, "cancelled_by_the_payer")
     return _reloaded(session)
 
 
 def return_url(session: Session) -> str:
-    """session.redirect_url with the payment's id added (`payment_id`)."""
+    """session.redirect_url with the payment's id added (`payment_id`; a payment method's:
+    `payment_method_id`)."""
     parts = urlsplit(session.payment.redirect_url)
-    query = parse_qsl(parts.query, keep_blank_values=True) + [("payment_id", session.payment.payment_id)]
+    name = "payment_method_id" if session.is_mandate else "payment_id"
+    query = parse_qsl(parts.query, keep_blank_values=True) + [(name, session.subject_id)]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))

@@ -15,26 +15,33 @@ Every state change commits with its event (`payment.<state>`, a thin notificatio
 "profile_id"} to the profile's webhooks) and moves the payment between the state lists.
 A payment whose page nobody finished expires at its deadline: on read, or by the sweeper
 (`sweep`), which also resumes payments left `processing` by a crash.
+
+A payment naming a `payment_method` (a recurring openbanking method whose mandate the payer
+authorised) has no page: it is made, authorised by the mandate and executed in the same request
+(created -> processing -> succeeded | failed), paid as a COUNTERPARTY transaction request through
+the payer's VRP consent within its limits (services/enterprise/mandates.py); over a limit, or
+with the consent gone, it fails with the reason. The sweeper finishes one a crash left unfinished.
 """
 from __future__ import annotations
 
 import json
 import logging
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError
 from chalicelib.services import booking, idempotency, transfers, webhooks
-from chalicelib.services.enterprise import customers, profiles, provider_accounts
+from chalicelib.services.enterprise import customers, mandates, payment_methods, profiles, provider_accounts
 from chalicelib.services.enterprise.common import Page, check_paging, write_once
 from chalicelib.services.enterprise.errors import conflict, invalid_request, not_found
 from chalicelib.services.enterprise.oauth import Partner
 from chalicelib.services.money import from_minor_units, to_minor_units
 from chalicelib.settings import get_settings
 from chalicelib.store import ledger
+from chalicelib.store.enterprise import payment_methods as pm_store
 from chalicelib.store.enterprise import payments as store
 from chalicelib.store.enterprise import profiles as profile_store
 from chalicelib.store.enterprise import write
@@ -60,13 +67,14 @@ class NewPayment:
     method: str
     amount: int  # minor units
     currency: str
-    redirect_url: str
+    redirect_url: str | None  # none for a payment through a payment method
     description: str | None = None
     reference: str | None = None
     customer_id: str | None = None
     billing: dict | None = None
     shipping: dict | None = None
     metadata: dict | None = field(default=None)
+    payment_method_id: str | None = None
 
 
 # --- ids and links ----------------------------------------------------------------------------------
@@ -101,9 +109,14 @@ def create_payment(partner: Partner, profile_id: str, new: NewPayment, also: Cal
     that payment (409 if this request differs from it). `also(tx, payment)` adds writes that
     commit with it (an Idempotency-Key record)."""
     profile = profiles.get_profile(partner, profile_id)
+    method = _payment_method(partner, profile_id, new) if new.payment_method_id else None
     _check_method_needs(new)
-    if not profile.payout_account_id:
+    if method is None and not profile.payout_account_id:
         raise invalid_request(("profile", "the profile has no payout_account: set it before taking payments"))
+    if method is None and new.redirect_url is None:
+        raise invalid_request(("session", "is required (session.redirect_url) unless the payment names a payment_method"))
+    if method is not None:
+        new = replace(new, customer_id=method.customer_id)
     if new.customer_id is not None:
         try:
             customers.get_customer(partner, profile_id, new.customer_id)
@@ -114,14 +127,18 @@ def create_payment(partner: Partner, profile_id: str, new: NewPayment, also: Cal
         earlier = _by_reference(profile_id, new.reference, fingerprint)
         if earlier is not None:
             return earlier
-    clearing = provider_accounts.for_bank(profile.payout_bank_id, new.currency)
+    if method is None:
+        clearing = provider_accounts.for_bank(profile.payout_bank_id, new.currency).clearing
+    else:
+        clearing = (method.clearing_bank_id, method.clearing_account_id)  # the mandate's beneficiary
     number = profile_store.next_payment_number(profile_id)
-    payment, checkout, secret = _new_records(profile, new, number, clearing, fingerprint)
+    payment, checkout = _new_records(profile, new, number, clearing, fingerprint)
     message = event("payment.created", payment)
 
     def build(tx):
         store.stage_new_payment(tx, payment)
-        store.stage_checkout(tx, checkout)
+        if checkout is not None:
+            store.stage_checkout(tx, checkout)
         outbox.stage(tx, message)
 
     outcome = write(build, (lambda tx: also(tx, payment)) if also else None)
@@ -136,7 +153,26 @@ def create_payment(partner: Partner, profile_id: str, new: NewPayment, also: Cal
     outbox.dispatch(message)
     logger.info("payment %s created (%s, %s %s) for profile %s", payment.payment_id, new.method, new.amount,
                 new.currency, profile_id)
-    return payment
+    return finish_mandate_payment(payment) if method is not None else payment
+
+
+def _payment_method(partner: Partner, profile_id: str, new: NewPayment):
+    """The payment method a payment names: the profile's, authorised, in the payment's currency."""
+    method = payment_methods.method_for_payment(partner, profile_id, new.payment_method_id)
+    if method is None:
+        raise invalid_request(("payment_method", "no such payment method of this profile"))
+    problems = []
+    if method.state != payment_methods.SUCCEEDED:
+        problems.append(("payment_method", f"its mandate does not allow charges: the payment method is {method.state}"))
+    if new.method != OPENBANKING:
+        problems.append(("method", "must be openbanking with a payment_method"))
+    if new.currency != method.currency:
+        problems.append(("currency", f"must be the payment method's currency, {method.currency}"))
+    if new.customer_id is not None and new.customer_id != method.customer_id:
+        problems.append(("customer_id", "must be the payment method's customer"))
+    if problems:
+        raise invalid_request(*problems)
+    return method
 
 
 def _check_method_needs(new: NewPayment) -> None:
@@ -162,31 +198,37 @@ def _by_reference(profile_id: str, reference: str, fingerprint: str):
         return None
     if payment.request_fingerprint != fingerprint:
         raise conflict(f"reference {reference!r} already names payment {payment.payment_id}, made with other details")
-    return expire_if_due(payment)
+    return finish_mandate_payment(payment) if payment.payment_method_id else expire_if_due(payment)
 
 
-def _new_records(profile, new: NewPayment, number: int, clearing, fingerprint: str):
+def _new_records(profile, new: NewPayment, number: int, clearing: tuple[str, str], fingerprint: str):
+    """The payment and, unless a payment method pays it, its hosted page's session."""
     created = now()
-    expires = created + timedelta(seconds=get_settings().payment_expiry_seconds)
+    settings = get_settings()
+    expires = created + timedelta(seconds=settings.payment_expiry_seconds)
     payment_id = f"payment_{uuid.uuid4().hex}"
-    secret = crypto.new_token()
+    paged = new.payment_method_id is None
+    secret = crypto.new_token() if paged else None
+    # The sweeper's visit: a page's deadline, or soon for a charge a crash could leave unfinished.
+    work_due = expires if paged else created + timedelta(seconds=settings.payment_resume_after_seconds)
     contact = {name: _contact(getattr(new, name)) for name in ("billing", "shipping")}
     payment = store.PaymentRecord(
-        pk=store.payment_pk(payment_id), sk="PAYMENT", **store.work_keys("P", payment_id, expires),
+        pk=store.payment_pk(payment_id), sk="PAYMENT", **store.work_keys("P", payment_id, work_due),
         payment_id=payment_id, profile_id=profile.profile_id, client_id=profile.client_id, seq=number,
         customer_id=new.customer_id, method=new.method, state=CREATED, amount=new.amount, currency=new.currency,
         description=new.description, reference=new.reference,
         metadata=json.dumps(new.metadata, separators=(",", ":")) if new.metadata is not None else None,
         redirect_url=new.redirect_url, merchant_name=profile.name, request_fingerprint=fingerprint,
-        checkout_sealed=crypto.seal(secret.encode(), _SEAL_PURPOSE), created_at=created, expires=expires,
-        clearing_bank_id=clearing.bank_id, clearing_account_id=clearing.clearing_account_id,
+        payment_method_id=new.payment_method_id,
+        checkout_sealed=crypto.seal(secret.encode(), _SEAL_PURPOSE) if paged else None, created_at=created,
+        expires=expires, clearing_bank_id=clearing[0], clearing_account_id=clearing[1],
         amount_refunded=0, refund_reserved=0, refund_count=0, **contact,
     )
     checkout = store.CheckoutRecord(
         pk=store.payment_pk(payment_id), sk="CHECKOUT", payment_id=payment_id, token_hash=crypto.hash_token(secret),
         valid_until=expires, version=1, sign_in_attempts=0, expires_at=expires + timedelta(days=1),
-    )
-    return payment, checkout, secret
+    ) if paged else None
+    return payment, checkout
 
 
 def _contact(value: dict | None):
@@ -283,6 +325,8 @@ def execute(payment):
     Safe to repeat: the state change is conditioned on `processing`."""
     if payment.state != PROCESSING:
         return payment
+    if payment.payment_method_id:
+        return _execute_through_mandate(payment)
     source = _source_account(payment)
     amount = from_minor_units(int(payment.amount), payment.currency)
     request_type = "ACCOUNT" if payment.method == OPENBANKING else "CARD"
@@ -319,14 +363,68 @@ def execute(payment):
     return store.get_payment(payment.payment_id)
 
 
+def finish_mandate_payment(payment):
+    """A payment through a payment method, taken as far as it goes now: created -> processing
+    (the mandate is its authorisation) -> succeeded | failed."""
+    if payment.state == CREATED:
+        method = pm_store.get_method(payment.payment_method_id)
+        processing = start_processing(payment, {
+            "transaction_request_id": str(uuid.uuid4()), "payer_bank_id": method.payer_bank_id,
+            "payer_account_id": method.payer_account_id, "payer_user_id": method.payer_user_id,
+        }) if method is not None else None
+        payment = processing or store.get_payment(payment.payment_id)
+    return execute(payment) if payment.state == PROCESSING else expire_if_due(payment)
+
+
+def _execute_through_mandate(payment):
+    """processing -> succeeded: a COUNTERPARTY payment from the payer's account to clearing
+    through the mandate (the payer's VRP consent), within its limits; refused -> failed with the
+    reason, and a mandate that can never pay again expires."""
+    method = pm_store.get_method(payment.payment_method_id)
+    message = event("payment.succeeded", payment)
+    request_fields = _request_fields(payment, (payment.payer_bank_id, payment.payer_account_id), "COUNTERPARTY", method)
+
+    def steps(debit_id: str, completed: datetime):
+        return [
+            ("payment", lambda tx: store.stage_transition(tx, payment, SUCCEEDED, (PROCESSING,), fields={
+                "debit_transaction_id": debit_id, "completed_at": completed})),
+            ("outbox", lambda tx: outbox.stage(tx, message)),
+        ]
+
+    try:
+        if method is None:
+            raise mandates.Refused("mandate_unusable")
+        posted = mandates.pay(payment, method, steps)
+    except mandates.Refused as refused:
+        failed = _refused(payment, refused.reason, request_fields)
+        if refused.ends and method is not None and method.state == payment_methods.SUCCEEDED:
+            payment_methods.expire(method, refused.ends)
+        return failed
+    except ledger.CommitRejected:
+        return store.get_payment(payment.payment_id)  # completed by another request or the sweeper
+    outbox.dispatch(message)
+    store.set_credit_transaction(payment, posted.credit_id)
+    logger.info("payment %s succeeded through payment method %s", payment.payment_id, payment.payment_method_id)
+    return store.get_payment(payment.payment_id)
+
+
 def _source_account(payment) -> tuple[str, str]:
     if payment.method == OPENBANKING:
         return payment.payer_bank_id, payment.payer_account_id
     return provider_accounts.for_bank(payment.clearing_bank_id, payment.currency).acquirer
 
 
-def _request_fields(payment, source: tuple[str, str], request_type: str) -> dict:
+def _request_fields(payment, source: tuple[str, str], request_type: str, method=None) -> dict:
     """The transaction request the payer's bank shows for the payment (OBP's record of it)."""
+    if method is not None:  # through the mandate: a COUNTERPARTY request through its view, no challenge
+        return {
+            "from_bank_id": source[0], "from_account_id": source[1], "start_date": payment.processing_at,
+            "request_type": request_type, "to_bank_id": payment.clearing_bank_id,
+            "to_account_id": payment.clearing_account_id, "currency": payment.currency,
+            "amount": from_minor_units(int(payment.amount), payment.currency), "description": ledger_description(payment),
+            "created_by_user_id": method.payer_user_id or "", "view_id": method.view_id or "",
+            "counterparty_id": method.counterparty_id or "",
+        }
     challenged = payment.method == OPENBANKING  # the payer's one-time password, on the hosted page
     return {
         "from_bank_id": source[0], "from_account_id": source[1], "start_date": payment.processing_at,
@@ -355,22 +453,27 @@ def _refused(payment, reason: str, request_fields: dict):
 
 def sweep(limit: int = 100) -> dict[str, int]:
     """Expire created payments past their deadline, resume payments left processing and refunds
-    left pending (a crash between two commits). Reads only what is due (gsi2)."""
+    left pending (a crash between two commits), finish charges through payment methods a crash
+    left created, fail payment methods whose page was never finished. Reads only what is due (gsi2)."""
     from chalicelib.services.enterprise import refunds  # refunds build on payments
 
-    done = {"expired": 0, "resumed": 0, "refunds_resumed": 0}
+    done = {"expired": 0, "resumed": 0, "refunds_resumed": 0, "payment_methods_failed": 0}
     at = now()
     for shard in range(store.WORK_SHARDS):
         for item in store.due_work(shard, at, limit):
             try:
                 if isinstance(item, store.PaymentRecord):
                     payment = store.get_payment(item.payment_id)
-                    if payment is not None and payment.state == CREATED:
+                    if payment is not None and payment.state == CREATED and payment.payment_method_id:
+                        done["resumed"] += finish_mandate_payment(payment).state not in (CREATED, PROCESSING)
+                    elif payment is not None and payment.state == CREATED:
                         done["expired"] += expire_if_due(payment).state == EXPIRED
                     elif payment is not None and payment.state == PROCESSING:
                         done["resumed"] += execute(payment).state != PROCESSING
                 elif isinstance(item, store.RefundRecord):
                     done["refunds_resumed"] += refunds.resume(item.payment_id, item.refund_id)
+                elif isinstance(item, pm_store.PaymentMethodRecord):
+                    done["payment_methods_failed"] += payment_methods.sweep_item(item.payment_method_id)
             except Exception:  # noqa: BLE001 - one bad item must not stop the sweep
                 logger.exception("payment sweeper: %s failed", item.pk)
     return done

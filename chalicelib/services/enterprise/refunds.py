@@ -126,7 +126,8 @@ def _execute(payment, refund):
                                                  transaction_id=debit_id, end_date=completed, **request_fields)
         return [
             ("refund", lambda tx: store.stage_refund_outcome(tx, refund, SUCCEEDED, {
-                "debit_transaction_id": debit_id, "completed_at": completed}, refunded=int(refund.amount))),
+                "debit_transaction_id": debit_id, "completed_at": completed}, refunded=int(refund.amount),
+                clearing_bank_id=payment.clearing_bank_id)),
             ("request", lambda tx: ledger.stage_new_request(tx, request)),
             ("outbox", lambda tx: outbox.stage(tx, message)),
         ]

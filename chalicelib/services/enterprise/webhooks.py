@@ -1,5 +1,6 @@
-"""A profile's webhooks: a URL and the events it wants (customers, payments, refunds). Stored in
-the shared webhook registry (owner: the partner's client_id, scope PROFILE#<profile_id>) and
+"""A profile's webhooks: a URL and the events it wants (customers, payments, refunds, payment
+methods, settlements). Stored in the shared webhook registry (owner: the partner's client_id,
+scope PROFILE#<profile_id>) and
 delivered, signed, by the webhook engine, with the resource's id also as the `id` query parameter
 (the provider's thin notifications); the signing secret is shown once, in the response that
 creates it."""
@@ -7,13 +8,13 @@ from __future__ import annotations
 
 from chalicelib.errors import ApiError
 from chalicelib.services import webhooks
-from chalicelib.services.enterprise import customers, payments, profiles, refunds
+from chalicelib.services.enterprise import customers, payment_methods, payments, profiles, refunds, settlements
 from chalicelib.services.enterprise.errors import invalid_request, not_found
 from chalicelib.services.enterprise.oauth import Partner
 from chalicelib.store import webhooks as registry
 
 MAX_LISTED = 100  # webhooks a profile may have: its list is one bounded page
-EVENTS = customers.EVENTS + payments.EVENTS + refunds.EVENTS
+EVENTS = customers.EVENTS + payments.EVENTS + refunds.EVENTS + payment_methods.EVENTS + settlements.EVENTS
 
 
 def create_webhook(partner: Partner, profile_id: str, url: str, events: list[str]):

@@ -14,6 +14,9 @@ Keys (all in the one table, see store/base.py):
         gsi2: PAYMENT_WORK#<shard> / <due>#…                 the payments sweeper's to-do list
   PROVIDER_ACCOUNTS#<bank_id>#<currency> / PROVIDER_ACCOUNTS the provider's clearing, fee and acquirer accounts
   UNIQUE#PAYMENT_REFERENCE#<profile_id>#<sha256> / UNIQUE     a payment's reference (idempotency)
+  PAYMENT_METHOD#<id> / PAYMENT_METHOD, CHECKOUT             a payment method (a mandate), its page session
+  PAYMENT_METHODS#<customer_id> / PM#…, COUNT                a customer's payment methods (payment_methods.py)
+  SETTLEMENT#<id> / SETTLEMENT; PROFILE#<id> / SETTLING#…, SETTLECARRY#…   settlements (settlements.py)
 Store functions report an expected failure as a documented return value, never a PynamoDB error.
 """
 from __future__ import annotations

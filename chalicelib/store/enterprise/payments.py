@@ -7,6 +7,9 @@ Keys:
       sweeper's to-do list (sparse: removed with the last state change)
   PAYMENT#<payment_id> / CHECKOUT              its hosted-page session (token hash, the payer's steps)
   PAYMENT#<payment_id> / REFUND#<refund_id>    a refund; gsi2 as above (…#R#<refund_id>) while pending
+      A succeeded payment or refund not yet in a settlement is on the settlements' to-do list, gsi3
+      UNSETTLED#<shard> / <profile_id>#<currency>#<clearing bank>#<completed iso>#<P|R>#<id>
+      (sparse: removed by the settlement that claims it, store/enterprise/settlements.py)
   PROFILE#<profile_id> / PAYIDX#<set>#<number> payment <number> is in list <set> (its payment_id)
   PROFILE#<profile_id> / PAYCOUNT#<set>#<level>#<index>   the counting tree of <set> (profiles.counting_tree)
   UNIQUE#PAYMENT_REFERENCE#<profile_id>#<sha256(reference)> / UNIQUE   the payment of a reference
@@ -65,8 +68,9 @@ class PaymentRecord(Entity, discriminator="EnterprisePayment"):
     metadata = UnicodeAttribute(null=True)  # compact JSON object
     billing = ContactMap(null=True)
     shipping = ContactMap(null=True)
-    redirect_url = UnicodeAttribute()
+    redirect_url = UnicodeAttribute(null=True)  # none for a charge through a payment method
     merchant_name = UnicodeAttribute()
+    payment_method_id = UnicodeAttribute(null=True)  # paid through that method's mandate, without a page
     request_fingerprint = UnicodeAttribute()  # what a repeated `reference` must match
     checkout_sealed = UnicodeAttribute(null=True)  # the hosted page's token, sealed: next.redirect
     created_at = UTCDateTimeAttribute()
@@ -99,9 +103,10 @@ class PaymentRecord(Entity, discriminator="EnterprisePayment"):
 
 
 class CheckoutRecord(Entity, discriminator="EnterpriseCheckout"):
-    """The hosted page's session: bound to one payment, valid until `valid_until`."""
+    """The hosted page's session: bound to one payment (or payment method: a mandate to authorise),
+    valid until `valid_until`."""
 
-    payment_id = UnicodeAttribute()
+    payment_id = UnicodeAttribute()  # or the payment method's id
     token_hash = UnicodeAttribute()
     valid_until = UTCDateTimeAttribute()
     version = NumberAttribute(default=1)
@@ -112,6 +117,7 @@ class CheckoutRecord(Entity, discriminator="EnterpriseCheckout"):
     sign_in_attempts = NumberAttribute(default=0)
     transaction_request_id = UnicodeAttribute(null=True)  # its challenge: TR#<id> / CHALLENGE#<challenge_id>
     challenge_id = UnicodeAttribute(null=True)
+    consent_id = UnicodeAttribute(null=True)  # a mandate's: the payer's VRP consent whose challenge the page asks
     otp_sent_to = UnicodeAttribute(null=True)  # masked, for the page
     # a card waiting for its 3-D Secure step (the summary only)
     card_bin = UnicodeAttribute(null=True)
@@ -171,6 +177,22 @@ def work_keys(kind: str, item_id: str, due: datetime) -> dict:
     """gsi2 keys putting an item on the sweeper's to-do list (kind P: payment, R: refund)."""
     return {"gsi2pk": f"PAYMENT_WORK#{int(item_id[-2:], 16) % WORK_SHARDS}",
             "gsi2sk": f"{due.isoformat()}#{kind}#{item_id}"}
+
+
+UNSETTLED_SHARDS = 8
+
+
+def unsettled_group(profile_id: str, currency: str, clearing_bank_id: str) -> tuple[str, str]:
+    """(gsi3pk, sort key prefix) of a profile's unsettled items clearing at a bank in a currency."""
+    shard = int(hashlib.sha256(profile_id.encode()).hexdigest()[:4], 16) % UNSETTLED_SHARDS
+    return f"UNSETTLED#{shard}", f"{profile_id}#{currency}#{clearing_bank_id}#"
+
+
+def unsettled_keys(profile_id: str, currency: str, clearing_bank_id: str, completed: datetime, kind: str,
+                   item_id: str) -> dict:
+    """gsi3 keys putting a succeeded payment (kind P) or refund (R) on the settlements' to-do list."""
+    pk, prefix = unsettled_group(profile_id, currency, clearing_bank_id)
+    return {"gsi3pk": pk, "gsi3sk": f"{prefix}{completed.isoformat()}#{kind}#{item_id}"}
 
 
 def list_sets(customer_id: str | None, state: str) -> list[str]:
@@ -285,6 +307,10 @@ def stage_transition(tx, payment: PaymentRecord, to_state: str, from_states: tup
         actions += [PaymentRecord.gsi2pk.set(keys["gsi2pk"]), PaymentRecord.gsi2sk.set(keys["gsi2sk"])]
     else:
         actions += [PaymentRecord.gsi2pk.remove(), PaymentRecord.gsi2sk.remove()]
+    if to_state == "succeeded":  # money in clearing: on the settlements' to-do list
+        keys = unsettled_keys(payment.profile_id, payment.currency, payment.clearing_bank_id,
+                              (fields or {})["completed_at"], "P", payment.payment_id)
+        actions += [PaymentRecord.gsi3pk.set(keys["gsi3pk"]), PaymentRecord.gsi3sk.set(keys["gsi3sk"])]
     guard = PaymentRecord.state.is_in(*from_states) & (PaymentRecord.state == payment.state)
     tx.update(PaymentRecord(pk=payment.pk, sk=payment.sk), actions=actions,
               condition=guard if condition is None else guard & condition)
@@ -332,10 +358,15 @@ def stage_refund_reservation(tx, payment: PaymentRecord, refund: RefundRecord, m
 
 
 def stage_refund_outcome(tx, refund: RefundRecord, to_state: str, fields: dict, *, refunded: int = 0,
-                         released: int = 0) -> None:
-    """pending -> succeeded (`refunded` added to the payment's refunded amount) or failed
-    (`released` given back to what may be refunded); the refund leaves the sweeper's list."""
+                         released: int = 0, clearing_bank_id: str | None = None) -> None:
+    """pending -> succeeded (`refunded` added to the payment's refunded amount; the refund goes on
+    the settlements' to-do list of the clearing bank) or failed (`released` given back to what may
+    be refunded); the refund leaves the sweeper's list."""
     actions = [RefundRecord.state.set(to_state), RefundRecord.gsi2pk.remove(), RefundRecord.gsi2sk.remove()]
+    if to_state == "succeeded":
+        keys = unsettled_keys(refund.profile_id, refund.currency, clearing_bank_id, fields["completed_at"], "R",
+                              refund.refund_id)
+        actions += [RefundRecord.gsi3pk.set(keys["gsi3pk"]), RefundRecord.gsi3sk.set(keys["gsi3sk"])]
     actions += [getattr(RefundRecord, n).set(v) for n, v in fields.items() if v is not None]
     tx.update(RefundRecord(pk=refund.pk, sk=refund.sk), actions=actions, condition=RefundRecord.state == "pending")
     payment = PaymentRecord(pk=refund.pk, sk="PAYMENT")

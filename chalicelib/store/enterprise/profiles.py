@@ -50,6 +50,7 @@ class ProfileRecord(Entity, discriminator="EnterpriseProfile"):
     payment_seq = NumberAttribute(default=0)  # the last payment number handed out (gaps allowed)
     payout_bank_id = UnicodeAttribute(null=True)
     payout_account_id = UnicodeAttribute(null=True)
+    fee_schedule = UnicodeAttribute(null=True)  # JSON (services/enterprise/fees.py); none: the default
     version = NumberAttribute(default=1)
     created_at = UTCDateTimeAttribute()
 

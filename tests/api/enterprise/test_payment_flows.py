@@ -296,7 +296,7 @@ def test_a_payment_left_processing_by_a_crash_is_finished_by_the_sweeper(shop, a
     assert payment_service.sweep()["resumed"] == 0  # not due yet
     later = payment_service.now() + timedelta(seconds=121)
     monkeypatch.setattr(payment_service, "now", lambda: later)
-    assert payment_service.sweep() == {"expired": 0, "resumed": 1, "refunds_resumed": 0}
+    assert payment_service.sweep() == {"expired": 0, "resumed": 1, "refunds_resumed": 0, "payment_methods_failed": 0}
     assert shop.payment(r.body["id"])["state"] == "succeeded"
     assert balance(shop.world, shop.bank_id, payer.accounts[0]) == Decimal("497.00")
     # Executing it again moves no more money.

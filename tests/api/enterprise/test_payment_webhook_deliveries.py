@@ -22,6 +22,21 @@ def receiver():
     r.close()
 
 
+def _deliver(receiver, count: int, monkeypatch) -> None:
+    """Run the webhook worker over the queue until `count` deliveries reached the receiver."""
+    from app import deliver_webhooks
+
+    lock = threading.Lock()
+    original = botocore.client.BaseClient._make_api_call
+
+    def locked(client, operation, params):  # the handler sends on threads; moto in-process is not thread-safe
+        with lock:
+            return original(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", locked)
+    drain_queue(get_settings().webhook_queue, deliver_webhooks, until=lambda: len(receiver.calls) >= count)
+
+
 def test_payment_and_refund_events_arrive_signed_with_the_id_query_parameter(ent, admin, api, receiver, monkeypatch):
     shop = new_shop(ent, admin)
     events = ["payment.created", "payment.processing", "payment.succeeded", "refund.pending", "refund.succeeded"]
@@ -34,17 +49,7 @@ def test_payment_and_refund_events_arrive_signed_with_the_id_query_parameter(ent
     pay_by_bank(api.client, payment, payer, shop.bank_id)
     refund = shop.client.post(shop.path(f"/{payment['id']}/refunds"), {"amount": 999}).body
 
-    from app import deliver_webhooks
-
-    lock = threading.Lock()
-    original = botocore.client.BaseClient._make_api_call
-
-    def locked(client, operation, params):  # the handler sends on threads; moto in-process is not thread-safe
-        with lock:
-            return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", locked)
-    drain_queue(get_settings().webhook_queue, deliver_webhooks, until=lambda: len(receiver.calls) >= len(events))
+    _deliver(receiver, len(events), monkeypatch)
 
     verifier = Webhook(hook.body["secret"])
     seen = []
@@ -61,3 +66,32 @@ def test_payment_and_refund_events_arrive_signed_with_the_id_query_parameter(ent
     succeeded = next(c for c in receiver.calls if json.loads(c.body)["type"] == "payment.succeeded")
     payment_id = parse_qs(urlsplit(succeeded.path).query)["id"][0]
     assert shop.payment(payment_id)["state"] == "succeeded"
+
+
+def test_payment_method_and_settlement_events_arrive_signed_with_the_id_query_parameter(ent, admin, api, receiver,
+                                                                                        monkeypatch):
+    from chalicelib.services.enterprise import settlements
+    from tests.payments_support import authorised_method, charge
+
+    shop = new_shop(ent, admin)
+    events = ["payment_method.created", "payment_method.succeeded", "payment_method.expired", "settlement.created"]
+    hook = shop.client.post(f"/v1/profiles/{shop.profile_id}/webhooks", {"url": receiver.url, "events": events})
+    assert hook.status == 201, hook.body
+    payer = new_payer(shop.world)
+    method = authorised_method(shop, api.client, payer)
+    assert charge(shop, method, 500).body["state"] == "succeeded"
+    assert settlements.run()["settlements"] == 1
+    assert shop.client.delete(f"/v1/profiles/{shop.profile_id}/customers/{method['customer_id']}/payment-methods/"
+                              f"{method['id']}").body["state"] == "expired"
+    [settlement] = shop.client.get(f"/v1/profiles/{shop.profile_id}/settlements").body
+
+    _deliver(receiver, len(events), monkeypatch)
+
+    verifier = Webhook(hook.body["secret"])
+    seen = []
+    for call in receiver.calls:
+        body = verifier.verify(call.body, call.headers)
+        assert parse_qs(urlsplit(call.path).query) == {"id": [body["id"]]}
+        seen.append((body["type"], body["id"]))
+    assert sorted(seen) == sorted([("payment_method.created", method["id"]), ("payment_method.succeeded", method["id"]),
+                                   ("payment_method.expired", method["id"]), ("settlement.created", settlement["id"])])

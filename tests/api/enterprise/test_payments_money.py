@@ -14,23 +14,8 @@ from chalicelib.store import accounts as account_store
 from chalicelib.store import ledger
 from chalicelib.store.enterprise import payments as payment_store
 from chalicelib.store.enterprise import provider_accounts as provider_store
-from tests.payments_support import TEST_CARDS, Browser, new_payer, pay_by_bank, pay_by_card
+from tests.payments_support import TEST_CARDS, Browser, booked_transactions_sum, new_payer, pay_by_bank, pay_by_card
 from tests.support import put_product
-
-
-def _transactions_sum(bank_id: str, account_id: str) -> tuple[Decimal, int]:
-    """The sum of the account's booked transactions, after checking everything is booked and each
-    running balance follows from the one before (payments and refunds go through booking)."""
-    account = account_store.get_account(bank_id, account_id)
-    pending = ledger.unbooked(bank_id, account_id, 10)
-    assert (pending.transactions, pending.requests) == ([], []), account_id
-    found = ledger.transactions_page(account, offset=0, limit=10_000, descending=False)
-    running = Decimal("0")
-    for position, txn in enumerate(found, start=1):
-        running += txn.amount
-        assert (txn.sequence, txn.new_balance) == (position, running), account_id
-    assert running == account.booked_balance, account_id
-    return running, len(found)
 
 
 def test_a_hundred_payments_and_their_refunds_balance_to_the_cent(shop, api, admin):
@@ -86,7 +71,7 @@ def test_a_hundred_payments_and_their_refunds_balance_to_the_cent(shop, api, adm
     total = Decimal("0")
     for account_id in accounts:
         account = account_store.get_account(world.bank_id, account_id)
-        from_transactions, count = _transactions_sum(world.bank_id, account_id)
+        from_transactions, count = booked_transactions_sum(world.bank_id, account_id)
         assert account.balance == from_transactions, account_id
         total += account.balance
     assert total == 0

@@ -162,7 +162,7 @@ def test_a_refund_left_pending_is_finished_by_the_sweeper(shop, api, monkeypatch
     assert payment_service.sweep()["refunds_resumed"] == 0
     later = payment_service.now() + timedelta(seconds=121)
     monkeypatch.setattr(payment_service, "now", lambda: later)
-    assert payment_service.sweep() == {"expired": 0, "resumed": 0, "refunds_resumed": 1}
+    assert payment_service.sweep() == {"expired": 0, "resumed": 0, "refunds_resumed": 1, "payment_methods_failed": 0}
     assert shop.client.get(shop.path(f"/{payment_id}/refunds/{pending.body['id']}")).body["state"] == "succeeded"
     assert balance(shop.world, shop.bank_id, payer.accounts[0]) == Decimal("475.00")
     assert payment_service.sweep()["refunds_resumed"] == 0
