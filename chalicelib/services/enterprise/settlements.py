@@ -19,7 +19,8 @@ so a run killed anywhere and run again continues where it stopped and never pays
               ledger's transaction with the state change (which freezes the totals);
               charged -> paid: the net (payments - refunds - charges - what was owed) moves clearing
               -> the profile's payout account in the ledger's transaction with the state change,
-              the group's pointer removed, its carry set, and the settlement.created event.
+              the settlement's number in the profile's list, the group's pointer removed, its
+              carry set, and the settlement.created event.
               A negative net pays nothing and is carried over to the group's next settlement.
 
 The two money moves are two ledger transactions (transfers.post moves one amount between two
@@ -49,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 EVENTS = ("settlement.created",)
 REQUEST_TYPE = "SETTLEMENT"  # the ledger's transaction requests of a settlement's two money moves
+NUMBER_ATTEMPTS = 20  # rounds a payout may lose its list number to another settlement of the profile
 CHUNK = 90  # items per claim transaction: one write each, plus the totals (a transaction holds at most 100)
 _ID_HEX = 32
 _EVENT_NAMESPACE = uuid.UUID("9b2e6f4a-7c1d-4e8b-a3f5-0d6c2b1e8f47")
@@ -74,8 +76,8 @@ def event(settlement) -> outbox.Message:
 def list_settlements(partner: Partner, profile_id: str, page: int, size: int) -> list:
     """The profile's settlements, newest first (an array, as the provider's)."""
     check_paging(page, size)
-    profiles.get_profile(partner, profile_id)
-    return store.settlements_of(profile_id, page * size, size)
+    profile = profiles.get_profile(partner, profile_id)
+    return store.settlements_page(profile_id, int(profile.settlement_count or 0), page * size, size)
 
 
 def get_settlement(partner: Partner, profile_id: str, settlement_id: str):
@@ -295,30 +297,60 @@ def _charge(settlement) -> None:
 
 
 def _pay_out(settlement) -> bool:
-    """charged -> paid: the net to the payout account, the group closed, the event. True when
-    this call paid it."""
+    """charged -> paid: the net to the payout account, the settlement numbered in the profile's
+    list, the group closed, the event. True when this call paid it. The number is the profile's
+    settlement_count read + 1: when another settlement of the profile took it first, nothing was
+    written and the count is read again."""
     net = (int(settlement.payments_sum) - int(settlement.refunds_sum) - settlement.charges_total
            - int(settlement.carried_in))
     amount, carried_out = max(net, 0), max(-net, 0)
     message = event(settlement)
-
-    def steps(request_id: str | None, completed: datetime):
-        fields = {"amount": amount, "carried_out": carried_out, "created_at": completed,
-                  **store.list_keys(settlement.profile_id, completed, settlement.settlement_id)}
-        if request_id:
-            fields["payout_transaction_request_id"] = request_id
-        return [
-            ("settlement", lambda tx: store.stage_state(tx, settlement, store.PAID, store.CHARGED, fields)),
-            ("group", lambda tx: store.stage_close_group(tx, settlement, carried_out)),
-            ("outbox", lambda tx: outbox.stage(tx, message)),
-        ]
-
-    if amount > 0:
-        paid = _move(settlement, (settlement.payout_bank_id, settlement.payout_account_id), amount, "payout", steps)
+    for _ in range(NUMBER_ATTEMPTS):
+        profile = profile_store.get_profile(settlement.profile_id)
+        number = int(profile.settlement_count or 0) + 1 if profile is not None else 1
+        paid = _pay_out_as(settlement, number, amount, carried_out, message)
+        if paid is not None:
+            break
     else:
-        paid = write_once(lambda tx: [stage(tx) for _, stage in steps(None, now())]) == "done"
+        raise RuntimeError(f"settlement {settlement.settlement_id}: the profile's settlement numbers kept moving")
     if paid:
         outbox.dispatch(message)
         logger.info("settlement %s paid: %s %s to %s, charges %s, carried over %s", settlement.settlement_id, amount,
                     settlement.currency, settlement.payout_account_id, settlement.charges_total, carried_out)
     return paid
+
+
+def _pay_out_as(settlement, number: int, amount: int, carried_out: int, message) -> bool | None:
+    """One attempt at paying the settlement out as the profile's settlement `number`: True paid,
+    False not (another run paid it, or the ledger cannot now), None the number was taken."""
+
+    def steps(request_id: str | None, completed: datetime):
+        fields = {"amount": amount, "carried_out": carried_out, "created_at": completed,
+                  **store.list_fields(settlement.profile_id, number)}
+        if request_id:
+            fields["payout_transaction_request_id"] = request_id
+        return [
+            ("settlement", lambda tx: store.stage_state(tx, settlement, store.PAID, store.CHARGED, fields)),
+            ("number", lambda tx: store.stage_number(tx, settlement.profile_id, number)),
+            ("group", lambda tx: store.stage_close_group(tx, settlement, carried_out)),
+            ("outbox", lambda tx: outbox.stage(tx, message)),
+        ]
+
+    if amount > 0:
+        try:
+            return _move(settlement, (settlement.payout_bank_id, settlement.payout_account_id), amount, "payout", steps)
+        except ledger.CommitRejected as rejected:
+            if rejected.failed == {"number"}:
+                return None
+            raise
+    own = steps(None, now())
+    outcome = write_once(lambda tx: [stage(tx) for name, stage in own if name == "settlement"],
+                         lambda tx: [stage(tx) for name, stage in own if name != "settlement"])
+    if outcome == "lost" and _number_taken(settlement.profile_id, number):
+        return None
+    return outcome == "done"
+
+
+def _number_taken(profile_id: str, number: int) -> bool:
+    profile = profile_store.get_profile(profile_id)
+    return profile is not None and int(profile.settlement_count or 0) >= number

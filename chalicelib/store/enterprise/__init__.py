@@ -5,7 +5,7 @@ Keys (all in the one table, see store/base.py):
   PARTNER#<client_id> / KEY#<kid>               one of its public keys (active or revoked)
   ASSERTION#<sha256(client_id, jti)> / JTI      a used client-assertion jti (TTL: the assertion's exp + leeway)
   PARTNER_TOKEN#<sha256(token)> / TOKEN         an access token (TTL: its expiry)
-  PROFILE#<profile_id> / PROFILE                a profile; customer_count, customer_seq
+  PROFILE#<profile_id> / PROFILE                a profile; customer_count, customer_seq, settlement_count
         gsi1: PARTNER_PROFILES#<client_id> / <profile seq, 12 digits>   a partner's profiles, by creation
   PROFILE#<profile_id> / CUSTOMER#<seq, 12 digits>   a customer (its id carries the seq, see customers.py)
   PROFILE#<profile_id> / CCOUNT#<level>#<index, 12 digits>   live-customer counters (profiles.counting_tree)

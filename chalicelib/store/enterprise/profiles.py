@@ -7,6 +7,7 @@ a key range of gsi1 and costs one Query.
 
 A profile names its payout account (an OBP account: `payout_bank_id`, `payout_account_id`) and
 hands out payment numbers (`payment_seq`, an atomic counter: store/enterprise/payments.py).
+Its `settlement_count` is the head of its paid settlements' list (store/enterprise/settlements.py).
 
 A profile's own lists (its customers, its payments under each filter) are numbered lists whose
 counting trees live in the profile's partition (`counting_tree`, store/positions.py): three levels
@@ -48,6 +49,7 @@ class ProfileRecord(Entity, discriminator="EnterpriseProfile"):
     customer_count = NumberAttribute(default=0)  # live customers
     customer_seq = NumberAttribute(default=0)  # the last customer number handed out
     payment_seq = NumberAttribute(default=0)  # the last payment number handed out (gaps allowed)
+    settlement_count = NumberAttribute(default=0)  # paid settlements: the last number of its settlements' list
     payout_bank_id = UnicodeAttribute(null=True)
     payout_account_id = UnicodeAttribute(null=True)
     fee_schedule = UnicodeAttribute(null=True)  # JSON (services/enterprise/fees.py); none: the default

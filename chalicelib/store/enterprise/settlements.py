@@ -4,7 +4,8 @@ and paid out.
 Keys:
   SETTLEMENT#<settlement_id> / SETTLEMENT      a settlement: its totals (ADDed as items are claimed),
       the fee schedule it charges, the accounts it pays from and to, its state and its ledger ids;
-      gsi1 SETTLEMENTS#<profile_id> / <created iso>#<id> once paid (the profile's list, newest first);
+      gsi1 SETTLEMENTS#<profile_id> / <number, 12 digits> once paid (the profile's list, newest
+      first: the number is the profile's `settlement_count` + 1, given in the paying transaction);
       gsi2 SETTLEMENTS_UNPAID / <opened iso>#<id> until then (what a run resumes first)
   PROFILE#<profile_id> / SETTLING#<currency>#<bank_id>    the settlement open for that group (at
       most one: written with attribute_not_exists, deleted when it is paid)
@@ -13,6 +14,10 @@ Keys:
 The items: a succeeded payment or refund carries gsi3 UNSETTLED#… (store/enterprise/payments.py)
 until a settlement claims it: `settlement_id` set, gsi3 removed, under `settlement_id` absent and
 `state = succeeded`, in the transaction that ADDs it to the settlement's totals under `state = open`.
+
+The profile's settlements are a list without gaps (store/positions.py, the profile item its head):
+a settlement joins it when paid, numbered in that transaction on condition that the profile's
+`settlement_count` is still the one read, and is never deleted; page p is one Query of gsi1.
 """
 from __future__ import annotations
 
@@ -20,9 +25,10 @@ from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.store.base import Entity, get_item, get_many, query_page
+from chalicelib.store import positions
+from chalicelib.store.base import Entity, get_item, get_many
 from chalicelib.store.enterprise.payments import PaymentRecord, RefundRecord, unsettled_group
-from chalicelib.store.enterprise.profiles import profile_pk
+from chalicelib.store.enterprise.profiles import ProfileRecord, profile_pk, seq_key
 
 OPEN, CHARGED, PAID = "open", "charged", "paid"
 KINDS = ("openbanking", "creditcard", "refund")
@@ -37,6 +43,7 @@ class SettlementRecord(Entity, discriminator="EnterpriseSettlement"):
     scheduled = UTCDateTimeAttribute()  # the cutoff: items completed before it
     opened_at = UTCDateTimeAttribute()
     created_at = UTCDateTimeAttribute(null=True)  # when it was paid out
+    seq = NumberAttribute(null=True)  # its number in the profile's list, given when it was paid out
     fee_schedule = UnicodeAttribute()  # JSON, as the profile's was when it opened
     clearing_bank_id = UnicodeAttribute()
     clearing_account_id = UnicodeAttribute()
@@ -87,8 +94,13 @@ def carry_key(profile_id: str, currency: str, bank_id: str) -> tuple[str, str]:
     return profile_pk(profile_id), f"SETTLECARRY#{_group(currency, bank_id)}"
 
 
-def list_keys(profile_id: str, created: datetime, settlement_id: str) -> dict:
-    return {"gsi1pk": f"SETTLEMENTS#{profile_id}", "gsi1sk": f"{created.isoformat()}#{settlement_id}"}
+def _list_name(profile_id: str) -> str:
+    return f"SETTLEMENTS#{profile_id}"
+
+
+def list_fields(profile_id: str, number: int) -> dict:
+    """A paid settlement's number and its place in the profile's list."""
+    return {"seq": number, "gsi1pk": _list_name(profile_id), "gsi1sk": seq_key(number)}
 
 
 def unpaid_keys(opened: datetime, settlement_id: str) -> dict:
@@ -113,9 +125,12 @@ def group_state(profile_id: str, currency: str, bank_id: str) -> tuple[SettlingP
             carry if isinstance(carry, SettlementCarry) else None)
 
 
-def settlements_of(profile_id: str, offset: int, limit: int) -> list[SettlementRecord]:
-    """The profile's paid settlements, newest first (gsi1: one Query of offset + limit items)."""
-    return query_page(SettlementRecord.gsi1, f"SETTLEMENTS#{profile_id}", limit=limit, offset=offset, descending=True)
+def settlements_page(profile_id: str, count: int, offset: int, limit: int) -> list[SettlementRecord]:
+    """The profile's paid settlements of ranks offset..offset+limit-1, newest first (`count`: the
+    profile's settlement_count): one Query of gsi1 of at most `limit` items, eventually consistent."""
+    return positions.read_from(SettlementRecord.gsi1, SettlementRecord.gsi1sk, _list_name(profile_id),
+                               positions.Head(last=count, live=count), None, offset=offset, limit=limit,
+                               descending=True, key_of=seq_key)
 
 
 def unpaid(limit: int) -> list[SettlementRecord]:
@@ -174,6 +189,15 @@ def stage_state(tx, settlement: SettlementRecord, to_state: str, from_state: str
         actions += [SettlementRecord.gsi2pk.remove(), SettlementRecord.gsi2sk.remove()]
     tx.update(SettlementRecord(pk=settlement.pk, sk=settlement.sk), actions=actions,
               condition=SettlementRecord.state == from_state)
+
+
+def stage_number(tx, profile_id: str, number: int) -> None:
+    """The profile's settlement_count becomes `number`, on condition that it is number - 1: the
+    paying transaction fails when another settlement of the profile took that number first."""
+    count = ProfileRecord.settlement_count
+    taken = (count == number - 1) if number > 1 else (count.does_not_exist() | (count == 0))
+    tx.update(ProfileRecord(pk=profile_pk(profile_id), sk="PROFILE"), actions=[count.set(number)],
+              condition=ProfileRecord.pk.exists() & taken)
 
 
 def stage_close_group(tx, settlement: SettlementRecord, carried_out: int) -> None:

@@ -155,6 +155,36 @@ def test_one_settlement_per_currency(shop, api):
     assert balance(shop.world, shop.bank_id, usd.clearing_account_id) == 0
 
 
+def test_a_payout_whose_list_number_was_taken_meanwhile_takes_the_next(shop, api, monkeypatch):
+    """Two settlements of a profile paid at once: the one that read the profile's settlement count
+    before the other committed loses its number, writes nothing, reads again and is paid once as
+    the next; the list pages newest first."""
+    from chalicelib.store.enterprise import profiles as profile_store
+
+    _card(shop, api.client, 2000)
+    _card(shop, api.client, 3000, currency="USD")
+    settlement_service.settle_group(shop.profile_id, "EUR", shop.bank_id, settlement_service.now())
+    reads = []
+    original = profile_store.get_profile
+
+    def read_before_the_eur_payout(profile_id):
+        reads.append(profile_id)
+        profile = original(profile_id)
+        if len(reads) == 1:
+            profile.settlement_count = 0  # as read before the EUR settlement was paid
+        return profile
+
+    monkeypatch.setattr(settlement_service.profile_store, "get_profile", read_before_the_eur_payout)
+    usd = settlement_service.settle_group(shop.profile_id, "USD", shop.bank_id, settlement_service.now())
+    assert len(reads) == 2 and int(usd.seq) == 2 and usd.amount == 3000 - 67
+    usd_accounts = provider_store.get(shop.bank_id, "USD")
+    assert balance(shop.world, shop.bank_id, usd_accounts.fee_account_id) == Decimal("0.67")
+    assert balance(shop.world, shop.bank_id, usd_accounts.clearing_account_id) == 0  # paid out once
+    assert [s["currency"] for s in _settlements(shop)] == ["USD", "EUR"]
+    pages = [shop.client.get(f"/v1/profiles/{shop.profile_id}/settlements?page={p}&size=1").body for p in (0, 1, 2)]
+    assert [[s["currency"] for s in page] for page in pages] == [["USD"], ["EUR"], []]
+
+
 def test_a_negative_net_is_carried_over_to_the_next_settlement(shop, ent, admin, api):
     first = _card(shop, api.client, 1000)
     settlement_service.run()
