@@ -1,6 +1,6 @@
 """The Enterprise API's lists at 10,000 records: a profile's customers (with deletions: one Query
-of counters more), a profile's payments (all of them, and one state's: a set with gaps) and a
-partner's profiles cost the same on the last page as on the first; a profile's webhooks are one
+of counters more), a profile's payments (all of them, and one state's: a set with gaps), a
+profile's settlements and a partner's profiles cost the same on the last page as on the first; a profile's webhooks are one
 bounded page (at most 100). Records are written through the store in batches."""
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from chalicelib.store.enterprise import customers as customer_store
 from chalicelib.store.enterprise import partners as partner_store
 from chalicelib.store.enterprise import payments as payment_store
 from chalicelib.store.enterprise import profiles as profile_store
+from chalicelib.store.enterprise import settlements as settlement_store
 from tests.api.enterprise.conftest import Enterprise, new_profile
 from tests.api.pages.conftest import SIZE, cost
 from tests.enterprise_support import rsa_key
@@ -85,6 +86,27 @@ def _load_payments(profile_id: str) -> dict[str, list[str]]:
     return {name: [f"payment_{seq:032x}" for seq in reversed(numbers)] for name, numbers in sets.items()}
 
 
+def _load_settlements(profile_id: str) -> list[str]:
+    """SIZE paid settlements numbered 1..SIZE as the paying transaction numbers them, and the
+    profile's settlement_count: their ids newest first."""
+    profile = profile_store.get_profile(profile_id)
+    paid = datetime.now(timezone.utc)
+    ids = []
+    with settlement_store.SettlementRecord.batch_write() as batch:
+        for seq in range(1, SIZE + 1):
+            settlement_id = f"settlement_{seq:032x}"
+            pk, sk = settlement_store.settlement_key(settlement_id)
+            batch.save(settlement_store.SettlementRecord(
+                pk=pk, sk=sk, **settlement_store.list_fields(profile_id, seq), settlement_id=settlement_id,
+                profile_id=profile_id, client_id=profile.client_id, currency="EUR", state=settlement_store.PAID,
+                scheduled=paid, opened_at=paid, created_at=paid, fee_schedule="{}", clearing_bank_id="bank",
+                clearing_account_id="clearing", fee_account_id="fees", payout_bank_id="bank",
+                payout_account_id="payout", payments_count=1, payments_sum=seq, amount=seq, carried_out=0))
+            ids.append(settlement_id)
+    profile.update(actions=[profile_store.ProfileRecord.settlement_count.set(SIZE)])
+    return ids[::-1]
+
+
 @pytest.fixture(scope="module")
 def partner():
     from chalice.test import Client
@@ -151,6 +173,22 @@ def test_a_profiles_payments_cost_the_same_on_every_page(partner, dynamo_calls):
         assert found.items <= 3 + 1 + level1_nodes + (profile_store.FANOUT[0] - 1) + PAGE + PAGE
         costs.append(found.operations)
     assert costs[0] == costs[1]
+
+
+def test_a_profiles_settlements_cost_the_same_on_every_page(partner, dynamo_calls):
+    newest_first = _load_settlements(partner.profile_id)
+    path = f"/v1/profiles/{partner.profile_id}/settlements"
+    costs = []
+    for page in (0, SIZE // PAGE - 1):
+        found = cost(dynamo_calls, lambda: partner.client.get(f"{path}?page={page}&size={PAGE}"))
+        assert found.response.status == 200
+        assert [s["id"] for s in found.response.body] == newest_first[page * PAGE:(page + 1) * PAGE]
+        assert found.operations == AUTH + ["Query"]  # the profile's settlement_count is the head; the page
+        assert found.items <= 3 + PAGE
+        costs.append((found.operations, found.items))
+    assert costs[0] == costs[1]
+    past = cost(dynamo_calls, lambda: partner.client.get(f"{path}?page={SIZE // PAGE}&size={PAGE}"))
+    assert (past.response.status, past.response.body, past.operations) == (200, [], AUTH)
 
 
 def test_a_partners_profiles_cost_the_same_on_every_page(partner, dynamo_calls):
