@@ -389,14 +389,14 @@ def get_user_customer_link(user_id: str, bank_id: str, customer_id: str) -> User
     return get_item(UserCustomerLinkRecord, user_pk(user_id), f"{_LINK}{bank_id}#{customer_id}")
 
 
-def list_user_customer_links(user_id: str, bank_id: str | None = None, *, limit: int, offset: int = 0):
+def list_user_customer_links(user_id: str, bank_id: str | None = None, *, limit: int):
     """The user's first `limit` links (at one bank) by key: one Query of the user's partition, for
     the callers that want a few links whatever their order (pages: page_user_customer_links)."""
     if not user_id:
         return []
     prefix = _LINK if bank_id is None else f"{_LINK}{bank_id}#"
     return query_page(UserCustomerLinkRecord, user_pk(user_id), UserCustomerLinkRecord.sk.startswith(prefix),
-                      limit=limit, offset=offset)
+                      limit=limit)
 
 
 def user_links_head(user_id: str, bank_id: str | None = None) -> positions.Head:
