@@ -83,7 +83,7 @@ def _check_counterparties(report: Report) -> None:
     from chalicelib.store import accounts as account_store
     from chalicelib.store import counterparties as counterparty_store
 
-    for counterparty in counterparty_store.scan_counterparties():
+    for counterparty in counterparty_store.CounterpartyRecord.scan():  # offline: this tool's Scan; chalicelib has none
         scheme = routings.scheme_name(counterparty.other_account_routing_scheme)
         if scheme in ("", routings.OBP):
             continue
@@ -103,7 +103,7 @@ def migrate(dry_run: bool = False) -> Report:
     from chalicelib.store import accounts as account_store
 
     report = Report()
-    for account in account_store.scan_accounts():
+    for account in account_store.AccountRecord.scan():  # offline: this tool's Scan; chalicelib has none
         stored, claim, release = _canonical_account(account, report)
         current = [{"scheme": r.scheme, "address": r.address} for r in account.routings]
         if stored == current and not claim and not release:

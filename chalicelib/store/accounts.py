@@ -212,11 +212,6 @@ def routing_value(bank_id: str, scheme: str, address: str) -> str:
     return f"{bank_id}#{scheme}#{address}"
 
 
-def scan_accounts():
-    """Every account: a Scan, for offline tools only (never on a request path)."""
-    return AccountRecord.scan()
-
-
 def routing_owner(value: str) -> str | None:
     return resolve_unique(ROUTING, value)
 

@@ -113,11 +113,6 @@ def create(counterparty: CounterpartyRecord) -> None:
         raise
 
 
-def scan_counterparties():
-    """Every counterparty: a Scan, for offline tools only (never on a request path)."""
-    return CounterpartyRecord.scan()
-
-
 def get_counterparty(counterparty_id: str) -> CounterpartyRecord | None:
     return get_item(CounterpartyRecord, *counterparty_key(counterparty_id))
 
