@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from chalicelib.errors import ApiError
-from chalicelib.schemas.common import normalise_obp_date, parse_obp_date
+from chalicelib.dates import normalise_obp_date, parse_obp_date
 from chalicelib.services import consents
 from chalicelib.services.access import Caller, require_application
 from chalicelib.services.accounts import account_by_routing

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from chalicelib.errors import ApiError
-from chalicelib.schemas.common import OBP_DATE_FORMAT
+from chalicelib.dates import OBP_DATE_FORMAT
 from chalicelib.services import customers, paging
 from chalicelib.services.access import Caller
 from chalicelib.services.paging import Page

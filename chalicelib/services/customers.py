@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from chalicelib.errors import ApiError
-from chalicelib.schemas.common import OBP_DATE_FORMAT
+from chalicelib.dates import OBP_DATE_FORMAT
 from chalicelib.services import banks
 from chalicelib.services import paging
 from chalicelib.services.access import Caller, missing_roles_error, require_all_roles, require_any_role

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 
 from chalicelib import crypto, outbox
 from chalicelib.errors import ApiError
-from chalicelib.schemas.common import obp_date  # the one date format of messages people read
+from chalicelib.dates import obp_date  # the one date format of messages people read
 from chalicelib.services.paging import Page
 from chalicelib.services.webhook_urls import check_url
 from chalicelib.settings import get_settings
