@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -65,12 +66,21 @@ EXCEPTIONS = {
 }
 
 
+def _places() -> list[Path]:
+    """Beside this checkout, or beside the repository a fresh clone came from (its local origin)."""
+    places = list(ROOT.parents)
+    origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"], capture_output=True, text=True)
+    if origin.returncode == 0 and Path(origin.stdout.strip()).is_dir():
+        places += list(Path(origin.stdout.strip()).resolve().parents)
+    return places
+
+
 def _reference() -> dict:
-    for parent in ROOT.parents:
+    for parent in _places():
         candidate = parent / REFERENCE
         if candidate.exists():
             return yaml.load(candidate.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    raise AssertionError(f"OBP's own Swagger ({REFERENCE}) is not beside the repository")
+    raise AssertionError(f"OBP's own Swagger ({REFERENCE}) is not beside the repository or the one it was cloned from")
 
 
 def _shape(path: str) -> str:
